@@ -1,0 +1,93 @@
+"""The lesson's 1D functions, their analytic derivatives and the seed's slope arrows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["SEED_FUNCTIONS", "Function1D", "FunctionCurve", "sample_function", "stationary_points"]
+
+RealFn = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Function1D:
+    """A function f, its derivative f' and the LaTeX of both, over the lesson's x range."""
+
+    name: str
+    f: RealFn
+    df: RealFn
+    latex: str
+    dlatex: str
+    x_min: float
+    x_max: float
+
+
+@dataclass(frozen=True)
+class FunctionCurve:
+    """A function sampled as the seed samples it: ``x = linspace(x_min, x_max, n)``.
+
+    ``arrow_tail`` and ``arrow_delta`` (both ``(k, 2)``) are the seed's red quiver arrows:
+    every ``every``-th sample, ``(U, V) = (dx, f'(x) dx)`` drawn at ``scale = 0.5``, i.e.
+    ``arrow_delta = (U, V) / 0.5`` in data units.
+    """
+
+    function: Function1D
+    x: np.ndarray
+    y: np.ndarray
+    dy: np.ndarray
+    arrow_tail: np.ndarray
+    arrow_delta: np.ndarray
+    stationary_x: np.ndarray
+
+
+def slope_arrows(
+    x: np.ndarray, y: np.ndarray, grad: np.ndarray, dx: float, every: int, scale: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """The seed's ``plot_1D_gradient_arrows``: tails ``(x, y)[::every]``, deltas ``(dx, grad dx) / scale``."""
+    xi, yi, gi = x[::every], y[::every], grad[::every]
+    tail = np.column_stack([xi, yi])
+    delta = np.column_stack([np.full_like(xi, dx), gi * dx]) / scale
+    return tail, delta
+
+
+def stationary_points(fn: Function1D, resolution: int = 4001, iterations: int = 60) -> np.ndarray:
+    """The x in ``[x_min, x_max]`` where ``f'(x) = 0``: sign changes of f' refined by bisection."""
+    x = np.linspace(fn.x_min, fn.x_max, resolution)
+    d = fn.df(x)
+    exact = x[d == 0.0]
+    lo_idx = np.flatnonzero(np.sign(d[:-1]) * np.sign(d[1:]) < 0)
+    lo, hi = x[lo_idx], x[lo_idx + 1]
+    d_lo = d[lo_idx]
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        d_mid = fn.df(mid)
+        same = np.sign(d_mid) == np.sign(d_lo)
+        lo, d_lo = np.where(same, mid, lo), np.where(same, d_mid, d_lo)
+        hi = np.where(same, hi, mid)
+    return np.sort(np.concatenate([exact, 0.5 * (lo + hi)]))
+
+
+def sample_function(fn: Function1D, n: int = 100, arrow_dx: float = 0.1, arrow_every: int = 5) -> FunctionCurve:
+    """Sample ``fn`` on ``linspace(x_min, x_max, n)`` with the seed's arrows (``dx = 0.1``, every 5th)."""
+    x = np.linspace(fn.x_min, fn.x_max, n)
+    y, dy = fn.f(x), fn.df(x)
+    tail, delta = slope_arrows(x, y, dy, arrow_dx, arrow_every)
+    return FunctionCurve(fn, x, y, dy, tail, delta, stationary_points(fn))
+
+
+SEED_FUNCTIONS: tuple[Function1D, ...] = (
+    Function1D("Quadratic", lambda x: x**2, lambda x: 2 * x, r"x^{2}", r"2 x", -5.0, 5.0),
+    Function1D("Cosine", np.cos, lambda x: -np.sin(x), r"\cos{\left(x \right)}", r"- \sin{\left(x \right)}", -5.0, 5.0),
+    Function1D(
+        "Polynomial",
+        lambda x: x**3 - 4 * x**2 + 2 * x - 3,
+        lambda x: 3 * x**2 - 8 * x + 2,
+        r"x^{3} - 4 x^{2} + 2 x - 3",
+        r"3 x^{2} - 8 x + 2",
+        -2.0,
+        5.0,
+    ),
+)

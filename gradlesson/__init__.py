@@ -1,0 +1,1 @@
+"""gradlesson: the command line that checks, exports and renders the gradients lesson."""

@@ -1,0 +1,107 @@
+"""``gradlesson``: check the machine, export the lesson's numbers, list and render its scenes."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from gradlesson.checks import run_checks
+
+__all__ = ["main"]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+QUALITIES = ("l", "m", "h", "k")  # 480p15, 720p30, 1080p60, 2160p60
+
+
+class UsageError(Exception):
+    """Bad input found before any work starts: one line, exit 2."""
+
+
+def _check(args: argparse.Namespace) -> int:
+    failed = 0
+    for check, result in run_checks():
+        print(f"{'ok' if result.ok else 'MISSING':8} {check.name:8} {result.detail}")
+        if not result.ok:
+            failed += 1
+            print(f"{'':8} fix: {check.fix}")
+    return 1 if failed else 0
+
+
+def _writable_dir(path: Path) -> Path:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".gradlesson-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        raise UsageError(f"cannot write to output folder {path}: {error.strerror}; choose another with --out") from None
+    return path
+
+
+def _export(args: argparse.Namespace) -> int:
+    from gradcore import build_lesson
+    from gradlesson.export import export_lesson
+
+    lesson = build_lesson()
+    for path in export_lesson(lesson, _writable_dir(args.out)):
+        print(path)
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from gradlesson.checks import missing
+    from scenes import BEATS
+
+    by_name = {beat.name: beat for beat in BEATS}
+    unknown = [name for name in args.scenes if name not in by_name]
+    if unknown:
+        raise UsageError(f"unknown scene {unknown[0]!r}; choose from: {', '.join(by_name)}")
+    problems = missing(("manim", "cairo", "pango", "LaTeX", "dvisvgm", "PyAV"))
+    if problems:
+        raise UsageError(problems[0])
+    media = _writable_dir(args.out)
+    for name in args.scenes or list(by_name):
+        beat = by_name[name]
+        cmd = [
+            sys.executable, "-m", "manim", "render",
+            "--config_file", str(PROJECT_ROOT / "manim.cfg"),
+            "--quality", args.quality,
+            "--media_dir", str(media),
+            str(beat.path), beat.name,
+        ]  # fmt: skip
+        result = subprocess.run(cmd)
+        if result.returncode:
+            print(f"gradlesson: rendering {name} failed (manim exit {result.returncode})", file=sys.stderr)
+            return result.returncode
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gradlesson", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="show whether everything the lesson needs is installed").set_defaults(run=_check)
+    export = sub.add_parser("export", help="write descent.csv and lesson.json")
+    export.add_argument("--out", type=Path, required=True, help="output folder")
+    export.set_defaults(run=_export)
+    render = sub.add_parser("render", help="render the lesson's scenes with manim")
+    render.add_argument("scenes", nargs="*", help="scene names (default: all, in lesson order)")
+    render.add_argument("-q", "--quality", choices=QUALITIES, default="h", help="l 480p15, m 720p30, h 1080p60, k 2160p60")
+    render.add_argument("--out", type=Path, default=Path("media"), help="media folder (default: media)")
+    render.set_defaults(run=_render)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except UsageError as error:
+        print(f"gradlesson: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Shared helpers: run the CLI in a subprocess, probe videos with ffprobe, grab frames with ffmpeg."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+
+def gradlesson(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gradlesson", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=600
+    )
+
+
+def probe(video: Path) -> dict[str, float]:
+    """Duration (s), width, height, frame rate and frame count of a video's first video stream."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+         "format=duration:stream=width,height,r_frame_rate,nb_read_frames", "-of", "json", str(video)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    info = json.loads(out)
+    stream = info["streams"][0]
+    num, den = (int(v) for v in stream["r_frame_rate"].split("/"))
+    return {
+        "duration": float(info["format"]["duration"]),
+        "width": stream["width"],
+        "height": stream["height"],
+        "fps": num / den,
+        "frames": int(stream["nb_read_frames"]),
+    }
+
+
+def frame_at(video: Path, seconds: float) -> np.ndarray:
+    """The RGB frame shown at ``seconds``, as a ``(height, width, 3)`` uint8 array."""
+    info = probe(video)
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-ss", f"{seconds}", "-i", str(video), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, np.uint8).reshape(info["height"], info["width"], 3)
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return Path(__file__).resolve().parents[1]

@@ -1,0 +1,52 @@
+"""The seed's functions: analytic derivatives, samples, arrows and zero-slope points."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gradcore import SEED_FUNCTIONS, Function1D, sample_function
+from gradcore.functions import stationary_points
+
+
+def central_difference(fn: Function1D, x: float, h: float = 1e-5) -> float:
+    return float((fn.f(np.array(x + h)) - fn.f(np.array(x - h))) / (2 * h))
+
+
+@pytest.mark.parametrize("fn", SEED_FUNCTIONS, ids=lambda fn: fn.name)
+@settings(max_examples=200, deadline=None)
+@given(u=st.floats(0.0, 1.0))
+def test_derivative_matches_central_difference(fn: Function1D, u: float) -> None:
+    x = fn.x_min + u * (fn.x_max - fn.x_min)
+    scale = 1.0 + abs(float(fn.f(np.array(x)))) + abs(x) ** 2
+    assert float(fn.df(np.array(x))) == pytest.approx(central_difference(fn, x), abs=1e-7 * scale)
+
+
+def test_seed_sampling_and_ranges() -> None:
+    names = [(fn.name, fn.x_min, fn.x_max) for fn in SEED_FUNCTIONS]
+    assert names == [("Quadratic", -5, 5), ("Cosine", -5, 5), ("Polynomial", -2, 5)]
+    poly = sample_function(SEED_FUNCTIONS[2])
+    x = np.linspace(-2, 5, num=100)
+    np.testing.assert_array_equal(poly.x, x)
+    np.testing.assert_array_equal(poly.y, x**3 - 4 * x**2 + 2 * x - 3)
+    np.testing.assert_array_equal(poly.dy, 3 * x**2 - 8 * x + 2)
+
+
+def test_slope_arrows_are_the_seeds_quiver() -> None:
+    """quiver(x[::5], y[::5], dx, grad*dx, scale=0.5, scale_units='xy') draws (U, V) / 0.5."""
+    curve = sample_function(SEED_FUNCTIONS[1], n=100, arrow_dx=0.1, arrow_every=5)
+    assert curve.arrow_tail.shape == (20, 2)
+    np.testing.assert_array_equal(curve.arrow_tail[:, 0], curve.x[::5])
+    np.testing.assert_array_equal(curve.arrow_tail[:, 1], np.cos(curve.x[::5]))
+    np.testing.assert_allclose(curve.arrow_delta[:, 0], 0.2)
+    np.testing.assert_allclose(curve.arrow_delta[:, 1], -np.sin(curve.x[::5]) * 0.2)
+
+
+@pytest.mark.parametrize(
+    ("index", "expected"),
+    [(0, [0.0]), (1, [-np.pi, 0.0, np.pi]), (2, [(8 - np.sqrt(40)) / 6, (8 + np.sqrt(40)) / 6])],
+)
+def test_stationary_points(index: int, expected: list[float]) -> None:
+    np.testing.assert_allclose(stationary_points(SEED_FUNCTIONS[index]), expected, atol=1e-12)
