@@ -7,7 +7,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SEED_FUNCTIONS", "Function1D", "FunctionCurve", "sample_function", "stationary_points"]
+__all__ = [
+    "SEED_FUNCTIONS",
+    "Function1D",
+    "FunctionCurve",
+    "Samples",
+    "Secant",
+    "sample_function",
+    "secant",
+    "slope_arrows",
+    "stationary_points",
+]
 
 RealFn = Callable[[np.ndarray], np.ndarray]
 
@@ -26,21 +36,51 @@ class Function1D:
 
 
 @dataclass(frozen=True)
+class Samples:
+    """A curve sampled at ``x (k,)``: values ``y (k,)`` and slopes ``dy (k,)``."""
+
+    x: np.ndarray
+    y: np.ndarray
+    dy: np.ndarray
+
+
+@dataclass(frozen=True)
 class FunctionCurve:
-    """A function sampled as the seed samples it: ``x = linspace(x_min, x_max, n)``.
+    """A function sampled as the seed samples it (``seed``: ``linspace(x_min, x_max, 100)``) and
+    densely for smooth motion (``dense``), with the seed's slope arrows and its zero-slope points.
 
     ``arrow_tail`` and ``arrow_delta`` (both ``(k, 2)``) are the seed's red quiver arrows:
-    every ``every``-th sample, ``(U, V) = (dx, f'(x) dx)`` drawn at ``scale = 0.5``, i.e.
+    every ``every``-th seed sample, ``(U, V) = (dx, f'(x) dx)`` drawn at ``scale = 0.5``, i.e.
     ``arrow_delta = (U, V) / 0.5`` in data units.
     """
 
     function: Function1D
-    x: np.ndarray
-    y: np.ndarray
-    dy: np.ndarray
+    seed: Samples
+    dense: Samples
     arrow_tail: np.ndarray
     arrow_delta: np.ndarray
     stationary_x: np.ndarray
+
+
+@dataclass(frozen=True)
+class Secant:
+    """Secants of f through ``(x0, f(x0))`` and ``(x0 + h, f(x0 + h))`` as h shrinks:
+    ``slope = (f(x0 + h) − f(x0)) / h`` → ``tangent_slope = f'(x0)``."""
+
+    x0: float
+    y0: float
+    h: np.ndarray
+    y1: np.ndarray
+    slope: np.ndarray
+    tangent_slope: float
+
+
+def secant(fn: Function1D, x0: float, h: np.ndarray) -> Secant:
+    """The difference quotients of the derivative's definition at ``x0`` for each ``h``."""
+    h = np.asarray(h, dtype=float)
+    y0 = float(fn.f(np.array(x0)))
+    y1 = fn.f(x0 + h)
+    return Secant(x0, y0, h, y1, (y1 - y0) / h, float(fn.df(np.array(x0))))
 
 
 def slope_arrows(
@@ -70,12 +110,18 @@ def stationary_points(fn: Function1D, resolution: int = 4001, iterations: int = 
     return np.sort(np.concatenate([exact, 0.5 * (lo + hi)]))
 
 
-def sample_function(fn: Function1D, n: int = 100, arrow_dx: float = 0.1, arrow_every: int = 5) -> FunctionCurve:
-    """Sample ``fn`` on ``linspace(x_min, x_max, n)`` with the seed's arrows (``dx = 0.1``, every 5th)."""
+def _samples(fn: Function1D, n: int) -> Samples:
     x = np.linspace(fn.x_min, fn.x_max, n)
-    y, dy = fn.f(x), fn.df(x)
-    tail, delta = slope_arrows(x, y, dy, arrow_dx, arrow_every)
-    return FunctionCurve(fn, x, y, dy, tail, delta, stationary_points(fn))
+    return Samples(x, fn.f(x), fn.df(x))
+
+
+def sample_function(
+    fn: Function1D, n: int = 100, arrow_dx: float = 0.1, arrow_every: int = 5, dense: int = 601
+) -> FunctionCurve:
+    """Sample ``fn`` on ``linspace(x_min, x_max, n)`` with the seed's arrows (``dx = 0.1``, every 5th)."""
+    seed = _samples(fn, n)
+    tail, delta = slope_arrows(seed.x, seed.y, seed.dy, arrow_dx, arrow_every)
+    return FunctionCurve(fn, seed, _samples(fn, dense), tail, delta, stationary_points(fn))
 
 
 SEED_FUNCTIONS: tuple[Function1D, ...] = (

@@ -7,7 +7,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gradcore.dataset import Dataset, DatasetSpec, make_dataset
-from gradcore.functions import SEED_FUNCTIONS, Function1D, FunctionCurve, sample_function
+from gradcore.functions import (
+    SEED_FUNCTIONS,
+    Function1D,
+    FunctionCurve,
+    Samples,
+    Secant,
+    sample_function,
+    secant,
+    slope_arrows,
+)
+from gradcore.landscape import contour_levels, streamlines
 from gradcore.loss import (
     GradientField,
     LossGrid,
@@ -21,7 +31,7 @@ from gradcore.loss import (
 )
 from gradcore.optimizers import DivergenceError, Trajectory, gradient_descent, run, sse_objective
 
-__all__ = ["DescentSpec", "Lesson", "LessonConfig", "LossSlice", "Span", "build_lesson"]
+__all__ = ["DescentSpec", "Lesson", "LessonConfig", "LossSlice", "ParamPath", "Span", "build_lesson"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,10 @@ class LessonConfig:
     function_samples: int = 100
     arrow_dx: float = 0.1
     arrow_every: int = 5
+    secant_x0: float = 1.0
+    secant_h: tuple[float, float] = (3.0, 0.01)
     dataset: DatasetSpec = field(default_factory=DatasetSpec)
+    candidates: tuple[tuple[float, float], ...] = ((0.0, 0.0), (-1.0, 4.0), (3.5, -1.0), (2.0, -3.0))
     curve_m: Span = Span(-10.0, 10.0, 0.5)
     curve_b: Span = Span(-10.0, 10.0, 0.5)
     fixed_b: float = 5.0
@@ -70,18 +83,33 @@ class LessonConfig:
     landscape_m: Span = Span(-20.0, 20.0, 0.5, closed=False)
     landscape_b: Span = Span(-40.0, 40.0, 0.5, closed=False)
     field_every: int = 5
+    surface_resolution: int = 32
+    contour_count: int = 25
     descent: DescentSpec = field(default_factory=DescentSpec)
+    dense: int = 601
 
 
 @dataclass(frozen=True)
 class LossSlice:
-    """Loss along one parameter with the other fixed: ``values (k,)``, ``loss (k,)``, ``grad (k,)`` (∂L/∂ that parameter)."""
+    """Loss along one parameter with the other fixed, as ``Samples(x=values, y=loss, dy=∂L/∂parameter)``:
+    at the seed's spacing (``seed``, with its arrows: dx = 0.5, every 5th) and densely (``dense``)."""
 
     parameter: str
     fixed: float
-    values: np.ndarray
+    seed: Samples
+    dense: Samples
+    arrow_tail: np.ndarray
+    arrow_delta: np.ndarray
+
+
+@dataclass(frozen=True)
+class ParamPath:
+    """Candidate lines visited in turn: ``params (k, 2)`` (m, b) with their ``loss (k,)``;
+    ``knots`` are the indices of the candidates themselves."""
+
+    params: np.ndarray
     loss: np.ndarray
-    grad: np.ndarray
+    knots: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -90,19 +118,38 @@ class Lesson:
 
     config: LessonConfig
     curves: tuple[FunctionCurve, ...]
+    secant: Secant
     dataset: Dataset
+    candidates: ParamPath
     loss_vs_m: LossSlice
     loss_vs_b: LossSlice
     landscape: LossGrid
+    surface: LossGrid
+    levels: np.ndarray
     field: GradientField
+    streamlines: tuple[np.ndarray, ...]
     descent: Trajectory
     optimum: Optimum
 
 
-def _slice(data: Dataset, parameter: str, values: np.ndarray, fixed: float) -> LossSlice:
+def _samples_along(data: Dataset, parameter: str, values: np.ndarray, fixed: float) -> Samples:
     m, b = (values, np.full_like(values, fixed)) if parameter == "m" else (np.full_like(values, fixed), values)
     axis = 0 if parameter == "m" else 1
-    return LossSlice(parameter, fixed, values, sse(data, m, b), sse_grad(data, m, b)[:, axis])
+    return Samples(values, sse(data, m, b), sse_grad(data, m, b)[:, axis])
+
+
+def _slice(data: Dataset, parameter: str, span: Span, fixed: float, config: LessonConfig) -> LossSlice:
+    seed = _samples_along(data, parameter, span.values(), fixed)
+    dense = _samples_along(data, parameter, np.linspace(span.start, span.stop, config.dense), fixed)
+    tail, delta = slope_arrows(seed.x, seed.y, seed.dy, config.curve_arrow_dx, config.arrow_every)
+    return LossSlice(parameter, fixed, seed, dense, tail, delta)
+
+
+def _candidate_path(data: Dataset, candidates: tuple[tuple[float, float], ...], per_segment: int = 60) -> ParamPath:
+    knots = np.asarray(candidates, dtype=float)
+    t = np.linspace(0, 1, per_segment, endpoint=False)[:, None]
+    params = np.concatenate([a + t * (b - a) for a, b in zip(knots[:-1], knots[1:], strict=True)] + [knots[-1:]])
+    return ParamPath(params, sse(data, params[:, 0], params[:, 1]), per_segment * np.arange(len(knots)))
 
 
 def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
@@ -110,6 +157,8 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
     data = make_dataset(config.dataset)
     stats = moments(data)
     m_grid, b_grid = config.landscape_m.values(), config.landscape_b.values()
+    landscape = loss_landscape(stats, m_grid, b_grid)
+    nodes = config.surface_resolution + 1
     d = config.descent
     descent = run(gradient_descent(d.lr, d.grad_scale), sse_objective(data), d.start, d.steps)
     if descent.diverged_at is not None:
@@ -117,14 +166,21 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
     return Lesson(
         config=config,
         curves=tuple(
-            sample_function(fn, config.function_samples, config.arrow_dx, config.arrow_every)
+            sample_function(fn, config.function_samples, config.arrow_dx, config.arrow_every, config.dense)
             for fn in config.functions
         ),
+        secant=secant(config.functions[0], config.secant_x0, np.geomspace(*config.secant_h, config.dense)),
         dataset=data,
-        loss_vs_m=_slice(data, "m", config.curve_m.values(), config.fixed_b),
-        loss_vs_b=_slice(data, "b", config.curve_b.values(), config.fixed_m),
-        landscape=loss_landscape(stats, m_grid, b_grid),
+        candidates=_candidate_path(data, config.candidates),
+        loss_vs_m=_slice(data, "m", config.curve_m, config.fixed_b, config),
+        loss_vs_b=_slice(data, "b", config.curve_b, config.fixed_m, config),
+        landscape=landscape,
+        surface=loss_landscape(
+            stats, np.linspace(m_grid[0], m_grid[-1], nodes), np.linspace(b_grid[0], b_grid[-1], nodes)
+        ),
+        levels=contour_levels(float(landscape.loss.min()), float(landscape.loss.max()), config.contour_count),
         field=gradient_field(stats, m_grid[:: config.field_every], b_grid[:: config.field_every]),
+        streamlines=streamlines(stats, d.grad_scale, (m_grid[0], m_grid[-1]), (b_grid[0], b_grid[-1])),
         descent=descent,
         optimum=optimum(stats),
     )

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gradcore import SEED_FUNCTIONS, Function1D, sample_function
-from gradcore.functions import stationary_points
+from gradcore.functions import secant, stationary_points
 
 
 def central_difference(fn: Function1D, x: float, h: float = 1e-5) -> float:
@@ -29,19 +29,21 @@ def test_seed_sampling_and_ranges() -> None:
     assert names == [("Quadratic", -5, 5), ("Cosine", -5, 5), ("Polynomial", -2, 5)]
     poly = sample_function(SEED_FUNCTIONS[2])
     x = np.linspace(-2, 5, num=100)
-    np.testing.assert_array_equal(poly.x, x)
-    np.testing.assert_array_equal(poly.y, x**3 - 4 * x**2 + 2 * x - 3)
-    np.testing.assert_array_equal(poly.dy, 3 * x**2 - 8 * x + 2)
+    np.testing.assert_array_equal(poly.seed.x, x)
+    np.testing.assert_array_equal(poly.seed.y, x**3 - 4 * x**2 + 2 * x - 3)
+    np.testing.assert_array_equal(poly.seed.dy, 3 * x**2 - 8 * x + 2)
+    assert poly.dense.x[0] == -2 and poly.dense.x[-1] == 5 and len(poly.dense.x) == 601
+    np.testing.assert_allclose(poly.dense.dy, 3 * poly.dense.x**2 - 8 * poly.dense.x + 2)
 
 
 def test_slope_arrows_are_the_seeds_quiver() -> None:
     """quiver(x[::5], y[::5], dx, grad*dx, scale=0.5, scale_units='xy') draws (U, V) / 0.5."""
     curve = sample_function(SEED_FUNCTIONS[1], n=100, arrow_dx=0.1, arrow_every=5)
     assert curve.arrow_tail.shape == (20, 2)
-    np.testing.assert_array_equal(curve.arrow_tail[:, 0], curve.x[::5])
-    np.testing.assert_array_equal(curve.arrow_tail[:, 1], np.cos(curve.x[::5]))
+    np.testing.assert_array_equal(curve.arrow_tail[:, 0], curve.seed.x[::5])
+    np.testing.assert_array_equal(curve.arrow_tail[:, 1], np.cos(curve.seed.x[::5]))
     np.testing.assert_allclose(curve.arrow_delta[:, 0], 0.2)
-    np.testing.assert_allclose(curve.arrow_delta[:, 1], -np.sin(curve.x[::5]) * 0.2)
+    np.testing.assert_allclose(curve.arrow_delta[:, 1], -np.sin(curve.seed.x[::5]) * 0.2)
 
 
 @pytest.mark.parametrize(
@@ -50,3 +52,12 @@ def test_slope_arrows_are_the_seeds_quiver() -> None:
 )
 def test_stationary_points(index: int, expected: list[float]) -> None:
     np.testing.assert_allclose(stationary_points(SEED_FUNCTIONS[index]), expected, atol=1e-12)
+
+
+def test_secant_slopes_converge_to_the_derivative() -> None:
+    quadratic = SEED_FUNCTIONS[0]
+    h = np.geomspace(3, 0.01, 50)
+    s = secant(quadratic, 1.0, h)
+    np.testing.assert_allclose(s.slope, 2 + h, rtol=1e-12)  # ((1 + h)² − 1) / h = 2 + h
+    assert s.tangent_slope == 2.0 and s.y0 == 1.0
+    assert np.all(np.diff(np.abs(s.slope - s.tangent_slope)) < 0)

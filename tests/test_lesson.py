@@ -14,8 +14,8 @@ from gradcore import build_lesson
 
 def test_lesson_has_the_seeds_ranges() -> None:
     lesson = build_lesson()
-    np.testing.assert_array_equal(lesson.loss_vs_m.values, np.arange(-10, 10.5, 0.5))
-    np.testing.assert_array_equal(lesson.loss_vs_b.values, np.arange(-10, 10.5, 0.5))
+    np.testing.assert_array_equal(lesson.loss_vs_m.seed.x, np.arange(-10, 10.5, 0.5))
+    np.testing.assert_array_equal(lesson.loss_vs_b.seed.x, np.arange(-10, 10.5, 0.5))
     assert lesson.loss_vs_m.fixed == 5 and lesson.loss_vs_b.fixed == 5
     np.testing.assert_array_equal(lesson.landscape.m, np.arange(-20, 20, 0.5))
     np.testing.assert_array_equal(lesson.landscape.b, np.arange(-40, 40, 0.5))
@@ -27,7 +27,7 @@ def test_loss_slices_are_the_seeds_curves() -> None:
     lesson = build_lesson()
     x, y = lesson.dataset.x, lesson.dataset.y
     s = lesson.loss_vs_b
-    for b, loss, grad in zip(s.values, s.loss, s.grad, strict=True):
+    for b, loss, grad in zip(s.seed.x, s.seed.y, s.seed.dy, strict=True):
         assert int(loss) == int(np.sum((y - (5 * x + b)) ** 2))
         assert grad == -2 * np.sum(y - (5 * x + b))
 
@@ -42,3 +42,29 @@ def test_core_never_imports_manim() -> None:
     code = "import sys, gradcore; gradcore.build_lesson(); print(sorted(m for m in sys.modules if m.startswith(('manim', 'cairo'))))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_loss_slice_arrows_are_the_seeds() -> None:
+    s = build_lesson().loss_vs_m
+    np.testing.assert_array_equal(s.arrow_tail[:, 0], np.arange(-10, 10.5, 0.5)[::5])
+    np.testing.assert_allclose(s.arrow_delta[:, 1], s.seed.dy[::5] * 0.5 / 0.5)
+    np.testing.assert_allclose(np.interp(s.seed.x, s.dense.x, s.dense.y), s.seed.y, rtol=1e-3)
+
+
+def test_candidate_path_visits_each_candidate_with_its_loss() -> None:
+    lesson = build_lesson()
+    path = lesson.candidates
+    np.testing.assert_array_equal(path.params[path.knots], np.array(lesson.config.candidates))
+    x, y = lesson.dataset.x, lesson.dataset.y
+    for (m, b), loss in zip(path.params[::17], path.loss[::17], strict=True):
+        assert loss == pytest.approx(np.sum((y - (m * x + b)) ** 2), rel=1e-12)
+
+
+def test_surface_grid_spans_the_landscape() -> None:
+    lesson = build_lesson()
+    surface = lesson.surface
+    assert surface.loss.shape == (33, 33)
+    assert (surface.m[0], surface.m[-1], surface.b[0], surface.b[-1]) == (-20, 19.5, -40, 39.5)
+    x, y = lesson.dataset.x, lesson.dataset.y
+    i, j = 7, 20
+    assert surface.loss[i, j] == pytest.approx(np.sum((y - (surface.m[j] * x + surface.b[i])) ** 2), rel=1e-12)
