@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,5 +22,21 @@ class Beat:
     def path(self) -> Path:
         return HERE / self.file
 
+    @property
+    def module(self) -> str:
+        return f"scenes.{Path(self.file).stem}"
 
-BEATS: tuple[Beat, ...] = (Beat("TangentSlopes", "tangents.py"),)
+    def load(self) -> type:
+        """The scene class (imports manim)."""
+        return getattr(importlib.import_module(self.module), self.name)
+
+
+BEATS: tuple[Beat, ...] = (
+    Beat("DerivativeAsSlope", "derivative.py"),
+    Beat("TangentSlopes", "tangents.py"),
+    Beat("DatasetAndModel", "dataset.py"),
+    Beat("LossCurves", "loss_curves.py"),
+    Beat("LossSurface", "surface.py"),
+    Beat("DescentOnContours", "contours.py"),
+    Beat("FittedLine", "fit.py"),
+)

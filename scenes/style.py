@@ -1,31 +1,84 @@
-"""One palette, one number format, one set of timings for the whole lesson."""
+"""One palette, one number style, one colour map and the shared builders of the whole lesson."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from manim import BLUE_C, GREY_B, ORANGE, RED_C, TEAL_C, WHITE, YELLOW_C, ManimColor
+import numpy as np
+from manim import (
+    BLUE_C,
+    GREY_B,
+    ORANGE,
+    RED_C,
+    TEAL_C,
+    WHITE,
+    YELLOW_C,
+    DecimalNumber,
+    ManimColor,
+    MathTex,
+    VGroup,
+)
 
 from gradcore import Lesson, build_lesson
+from gradcore.format import fmt, fmt_full
 
-__all__ = ["CURVE", "DATA", "DERIV", "FIT", "SLOPE", "TANGENT", "TEXT", "AXIS", "fmt", "lesson"]
+__all__ = [
+    "AXIS",
+    "CURVE",
+    "DATA",
+    "DERIV",
+    "FIT",
+    "LABEL_SIZE",
+    "SLOPE",
+    "TANGENT",
+    "TEXT",
+    "TITLE_SIZE",
+    "fmt",
+    "fmt_full",
+    "lesson",
+    "number",
+    "readout",
+    "viridis",
+]
 
-CURVE: ManimColor = BLUE_C
-DERIV: ManimColor = TEAL_C
-TANGENT: ManimColor = YELLOW_C
-SLOPE: ManimColor = RED_C  # the seed's red slope arrows
+CURVE: ManimColor = BLUE_C  # functions and loss curves
+DERIV: ManimColor = TEAL_C  # derivative curves f'(x)
+TANGENT: ManimColor = YELLOW_C  # tangent and secant lines, moving dots
+SLOPE: ManimColor = RED_C  # the seed's red slope arrows, residuals
 FIT: ManimColor = ORANGE  # the seed's orange descent path and fitted line
-DATA: ManimColor = WHITE
+DATA: ManimColor = WHITE  # data points
 TEXT: ManimColor = WHITE
 AXIS: ManimColor = GREY_B
 
+TITLE_SIZE = 40  # font_size of beat titles
+LABEL_SIZE = 30  # font_size of axis labels, readouts and formulas
 
-def fmt(value: float, digits: int = 2) -> str:
-    """The lesson's one number format: fixed point, a true minus sign for negatives, no "-0.00"."""
-    text = f"{value:.{digits}f}"
-    if float(text) == 0:
-        text = f"{0:.{digits}f}"
-    return text
+# viridis at 11 evenly spaced stops (matplotlib's colour map, which the seed's plots use)
+_VIRIDIS = np.array(
+    [
+        [0x44, 0x01, 0x54], [0x48, 0x24, 0x75], [0x41, 0x44, 0x87], [0x35, 0x5F, 0x8D], [0x2A, 0x78, 0x8E],
+        [0x21, 0x91, 0x8C], [0x22, 0xA8, 0x84], [0x44, 0xBF, 0x70], [0x7A, 0xD1, 0x51], [0xBD, 0xDF, 0x26],
+        [0xFD, 0xE7, 0x25],
+    ]
+) / 255.0  # fmt: skip
+
+
+def viridis(t: float) -> ManimColor:
+    """The viridis colour at ``t`` in [0, 1] (clipped), linearly interpolated between its stops."""
+    s = float(np.clip(t, 0.0, 1.0)) * (len(_VIRIDIS) - 1)
+    i = min(int(s), len(_VIRIDIS) - 2)
+    return ManimColor.from_rgb(_VIRIDIS[i] + (s - i) * (_VIRIDIS[i + 1] - _VIRIDIS[i]))
+
+
+def number(value: float, digits: int = 2, **kwargs: object) -> DecimalNumber:
+    """A live number in the lesson's format (as :func:`gradcore.format.fmt`: no thousands commas)."""
+    return DecimalNumber(value, num_decimal_places=digits, group_with_commas=False, font_size=LABEL_SIZE, **kwargs)
+
+
+def readout(label: str, value: float, digits: int = 2, color: ManimColor = TEXT) -> VGroup:
+    """``label = <number>``: a MathTex label beside a live :func:`number` (``group[1]``)."""
+    group = VGroup(MathTex(label, "=", font_size=LABEL_SIZE, color=color), number(value, digits, color=color))
+    return group.arrange(buff=0.15)
 
 
 @cache

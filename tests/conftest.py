@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -49,3 +51,47 @@ def frame_at(video: Path, seconds: float) -> np.ndarray:
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return Path(__file__).resolve().parents[1]
+
+
+# Scene tests render in-process at a small size and low frame rate, once per scene per session.
+TEST_FPS = 10
+TEST_SIZE = (320, 180)
+
+
+@dataclass
+class Rendered:
+    scene: object
+    video: Path
+    srt: Path
+
+
+@pytest.fixture(scope="session")
+def render_scene(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Rendered]:
+    """``render_scene("TangentSlopes")`` renders that beat (cached) and returns the scene object and its video."""
+    from manim import tempconfig
+
+    from scenes import BEATS
+
+    done: dict[str, Rendered] = {}
+
+    def render(name: str) -> Rendered:
+        if name not in done:
+            beat = next(b for b in BEATS if b.name == name)
+            media = tmp_path_factory.mktemp(name)
+            settings = {
+                "media_dir": str(media),
+                "pixel_width": TEST_SIZE[0],
+                "pixel_height": TEST_SIZE[1],
+                "frame_rate": TEST_FPS,
+                "progress_bar": "none",
+                "verbosity": "WARNING",
+                "disable_caching": True,
+            }
+            with tempconfig(settings):
+                scene = beat.load()()
+                scene.render()
+                video = Path(scene.renderer.file_writer.movie_file_path)
+            done[name] = Rendered(scene, video, video.with_suffix(".srt"))
+        return done[name]
+
+    return render
