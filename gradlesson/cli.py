@@ -13,7 +13,7 @@ from gradlesson.checks import run_checks
 __all__ = ["main"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-QUALITIES = ("l", "m", "h", "k")  # 480p15, 720p30, 1080p60, 2160p60
+QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "k": "2160p60"}
 
 
 class UsageError(Exception):
@@ -51,6 +51,19 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _list(args: argparse.Namespace) -> int:
+    from scenes import BEATS
+    from scenes.style import lesson
+
+    total = 0.0
+    for number, beat in enumerate(BEATS, start=1):
+        seconds = beat.load().duration(lesson())
+        total += seconds
+        print(f"{number}. {beat.name:<20} {seconds:6.1f} s   scenes/{beat.file}")
+    print(f"   {'lesson':<20} {total:6.1f} s")
+    return 0
+
+
 def _render(args: argparse.Namespace) -> int:
     from gradlesson.checks import missing
     from scenes import BEATS
@@ -59,23 +72,37 @@ def _render(args: argparse.Namespace) -> int:
     unknown = [name for name in args.scenes if name not in by_name]
     if unknown:
         raise UsageError(f"unknown scene {unknown[0]!r}; choose from: {', '.join(by_name)}")
-    problems = missing(("manim", "cairo", "pango", "LaTeX", "dvisvgm", "PyAV"))
+    problems = missing(("manim", "cairo", "pango", "LaTeX", "dvisvgm", "PyAV", "ffmpeg"))
     if problems:
         raise UsageError(problems[0])
     media = _writable_dir(args.out)
-    for name in args.scenes or list(by_name):
-        beat = by_name[name]
+    if args.contact_sheet is not None:
+        _writable_dir(args.contact_sheet)
+
+    from gradlesson.video import contact_sheet, stitch
+
+    beats = [by_name[name] for name in args.scenes] or list(BEATS)
+    videos = []
+    for beat in beats:
         cmd = [
             sys.executable, "-m", "manim", "render",
             "--config_file", str(PROJECT_ROOT / "manim.cfg"),
             "--quality", args.quality,
             "--media_dir", str(media),
+            "--save_sections",
             str(beat.path), beat.name,
         ]  # fmt: skip
         result = subprocess.run(cmd)
         if result.returncode:
-            print(f"gradlesson: rendering {name} failed (manim exit {result.returncode})", file=sys.stderr)
-            return result.returncode
+            print(f"gradlesson: rendering {beat.name} failed (manim exit {result.returncode})", file=sys.stderr)
+            return 1
+        video = media / "videos" / beat.path.stem / QUALITY_FOLDERS[args.quality] / f"{beat.name}.mp4"
+        videos.append(video)
+        print(video)
+        if args.contact_sheet is not None:
+            print(contact_sheet(video, args.contact_sheet / f"{beat.name}.png"))
+    if [b.name for b in beats] == [b.name for b in BEATS]:
+        print(stitch(videos, media / "lesson" / "lesson.mp4"))
     return 0
 
 
@@ -86,10 +113,21 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write descent.csv and lesson.json")
     export.add_argument("--out", type=Path, required=True, help="output folder")
     export.set_defaults(run=_export)
-    render = sub.add_parser("render", help="render the lesson's scenes with manim")
+    sub.add_parser("list", help="print the lesson's scenes in order with their durations").set_defaults(run=_list)
+    render = sub.add_parser(
+        "render", help="render scenes with manim; when all are rendered, stitch them into DIR/lesson/lesson.mp4"
+    )
     render.add_argument("scenes", nargs="*", help="scene names (default: all, in lesson order)")
-    render.add_argument("-q", "--quality", choices=QUALITIES, default="h", help="l 480p15, m 720p30, h 1080p60, k 2160p60")
+    render.add_argument("-q", "--quality", choices=QUALITY_FOLDERS, default="h", help="l 480p15, m 720p30, h 1080p60, k 2160p60")
     render.add_argument("--out", type=Path, default=Path("media"), help="media folder (default: media)")
+    render.add_argument(
+        "--contact-sheet",
+        type=Path,
+        nargs="?",
+        const=Path("docs/contact_sheets"),
+        metavar="DIR",
+        help="also write a 6-frame PNG contact sheet per scene (default DIR: docs/contact_sheets)",
+    )
     render.set_defaults(run=_render)
     return parser
 

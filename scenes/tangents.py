@@ -1,80 +1,288 @@
-"""Beat 2: a tangent line slides along each function with a live readout of x and f'(x)."""
+"""Beat 2: for each function a tangent slides along the curve while f'(x) is drawn in step below it."""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 import numpy as np
 from manim import (
     DOWN,
+    LEFT,
+    RIGHT,
     UP,
-    UR,
+    AnimationGroup,
+    Arrow,
     Axes,
     Create,
-    DecimalNumber,
+    DashedLine,
     Dot,
+    FadeIn,
+    FadeOut,
+    GrowArrow,
+    GrowFromCenter,
+    LaggedStart,
     Line,
     MathTex,
-    Scene,
+    Mobject,
+    Succession,
     ValueTracker,
     VGroup,
     VMobject,
-    always_redraw,
+    Write,
     linear,
 )
 
-from gradcore import FunctionCurve
-from scenes.style import AXIS, CURVE, TANGENT, TEXT, lesson
+from gradcore import FunctionCurve, Lesson
+from scenes.builders import path_through
+from scenes.narration import LessonScene, Step
+from scenes.style import AXIS, CURVE, DERIV, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, fmt, readout
 
-TANGENT_HALF_LENGTH = 1.2  # scene units either side of the touch point
+__all__ = ["TangentSlopes", "function_axes", "nice_range", "plain", "slope_segment"]
+
+TICK_SIZE = 20  # font_size of the axes' numbers
+TANGENT_HALF = 1.0  # scene units of tangent either side of the touch point
+FLAT_HALF = 0.45  # half length of the flat tangents at zero-slope points
 
 
-def curve_axes(curve: FunctionCurve) -> Axes:
-    y_lo, y_hi = float(curve.y.min()), float(curve.y.max())
-    pad = 0.1 * (y_hi - y_lo)
+def nice_range(values: np.ndarray, max_ticks: int = 6) -> tuple[float, float, float]:
+    """``(lo, hi, step)`` covering ``values`` with a round step (1, 2 or 5 × 10^k) and at most ``max_ticks`` intervals."""
+    v_lo, v_hi = float(np.min(values)), float(np.max(values))
+    exponent = int(np.floor(np.log10(max(v_hi - v_lo, 1e-9) / max_ticks)))
+    for k in range(exponent, exponent + 3):
+        for base in (1, 2, 5):
+            step = base * 10.0**k
+            lo = np.floor(v_lo / step + 1e-9) * step
+            hi = np.ceil(v_hi / step - 1e-9) * step
+            if (hi - lo) / step <= max_ticks + 1e-9:
+                return float(lo), float(hi), float(step)
+    raise ValueError(f"no round range for [{v_lo}, {v_hi}]")  # unreachable: 10^(k+2) always fits
+
+
+def function_axes(x_range: tuple[float, float], y_values: np.ndarray, x_length: float, y_length: float) -> Axes:
+    """Axes over the seed's x range (1 per tick) and a round range around the core's ``y_values``."""
+    x_lo, x_hi = x_range
+    y_lo, y_hi, step = nice_range(y_values)
+    places = 0 if float(step).is_integer() else max(0, -int(np.floor(np.log10(step))))
     return Axes(
-        x_range=[curve.function.x_min, curve.function.x_max, 1],
-        y_range=[y_lo - pad, y_hi + pad, (y_hi - y_lo) / 5],
-        x_length=10,
-        y_length=5.5,
-        axis_config={"color": AXIS, "include_tip": False},
-    )
+        x_range=[x_lo, x_hi, 1],
+        y_range=[y_lo, y_hi, step],
+        x_length=x_length,
+        y_length=y_length,
+        axis_config={"color": AXIS, "include_tip": False, "font_size": TICK_SIZE},
+        x_axis_config={"decimal_number_config": {"num_decimal_places": 0}},
+        y_axis_config={"decimal_number_config": {"num_decimal_places": places}},
+    ).add_coordinates()
 
 
-def curve_path(axes: Axes, curve: FunctionCurve) -> VMobject:
-    """The core's samples joined smoothly."""
-    return VMobject(color=CURVE).set_points_smoothly(axes.c2p(np.column_stack([curve.x, curve.y])))
-
-
-def tangent_at(axes: Axes, x: float, y: float, slope: float) -> Line:
-    """A fixed-length segment through (x, y) with data slope ``slope``."""
+def slope_segment(axes: Axes, x: float, y: float, slope: float, half: float) -> tuple[np.ndarray, np.ndarray]:
+    """Scene endpoints of a segment through ``(x, y)`` with data slope ``slope``: ``half`` scene units
+    either side of the point, cut to the axes' box."""
     centre = axes.c2p(x, y)
     direction = axes.c2p(x + 1, y + slope) - centre
     direction /= np.linalg.norm(direction)
-    return Line(centre - TANGENT_HALF_LENGTH * direction, centre + TANGENT_HALF_LENGTH * direction, color=TANGENT)
+    corner_a = axes.c2p(axes.x_range[0], axes.y_range[0])
+    corner_b = axes.c2p(axes.x_range[1], axes.y_range[1])
+    lo, hi = -half, half
+    for k in (0, 1):
+        if abs(direction[k]) > 1e-12:
+            t1, t2 = sorted(((corner_a[k] - centre[k]) / direction[k], (corner_b[k] - centre[k]) / direction[k]))
+            lo, hi = max(lo, t1), min(hi, t2)
+    return centre + lo * direction, centre + hi * direction
 
 
-class TangentSlopes(Scene):
-    """The slope of x² at every point is its derivative 2x."""
+def plain(latex: str) -> str:
+    """Readable plain text for a caption: ``x^{3} - 4 x^{2}`` → ``x^3 - 4x^2``, ``\\cos{\\left(x \\right)}`` → ``cos(x)``."""
+    text = re.sub(r"\\(left|right)", "", latex)
+    text = re.sub(r"\\([a-zA-Z]+)", r"\1", text).replace("{", "").replace("}", "")
+    text = re.sub(r"(\d) (?=[a-z(])", r"\1", text)
+    text = re.sub(r"\(\s*", "(", re.sub(r"\s*\)", ")", text))
+    return re.sub(r"^- ", "-", re.sub(r"\s+", " ", text).strip())
+
+
+def _values(xs: np.ndarray) -> str:
+    return ", ".join(fmt(x, 2) for x in xs)
+
+
+@dataclass
+class Part:
+    """What the scene drew for one function (kept on the scene for the tests)."""
+
+    curve: FunctionCurve
+    tracker: ValueTracker
+    axes: Axes
+    daxes: Axes
+    tangent: Line
+    dot: Dot
+    ddot: Dot
+    x_number: Mobject
+    dy_number: Mobject
+    trace: VMobject
+    arrows: VGroup
+    zeros: VGroup
+    group: VGroup
+
+    def index(self) -> int:
+        return int(round(self.tracker.get_value()))
+
+
+class TangentSlopes(LessonScene):
+    """The slope of each seed function at every x is its derivative, drawn below in step."""
+
+    @classmethod
+    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+        steps: list[Step] = []
+        for i, curve in enumerate(lesson.curves):
+            fn = curve.function
+            f, df = plain(fn.latex), plain(fn.dlatex)
+            zeros = curve.stationary_x
+            flat = (
+                f"The tangent is flat where f'(x) = 0: at x = {_values(zeros)}."
+                if len(zeros)
+                else "The tangent is never flat here: f'(x) is never 0."
+            )
+            steps += [
+                Step(
+                    f"show_{i}",
+                    2.4,
+                    f"{'Now' if i else 'Take'} f(x) = {f}, from x = {fmt(fn.x_min, 0)} to {fmt(fn.x_max, 0)}.",
+                ),
+                Step(f"tangent_{i}", 2.0, "A tangent line touches the curve; below, a plot with the same x axis."),
+                Step(f"slide_{i}", 4.4, f"The tangent's slope at x is f'(x) = {df}: the curve drawn below."),
+                Step(f"arrows_{i}", 2.2, "The red arrows of the lesson show the same slopes along the curve."),
+                Step(f"zeros_{i}", 2.6, flat),
+                Step(f"hold_{i}", 1.0, f"The slope of {f} at x is {df}."),
+            ]
+        return tuple(steps)
 
     def construct(self) -> None:
-        curve = lesson().curves[0]
-        axes = curve_axes(curve).to_edge(DOWN)
-        path = curve_path(axes, curve)
-        title = MathTex(rf"f(x) = {curve.function.latex}", r"\qquad f'(x) = " + curve.function.dlatex, color=TEXT)
-        title.to_edge(UP)
-        self.play(Create(axes), Create(path), run_time=2)
-        self.play(Create(title))
+        self.parts: list[Part] = []
+        for i, curve in enumerate(self.lesson.curves):
+            self.show_function(i, curve)
+            self.show_tangent(i)
+            self.slide(i)
+            self.show_arrows(i)
+            self.show_zeros(i)
+            self.step(f"hold_{i}")
 
-        index = ValueTracker(0)
+    # --- layout -------------------------------------------------------------------------------
+
+    def show_function(self, i: int, curve: FunctionCurve) -> None:
+        fn = curve.function
+        title = MathTex(rf"f(x) = {fn.latex}", font_size=TITLE_SIZE, color=CURVE).to_edge(UP, buff=0.3)
+        x_range = (fn.x_min, fn.x_max)
+        axes = function_axes(x_range, curve.dense.y, x_length=9.0, y_length=2.55)
+        axes.to_edge(LEFT, buff=0.7).align_to(np.array([0, 2.95, 0]), UP)
+        daxes = function_axes(x_range, curve.dense.dy, x_length=9.0, y_length=2.55)
+        daxes.align_to(np.array([0, -0.55, 0]), UP)
+        # the same x scale: x = x_min at the same screen x on both axes
+        daxes.shift(RIGHT * (axes.c2p(fn.x_min, 0)[0] - daxes.c2p(fn.x_min, 0)[0]))
+        for ax, name, color in ((axes, "f(x)", CURVE), (daxes, "f'(x)", DERIV)):
+            label = MathTex(name, font_size=LABEL_SIZE - 4, color=color)
+            ax.add(label.next_to(ax.y_axis.get_end(), RIGHT, buff=0.15))
+            ax.add(MathTex("x", font_size=LABEL_SIZE - 4, color=TEXT).next_to(ax.x_axis.get_end(), UP, buff=0.12))
+        path = path_through(axes, curve.dense.x, curve.dense.y, CURVE, stroke_width=4)
+        self.pending = {"title": title, "axes": axes, "daxes": daxes, "path": path}
+        show = AnimationGroup(Write(title), Create(axes), Create(path))
+        if self.parts:
+            old = self.parts[-1].group
+            self.step(f"show_{i}", Succession(FadeOut(old, run_time=1), AnimationGroup(show, run_time=1.4)))
+        else:
+            self.step(f"show_{i}", show)
+
+    def show_tangent(self, i: int) -> None:
+        curve = self.lesson.curves[i]
+        axes, daxes = self.pending["axes"], self.pending["daxes"]
+        d = curve.dense
+        tracker = ValueTracker(0)
 
         def at() -> int:
-            return int(round(index.get_value()))
+            return int(round(tracker.get_value()))
 
-        tangent = always_redraw(lambda: tangent_at(axes, curve.x[at()], curve.y[at()], curve.dy[at()]))
-        dot = always_redraw(lambda: Dot(axes.c2p(curve.x[at()], curve.y[at()]), color=TANGENT))
-        readout = VGroup(MathTex("x ="), DecimalNumber(0), MathTex("f'(x) ="), DecimalNumber(0)).arrange()
-        readout.to_corner(UR).shift(DOWN)
-        readout[1].add_updater(lambda d: d.set_value(curve.x[at()]))
-        readout[3].add_updater(lambda d: d.set_value(curve.dy[at()]))
-        self.add(tangent, dot, readout)
-        self.play(index.animate.set_value(len(curve.x) - 1), run_time=6, rate_func=linear)
-        self.wait()
+        tangent = Line(axes.c2p(0, 0), axes.c2p(1, 1), color=TANGENT, stroke_width=4)
+        tangent.add_updater(lambda m: m.put_start_and_end_on(*slope_segment(axes, d.x[at()], d.y[at()], d.dy[at()], TANGENT_HALF)))
+        dot = Dot(radius=0.07, color=TANGENT).add_updater(lambda m: m.move_to(axes.c2p(d.x[at()], d.y[at()])))
+        ddot = Dot(radius=0.07, color=TANGENT).add_updater(lambda m: m.move_to(daxes.c2p(d.x[at()], d.dy[at()])))
+        top = axes.c2p(d.x[0], axes.y_range[1])[1]
+        bottom = daxes.c2p(d.x[0], daxes.y_range[0])[1]
+        guide = DashedLine([0, top, 0], [0, bottom, 0], color=AXIS, stroke_width=2, dash_length=0.08)
+        guide.set_stroke(opacity=0.6).add_updater(lambda m: m.set_x(axes.c2p(d.x[at()], 0)[0]))
+        rows = VGroup(readout("x", d.x[0], 2), readout("f'(x)", d.dy[0], 2, color=TANGENT))
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.35).next_to(axes, RIGHT, buff=0.6).align_to(axes, UP).shift(DOWN * 0.5)
+        x_number, dy_number = rows[0][1], rows[1][1]
+        x_number.add_updater(lambda m: m.set_value(d.x[at()]))
+        dy_number.add_updater(lambda m: m.set_value(d.dy[at()]))
+        dlabel = MathTex(rf"f'(x) = {curve.function.dlatex}", font_size=LABEL_SIZE, color=DERIV)
+        dlabel.next_to(daxes, RIGHT, buff=0.6).align_to(rows, LEFT).align_to(daxes, UP).shift(DOWN * 0.3)
+        movers = VGroup(guide, tangent, dot, ddot)
+        for m in movers:
+            m.update()
+        self.step(
+            f"tangent_{i}",
+            AnimationGroup(Create(daxes), FadeIn(guide), GrowFromCenter(tangent), FadeIn(dot, ddot), FadeIn(rows), Write(dlabel)),
+        )
+        self.pending.update(tracker=tracker, tangent=tangent, dot=dot, ddot=ddot, rows=rows, dlabel=dlabel, guide=guide)
+
+    def slide(self, i: int) -> None:
+        p, d = self.pending, self.lesson.curves[i].dense
+        full = path_through(p["daxes"], d.x, d.dy, DERIV, stroke_width=4)
+        last = len(d.x) - 1
+        trace = VMobject(color=DERIV, stroke_width=4)
+        trace.add_updater(lambda m: m.pointwise_become_partial(full, 0, round(p["tracker"].get_value()) / last))
+        trace.update()
+        self.add(trace)
+        # the dots stay on top of the trace
+        self.bring_to_front(p["dot"], p["ddot"])
+        self.step(f"slide_{i}", p["tracker"].animate.set_value(last), rate_func=linear)
+        trace.clear_updaters()
+        p["trace"] = trace
+
+    def show_arrows(self, i: int) -> None:
+        curve, axes = self.lesson.curves[i], self.pending["axes"]
+        arrows = VGroup(
+            *(
+                Arrow(
+                    axes.c2p(*tail),
+                    axes.c2p(*(tail + delta)),
+                    buff=0,
+                    color=SLOPE,
+                    stroke_width=3,
+                    max_tip_length_to_length_ratio=0.35,
+                    max_stroke_width_to_length_ratio=12,
+                )
+                for tail, delta in zip(curve.arrow_tail, curve.arrow_delta, strict=True)
+            )
+        )
+        self.step(f"arrows_{i}", LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.08))
+        self.pending["arrows"] = arrows
+
+    def show_zeros(self, i: int) -> None:
+        curve, p = self.lesson.curves[i], self.pending
+        axes, daxes, d = p["axes"], p["daxes"], curve.dense
+        zeros = VGroup()
+        for x in curve.stationary_x:
+            y = float(np.interp(x, d.x, d.y))  # the core's dense samples at the core's zero-slope x
+            flat = Line(*slope_segment(axes, x, y, 0.0, FLAT_HALF), color=TANGENT, stroke_width=5)
+            top, crossing = axes.c2p(x, y), daxes.c2p(x, 0)
+            link = DashedLine(top, crossing, color=DERIV, stroke_width=2, dash_length=0.06).set_stroke(opacity=0.7)
+            zeros.add(VGroup(flat, Dot(top, radius=0.06, color=TEXT), link, Dot(crossing, radius=0.07, color=DERIV)))
+        if len(curve.stationary_x):
+            note = MathTex(r"f'(x) = 0 \text{ at}", font_size=LABEL_SIZE, color=DERIV)
+            values = MathTex(rf"x = {_values(curve.stationary_x)}", font_size=LABEL_SIZE, color=TEXT)
+        else:
+            note = MathTex(r"f'(x) \neq 0", font_size=LABEL_SIZE, color=DERIV)
+            values = VGroup()
+        text = VGroup(note, values).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        text.next_to(p["rows"], DOWN, buff=0.5, aligned_edge=LEFT)
+        zeros.add(text)
+        self.step(f"zeros_{i}", LaggedStart(*(Create(z) for z in zeros[:-1]), FadeIn(text), lag_ratio=0.3))
+        group = VGroup(
+            p["title"], p["axes"], p["path"], p["daxes"], p["guide"], p["trace"], p["arrows"], zeros,
+            p["tangent"], p["dot"], p["ddot"], p["rows"], p["dlabel"],
+        )  # fmt: skip
+        self.parts.append(
+            Part(
+                curve, p["tracker"], axes, daxes, p["tangent"], p["dot"], p["ddot"], p["rows"][0][1], p["rows"][1][1],
+                p["trace"], p["arrows"], zeros, group,
+            )  # fmt: skip
+        )

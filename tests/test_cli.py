@@ -76,13 +76,62 @@ def test_render_without_latex_fails_before_rendering(tmp_path: Path) -> None:
     assert not (tmp_path / "media").exists()
 
 
+def test_list_prints_the_beats_in_order_with_their_planned_durations() -> None:
+    from scenes import BEATS
+    from scenes.style import lesson
+
+    result = gradlesson("list")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(BEATS) + 1
+    for number, (line, beat) in enumerate(zip(lines, BEATS, strict=False), start=1):
+        fields = line.split()
+        assert fields[:2] == [f"{number}.", beat.name]
+        assert float(fields[2]) == pytest.approx(beat.load().duration(lesson()), abs=0.05)
+    total = sum(beat.load().duration(lesson()) for beat in BEATS)
+    assert lines[-1].split()[:2] == ["lesson", f"{total:.1f}"]
+
+
 @pytest.mark.render
-def test_render_one_scene_low_quality(tmp_path: Path) -> None:
-    result = gradlesson("render", "TangentSlopes", "-q", "l", "--out", str(tmp_path / "media"))
+def test_render_one_scene_with_sections_and_subtitles(tmp_path: Path) -> None:
+    from scenes.fit import FittedLine
+    from scenes.style import lesson
+
+    media = tmp_path / "media"
+    result = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media), "--contact-sheet", str(tmp_path / "sheets"))
     assert result.returncode == 0, result.stderr[-2000:]
-    video = next((tmp_path / "media").rglob("480p15/TangentSlopes.mp4"))
+    folder = media / "videos" / "fit" / "480p15"
+    video = folder / "FittedLine.mp4"
     info = probe(video)
+    plan = FittedLine.plan(lesson())
     assert (info["width"], info["height"], info["fps"]) == (854, 480, 15)
-    assert info["duration"] == pytest.approx(10, abs=0.1) and info["frames"] == 150
-    for t in (1.0, 5.0, 9.5):
-        assert frame_at(video, t).max() > 100  # something bright is on screen
+    assert info["duration"] == pytest.approx(sum(s.seconds for s in plan), abs=len(plan) / 15)
+    assert frame_at(video, info["duration"] / 2).max() > 100
+    # one clip per step for slides, one subtitle line per step
+    clips = sorted((folder / "sections").glob("*.mp4"))
+    assert len(clips) == len(plan)
+    assert sum(probe(c)["duration"] for c in clips) == pytest.approx(info["duration"], abs=0.2)
+    srt = (folder / "FittedLine.srt").read_text()
+    assert [line for line in srt.splitlines() if line and not line[0].isdigit()] == [s.caption for s in plan]
+    # a single scene is not stitched; the contact sheet is a small PNG
+    assert not (media / "lesson").exists()
+    sheet = tmp_path / "sheets" / "FittedLine.png"
+    assert sheet.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and sheet.stat().st_size < 300_000
+
+
+@pytest.mark.render
+def test_stitched_lesson_lasts_the_sum_of_its_scenes(render_scene, tmp_path: Path) -> None:
+    import srt
+
+    from gradlesson.video import duration, stitch
+    from scenes import BEATS
+
+    videos = [render_scene(beat.name).video for beat in BEATS]
+    lesson_video = stitch(videos, tmp_path / "lesson" / "lesson.mp4")
+    assert duration(lesson_video) == pytest.approx(sum(duration(v) for v in videos), abs=0.05)
+    cues = list(srt.parse(lesson_video.with_suffix(".srt").read_text()))
+    per_scene = [list(srt.parse(v.with_suffix(".srt").read_text())) for v in videos]
+    assert len(cues) == sum(len(c) for c in per_scene)
+    assert cues[-1].end.total_seconds() == pytest.approx(duration(lesson_video), abs=0.3)
+    assert all(a.start <= b.start for a, b in zip(cues, cues[1:]))
+    assert sorted(p.name for p in lesson_video.parent.iterdir()) == ["lesson.mp4", "lesson.srt"]  # no temporaries left

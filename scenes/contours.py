@@ -1,0 +1,216 @@
+"""Beat 6: gradient descent from (−15, −30) moving step by step across the filled loss contours."""
+
+from __future__ import annotations
+
+import contourpy
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Axes,
+    Circumscribe,
+    Create,
+    Cross,
+    Line,
+    FadeIn,
+    LaggedStart,
+    MathTex,
+    Polygon,
+    Rectangle,
+    Star,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    Write,
+    linear,
+)
+
+from gradcore import Lesson, LossGrid
+from scenes.narration import LessonScene, Step
+from scenes.style import AXIS, FIT, LABEL_SIZE, SLOPE, TEXT, TITLE_SIZE, fmt, fmt_full, readout, viridis
+
+TICK_SIZE = 20
+
+
+def landscape_axes(grid: LossGrid) -> Axes:
+    """m across, b up, over the grid's extent. Its lines are hidden: :func:`plot_frame` draws the border."""
+    return Axes(
+        x_range=[grid.m[0], grid.m[-1], 10],
+        y_range=[grid.b[0], grid.b[-1], 20],
+        x_length=6.6,
+        y_length=6.0,
+        axis_config={"include_tip": False, "include_ticks": False, "stroke_opacity": 0},
+    )
+
+
+def plot_frame(axes: Axes) -> VGroup:
+    """A border around the plot with outward ticks and numbers on the left and bottom, labelled m and b,
+    as the seed's matplotlib contour plot has."""
+    (x0, x1, dx), (y0, y1, dy) = axes.x_range, axes.y_range
+    corner_lo, corner_hi = axes.c2p(x0, y0), axes.c2p(x1, y1)
+    border = Rectangle(width=corner_hi[0] - corner_lo[0], height=corner_hi[1] - corner_lo[1], stroke_color=AXIS, stroke_width=2)
+    border.move_to((corner_lo + corner_hi) / 2)
+    marks = VGroup()
+    for x in np.arange(np.ceil(x0 / dx) * dx, x1 + 1e-9, dx):
+        foot = axes.c2p(x, y0)
+        marks.add(Line(foot, foot + 0.1 * DOWN, color=AXIS), MathTex(fmt(x, 0), font_size=TICK_SIZE).next_to(foot, DOWN, buff=0.15))
+    for y in np.arange(np.ceil(y0 / dy) * dy, y1 + 1e-9, dy):
+        foot = axes.c2p(x0, y)
+        marks.add(Line(foot, foot + 0.1 * LEFT, color=AXIS), MathTex(fmt(y, 0), font_size=TICK_SIZE).next_to(foot, LEFT, buff=0.15))
+    m_label = MathTex("m", font_size=LABEL_SIZE).next_to(border, DOWN, buff=0.45)
+    b_label = MathTex("b", font_size=LABEL_SIZE).next_to(border, LEFT, buff=0.75)
+    return VGroup(border, marks, m_label, b_label)
+
+
+def filled_contours(axes: Axes, grid: LossGrid, levels: np.ndarray) -> VGroup:
+    """Bands ``levels[j] ≤ L < levels[j+1]`` in viridis, painted as nested sublevel sets ``L ≤ levels[j+1]``
+    from the top band down (each is convex for SSE, so no holes and no seams between bands)."""
+    generator = contourpy.contour_generator(grid.m, grid.b, grid.loss, fill_type="OuterOffset")
+    bands = len(levels) - 1
+    regions = VGroup()
+    for j in reversed(range(bands)):
+        polygons, _ = generator.filled(levels[0] - 1.0, levels[j + 1])
+        colour = viridis(j / (bands - 1))
+        for outline in polygons:
+            regions.add(Polygon(*axes.c2p(outline), stroke_width=0, fill_color=colour, fill_opacity=1))
+    return regions
+
+
+def colour_bar(levels: np.ndarray, height: float) -> VGroup:
+    """One swatch per band with round tick labels every fifth level, titled Loss."""
+    bands = len(levels) - 1
+    swatches = VGroup(
+        *(
+            Rectangle(width=0.3, height=height / bands, stroke_width=0, fill_color=viridis(j / (bands - 1)), fill_opacity=1)
+            for j in range(bands)
+        )
+    ).arrange(UP, buff=0)
+    ticks = VGroup()
+    for j in range(0, len(levels), 5):
+        y = swatches.get_bottom()[1] + height * j / bands
+        label = MathTex(fmt(levels[j], 0), font_size=TICK_SIZE, color=TEXT)
+        ticks.add(label.move_to([swatches.get_right()[0] + 0.1, y, 0], aligned_edge=LEFT))
+    title = MathTex(r"\text{Loss}", font_size=LABEL_SIZE, color=TEXT).next_to(swatches, UP, buff=0.15)
+    return VGroup(swatches, ticks, title)
+
+
+def streamline_paths(axes: Axes, lines: tuple[np.ndarray, ...]) -> VGroup:
+    """The core's streamlines as thin red curves, each with an arrowhead halfway along."""
+    group = VGroup()
+    for line in lines:
+        points = axes.c2p(line)
+        curve = VMobject(stroke_color=SLOPE, stroke_width=1.5, stroke_opacity=0.9).set_points_as_corners(points)
+        mid = len(points) // 2
+        direction = points[mid + 1] - points[mid]
+        angle = np.arctan2(direction[1], direction[0])
+        head = MathTex(r"\blacktriangleright", font_size=14, color=SLOPE).rotate(angle).move_to(points[mid])
+        group.add(VGroup(curve, head))
+    return group
+
+
+def update_rule(lr: float, scale: tuple[float, float]) -> MathTex:
+    """``m ← m − lr · s_m ∂L/∂m``, ``b ← b − lr · s_b ∂L/∂b`` with the lesson's numbers."""
+
+    def factor(s: float) -> str:
+        if s == 1:
+            return ""
+        inverse = 1 / s
+        return rf"\tfrac{{1}}{{{inverse:g}}}\," if inverse == round(inverse) else rf"{fmt(s, 2)}\,"
+
+    return MathTex(
+        rf"m &\leftarrow m - {fmt(lr, 3)}\cdot {factor(scale[0])}\frac{{\partial L}}{{\partial m}}",
+        r"\\",
+        rf"b &\leftarrow b - {fmt(lr, 3)}\cdot {factor(scale[1])}\frac{{\partial L}}{{\partial b}}",
+        font_size=LABEL_SIZE,
+        color=TEXT,
+    )
+
+
+class DescentOnContours(LessonScene):
+    """Filled contours, the gradient field as streamlines, and the descent walking down to the optimum."""
+
+    @classmethod
+    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+        d, spec = lesson.descent, lesson.config.descent
+        start = d.params[0]
+        return (
+            Step("landscape", 2.4, f"Seen from above, the loss landscape becomes {len(lesson.levels) - 1} contour bands."),
+            Step("field", 2.4, "Streamlines follow the descent direction: minus the scaled gradient."),
+            Step("start", 2.0, f"Descent starts at m = {fmt(start[0], 0)}, b = {fmt(start[1], 0)} with lr = {fmt(spec.lr, 3)}."),
+            Step("descend", 12.0, f"Each of the {d.steps} steps moves against the gradient."),
+            Step("optimum", 2.0, "The cross marks the closed-form least-squares optimum."),
+            Step("final", 2.4, f"After {d.steps} steps: b = {fmt(d.b[-1], 4)}..., m = {fmt(d.m[-1], 4)}..."),
+            Step("hold", 1.0, "Gradient descent has reached the bottom of the bowl."),
+        )
+
+    def construct(self) -> None:
+        self.show_landscape()
+        self.show_field()
+        self.show_start()
+        self.descend()
+        self.mark_optimum()
+        self.show_final_values()
+        self.step("hold")
+
+    def show_landscape(self) -> None:
+        lesson = self.lesson
+        title = MathTex(r"\text{Gradient descent on the contours}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
+        self.axes = landscape_axes(lesson.landscape).to_edge(LEFT, buff=1.2).to_edge(DOWN, buff=0.9)
+        self.contours = filled_contours(self.axes, lesson.landscape, lesson.levels)
+        frame = plot_frame(self.axes)
+        bar = colour_bar(lesson.levels, height=self.axes.y_length * 0.9)
+        bar.next_to(self.axes, RIGHT, buff=0.45).align_to(self.axes, DOWN).shift(UP * 0.3)
+        self.step("landscape", Write(title), FadeIn(self.contours), Create(frame), FadeIn(bar))
+
+    def show_field(self) -> None:
+        self.field = streamline_paths(self.axes, self.lesson.streamlines)
+        self.step("field", LaggedStart(*(Create(line) for line in self.field), lag_ratio=0.03))
+
+    def show_start(self) -> None:
+        d, spec = self.lesson.descent, self.lesson.config.descent
+        self.k = ValueTracker(0)
+        points = self.axes.c2p(d.params)
+        self.stars = VGroup(*(Star(outer_radius=0.07, color=FIT, fill_opacity=1, stroke_width=0).move_to(p) for p in points))
+        for star in self.stars[1:]:
+            star.set_opacity(0)
+        self.path = VMobject(stroke_color=FIT, stroke_width=2.5)
+        self.path.set_points_as_corners(points[:1].repeat(2, axis=0))
+        self.path.add_updater(lambda path: path.set_points_as_corners(points[: self.iterate() + 1].repeat(2 if self.iterate() == 0 else 1, axis=0)))
+        self.stars.add_updater(lambda stars: [s.set_opacity(1 if i <= self.iterate() else 0) for i, s in enumerate(stars)])
+
+        rule = update_rule(spec.lr, spec.grad_scale)
+        self.readouts = VGroup(
+            readout("k", 0, 0), readout("m", d.m[0], 4), readout("b", d.b[0], 4), readout(r"\text{loss}", d.loss[0], 2)
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        for row, values in zip(self.readouts, (np.arange(len(d.loss)), d.m, d.b, d.loss), strict=True):
+            row[1].add_updater(lambda num, values=values: num.set_value(values[self.iterate()]))
+        panel = VGroup(rule, self.readouts).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
+        panel.to_edge(RIGHT, buff=0.5).align_to(self.axes, UP)
+        self.panel = panel
+        self.step("start", FadeIn(self.stars[0], scale=2), FadeIn(self.path), Write(rule), FadeIn(self.readouts))
+        self.add(self.stars)
+
+    def iterate(self) -> int:
+        """The descent step k the tracker points at."""
+        return int(round(self.k.get_value()))
+
+    def descend(self) -> None:
+        self.step("descend", self.k.animate.set_value(self.lesson.descent.steps), rate_func=linear)
+
+    def mark_optimum(self) -> None:
+        best = self.lesson.optimum
+        self.optimum = Cross(scale_factor=0.12, stroke_color=TEXT, stroke_width=4).move_to(self.axes.c2p(best.m, best.b))
+        self.step("optimum", Create(self.optimum), Circumscribe(self.readouts[1:3], color=FIT))
+
+    def show_final_values(self) -> None:
+        d = self.lesson.descent
+        card = VGroup(
+            MathTex(rf"\text{{after {d.steps} steps:}}", font_size=LABEL_SIZE, color=TEXT),
+            MathTex(rf"b = {fmt_full(d.b[-1])}", font_size=LABEL_SIZE, color=FIT),
+            MathTex(rf"m = {fmt_full(d.m[-1])}", font_size=LABEL_SIZE, color=FIT),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        card.next_to(self.panel, DOWN, buff=0.45, aligned_edge=LEFT)
+        self.final_card = card
+        self.step("final", Write(card))

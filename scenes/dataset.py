@@ -1,0 +1,151 @@
+"""Beat 3: the seeded data, the model y = m x + b, and the SSE of candidate lines as they move."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    AnimationGroup,
+    Create,
+    FadeIn,
+    Indicate,
+    LaggedStart,
+    MathTex,
+    SurroundingRectangle,
+    ValueTracker,
+    VGroup,
+    Write,
+    smooth,
+)
+
+from gradcore import Lesson
+from scenes.builders import data_axes, data_dots, model_line, residuals, set_model_line, set_residuals
+from scenes.narration import LessonScene, Step
+from scenes.style import FIT, LABEL_SIZE, SLOPE, TEXT, TITLE_SIZE, fmt, readout
+
+SSE_TEX = r"\mathrm{L_{SSE}} = \sum_{i=1}^{n} \left(y_i^{\text{true}} - y_i^{\text{pred}}\right)^2"
+
+
+def _candidate(lesson: Lesson, knot: int) -> str:
+    m, b = lesson.candidates.params[lesson.candidates.knots[knot]]
+    return f"m = {fmt(m, 1)}, b = {fmt(b, 1)}"
+
+
+def _best(lesson: Lesson) -> int:
+    """The candidate (knot number) whose core-computed loss is smallest."""
+    c = lesson.candidates
+    return int(np.argmin(c.loss[c.knots]))
+
+
+class DatasetAndModel(LessonScene):
+    """Forty seeded points, the model y = m x + b, and the loss of candidate lines moving through them."""
+
+    @classmethod
+    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+        c, n = lesson.candidates, lesson.dataset.n
+        moves = tuple(
+            Step(f"move{k}", 2.2, f"Candidate {k + 1}: {_candidate(lesson, k)} gives L = {fmt(c.loss[c.knots[k]], 2)}.")
+            for k in range(1, len(c.knots))
+        )
+        best = _best(lesson)
+        return (
+            Step("data", 1.6, f"Here are {n} data points, scattered around a line."),
+            Step("model", 1.6, "A line y = m x + b has two parameters: the slope m and the bias b."),
+            Step("candidate", 1.8, f"Try a line, {_candidate(lesson, 0)}: each point misses it by a residual."),
+            Step("sse", 2.2, "The loss L_SSE adds up the squared residuals."),
+            *moves,
+            Step("best", 2.0, f"Candidate {best + 1} has the smallest loss: it fits best."),
+            Step("hold", 1.0, "A better line has a smaller loss."),
+        )
+
+    def construct(self) -> None:
+        self.show_data()
+        self.show_model()
+        self.show_candidate()
+        self.show_loss()
+        self.move_through_candidates()
+        self.show_best()
+        self.step("hold")
+
+    def show_data(self) -> None:
+        data = self.lesson.dataset
+        title = MathTex(r"\text{The data and the model}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
+        self.axes = data_axes(data, x_length=7.0, y_length=5.6).to_edge(LEFT).shift(DOWN * 0.35)
+        self.dots = data_dots(self.axes, data)
+        self.step(
+            "data", Write(title), Create(self.axes), LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=0.03)
+        )
+        self.title = title
+
+    def show_model(self) -> None:
+        self.model = MathTex("y", "=", "m", "x", "+", "b", font_size=LABEL_SIZE + 6, color=TEXT)
+        self.model.set_color_by_tex("m", FIT).set_color_by_tex("b", FIT)
+        self.model.next_to(self.axes, RIGHT, buff=0.7).align_to(self.axes, UP)
+        self.step("model", Write(self.model))
+
+    def show_candidate(self) -> None:
+        c, data = self.lesson.candidates, self.lesson.dataset
+        self.tracker = ValueTracker(0)
+        self.line = model_line(self.axes, *c.params[0])
+        self.residuals = residuals(self.axes, data, *c.params[0])
+        self.line.add_updater(lambda line: set_model_line(line, self.axes, *c.params[self.index()]))
+        self.residuals.add_updater(lambda segs: set_residuals(segs, self.axes, data, *c.params[self.index()]))
+        self.add(self.residuals, self.line)
+        self.bring_to_front(*self.dots)  # the points stay on top of their residuals
+        self.step("candidate", Create(self.line), Create(self.residuals, lag_ratio=0.02))
+
+    def index(self) -> int:
+        """The point of the candidate path the tracker points at."""
+        return int(round(self.tracker.get_value()))
+
+    def show_loss(self) -> None:
+        c = self.lesson.candidates
+        self.sse = MathTex(SSE_TEX, font_size=LABEL_SIZE, color=TEXT)
+        self.sse.next_to(self.model, DOWN, buff=0.5, aligned_edge=LEFT)
+        self.readouts = VGroup(
+            readout("m", c.params[0, 0], 2, color=FIT),
+            readout("b", c.params[0, 1], 2, color=FIT),
+            readout(r"\mathrm{L_{SSE}}", c.loss[0], 2, color=SLOPE),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        self.readouts.next_to(self.sse, DOWN, buff=0.5, aligned_edge=LEFT)
+        for row, values in zip(self.readouts, (c.params[:, 0], c.params[:, 1], c.loss), strict=True):
+            row[1].add_updater(lambda num, values=values: num.set_value(values[self.index()]))
+        self.table = VGroup(self.table_row(0)).next_to(self.readouts, DOWN, buff=0.5, aligned_edge=LEFT)
+        self.step("sse", Write(self.sse), FadeIn(self.readouts), FadeIn(self.table[0]))
+
+    def table_row(self, knot: int) -> MathTex:
+        """``k.  m = …, b = …:  L = …`` for candidate ``knot``, from the core's numbers."""
+        c = self.lesson.candidates
+        m, b = c.params[c.knots[knot]]
+        return MathTex(
+            rf"{knot + 1}.\ \ m = {fmt(m, 1)},\ b = {fmt(b, 1)}:\ \ \mathrm{{L}} = {fmt(c.loss[c.knots[knot]], 2)}",
+            font_size=LABEL_SIZE - 4,
+            color=TEXT,
+        )
+
+    def move_through_candidates(self) -> None:
+        knots = self.lesson.candidates.knots
+        for k in range(1, len(knots)):
+            row = self.table_row(k).next_to(self.table[-1], DOWN, buff=0.2, aligned_edge=LEFT)
+            self.table.add(row)
+            self.step(
+                f"move{k}",
+                AnimationGroup(
+                    self.tracker.animate(rate_func=smooth).set_value(knots[k]),
+                    FadeIn(row, shift=0.2 * UP),
+                    lag_ratio=0.8,
+                ),
+            )
+
+    def show_best(self) -> None:
+        best = _best(self.lesson)
+        self.best_box = SurroundingRectangle(self.table[best], color=FIT, buff=0.1)
+        self.step(
+            "best",
+            self.tracker.animate.set_value(self.lesson.candidates.knots[best]),
+            Create(self.best_box),
+            Indicate(self.line, color=FIT, scale_factor=1.0),
+        )

@@ -1,0 +1,289 @@
+"""Beat 4: the loss along m (b fixed at 5), then along b (m fixed at 5), each traced beside its line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    PI,
+    RIGHT,
+    UP,
+    AnimationGroup,
+    Arrow,
+    Axes,
+    Create,
+    Dot,
+    FadeIn,
+    FadeOut,
+    GrowArrow,
+    LaggedStart,
+    Line,
+    MathTex,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    Write,
+    linear,
+    smooth,
+)
+
+from gradcore import Lesson
+from gradcore.lesson import LossSlice
+from scenes.builders import data_axes, data_dots, model_line, path_through, residuals, set_model_line, set_residuals
+from scenes.narration import LessonScene, Step
+from scenes.style import AXIS, CURVE, FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, fmt, number
+
+LOSS_UNIT = 1000  # the loss axis is labelled in thousands ("× 10³")
+TICK_SIZE = 22
+
+PARTIAL_TEX = {
+    "m": r"\frac{\partial \mathrm{L}}{\partial m} = -2 \sum_{i=1}^{n} x_i \left(y_i^{\text{true}} - y_i^{\text{pred}}\right)",
+    "b": r"\frac{\partial \mathrm{L}}{\partial b} = -2 \sum_{i=1}^{n} \left(y_i^{\text{true}} - y_i^{\text{pred}}\right)",
+}
+
+
+def other(parameter: str) -> str:
+    return "b" if parameter == "m" else "m"
+
+
+def params_along(s: LossSlice) -> np.ndarray:
+    """(m, b) of every dense sample of the slice: the swept parameter's values beside the fixed one."""
+    swept, fixed = s.dense.x, np.full_like(s.dense.x, s.fixed)
+    return np.column_stack([swept, fixed] if s.parameter == "m" else [fixed, swept])
+
+
+def lowest(s: LossSlice) -> int:
+    """Index of the dense sample with the smallest core-computed loss."""
+    return int(np.argmin(s.dense.y))
+
+
+def loss_axes(s: LossSlice, x_length: float = 5.9, y_length: float = 4.3) -> Axes:
+    """Axes over the seed's parameter range and 0 … the loss rounded up, the loss ticked in thousands.
+
+    The loss axis is drawn at the left end of the parameter range (as the seed's plots have it):
+    manim puts it at parameter 0, so that one is hidden and a copy is shown at the left edge
+    (``c2p``/``p2c`` still use the hidden one, which is unchanged)."""
+    top = float(np.max(s.dense.y))
+    y_step = 10 * LOSS_UNIT if top > 20 * LOSS_UNIT else 2 * LOSS_UNIT
+    y_max = np.ceil(top * 1.04 / y_step) * y_step
+    x0, x1 = float(s.seed.x[0]), float(s.seed.x[-1])
+    axes = Axes(
+        x_range=[x0, x1, 2.5],
+        y_range=[0, y_max, y_step],
+        x_length=x_length,
+        y_length=y_length,
+        axis_config={"color": AXIS, "include_tip": False, "font_size": TICK_SIZE},
+    )
+    left = axes.y_axis.copy().shift(axes.c2p(x0, 0) - axes.c2p(0, 0))
+    axes.y_axis.set_opacity(0)
+    left.add_labels({v: MathTex(fmt(v / LOSS_UNIT, 0), font_size=TICK_SIZE) for v in np.arange(y_step, y_max + 1e-9, y_step)})
+    axes.x_axis.add_labels({v: MathTex(fmt(v, 0), font_size=TICK_SIZE) for v in np.arange(x0, x1 + 1e-9, 5.0)})
+    x_label = MathTex(rf'\text{{choice of parameter ``{s.parameter}"}}', font_size=LABEL_SIZE - 4, color=TEXT)
+    x_label.next_to(axes.x_axis, DOWN, buff=0.45)
+    y_label = MathTex(r"\text{Loss}\ (\times 10^3)", font_size=LABEL_SIZE - 4, color=TEXT).rotate(PI / 2)
+    y_label.next_to(left, LEFT, buff=0.2)
+    axes.add(left, x_label, y_label)
+    axes.visible_y_axis = left
+    return axes
+
+
+def gradient_arrows(axes: Axes, s: LossSlice) -> VGroup:
+    """The seed's red arrows: from each tail to tail + delta, in data units."""
+    arrows = VGroup()
+    for tail, delta in zip(s.arrow_tail, s.arrow_delta, strict=True):
+        start, end = axes.c2p(*tail), axes.c2p(*(tail + delta))
+        arrows.add(
+            Arrow(start, end, buff=0, color=SLOPE, stroke_width=4, tip_length=0.16, max_tip_length_to_length_ratio=0.45)
+        )
+    return arrows
+
+
+@dataclass
+class SliceView:
+    """Everything drawn for one slice; ``tracker`` indexes its dense samples."""
+
+    slice: LossSlice
+    params: np.ndarray  # (601, 2): the (m, b) of each dense sample
+    tracker: ValueTracker
+    axes: Axes
+    curve: VMobject  # the whole curve, never shown: the trace is a partial copy of it
+    trace: VMobject
+    dot: Dot
+    drop: Line  # from the dot down to the parameter axis
+    line: Line
+    residuals: VGroup
+    arrows: VGroup
+    formula: MathTex
+    fixed: MathTex
+    readouts: VGroup  # rows: parameter, loss, partial derivative; row[1] is the live number
+
+    def index(self) -> int:
+        return int(round(self.tracker.get_value()))
+
+    @property
+    def value(self):
+        return self.readouts[0][1]
+
+    @property
+    def loss(self):
+        return self.readouts[1][1]
+
+    @property
+    def partial(self):
+        return self.readouts[2][1]
+
+
+class LossCurves(LessonScene):
+    """Loss as a function of one parameter at a time, its slope the partial derivative."""
+
+    @classmethod
+    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+        steps: list[Step] = []
+        for s, trace_seconds in ((lesson.loss_vs_m, 6.0), (lesson.loss_vs_b, 5.0)):
+            p, q, i = s.parameter, other(s.parameter), lowest(s)
+            intro = (
+                Step("axes_m", 1.8, f"How does the loss change if only m varies? Hold b at {fmt(s.fixed, 0)}.")
+                if p == "m"
+                else Step("axes_b", 1.8, f"Now hold m at {fmt(s.fixed, 0)} and vary the bias b.")
+            )
+            steps += [
+                intro,
+                Step(
+                    f"start_{p}",
+                    2.0 if p == "m" else 1.6,
+                    f"At {p} = {fmt(s.dense.x[0], 0)} the line is far off: the loss is {fmt(s.dense.y[0], 2)}.",
+                ),
+                Step(f"trace_{p}", trace_seconds, f"Sweeping {p} from {fmt(s.dense.x[0], 0)} to {fmt(s.dense.x[-1], 0)} traces the loss curve."),
+                Step(
+                    f"slope_{p}",
+                    3.0,
+                    f"Its slope is the partial derivative of L with respect to {p}, {q} held constant: the red arrows.",
+                ),
+                Step(
+                    f"lowest_{p}",
+                    2.4,
+                    f"At the bottom, near {p} = {fmt(s.dense.x[i], 2)}, the slope is almost zero.",
+                ),
+            ]
+        steps.append(Step("hold", 1.2, "One parameter at a time, the loss is a parabola."))
+        return tuple(steps)
+
+    def construct(self) -> None:
+        self.show_axes_m()
+        for parameter in ("m", "b"):
+            if parameter == "b":
+                self.switch_to_b()
+            self.start(parameter)
+            self.trace(parameter)
+            self.show_slope(parameter)
+            self.go_lowest(parameter)
+        self.step("hold")
+
+    # --- layout -------------------------------------------------------------------------------
+    def show_axes_m(self) -> None:
+        data = self.lesson.dataset
+        self.title = MathTex(r"\text{The loss, one parameter at a time}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
+        self.data_axes = data_axes(data, x_length=5.4, y_length=3.5)
+        self.data_axes.to_edge(RIGHT, buff=0.4)
+        self.data_axes.shift(UP * (self.title.get_bottom()[1] - 0.3 - self.data_axes.get_top()[1]))
+        self.dots = data_dots(self.data_axes, data)
+        self.views = {}
+        self.pending = self.build_view(self.lesson.loss_vs_m)
+        self.step(
+            "axes_m",
+            Write(self.title),
+            Create(self.pending.axes),
+            Create(self.data_axes),
+            LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=0.03),
+            FadeIn(self.pending.fixed),
+        )
+
+    def build_view(self, s: LossSlice) -> SliceView:
+        p, q = s.parameter, other(s.parameter)
+        params = params_along(s)
+        tracker = ValueTracker(0)
+        axes = loss_axes(s).to_corner(LEFT + DOWN, buff=0.3)
+        curve = path_through(axes, s.dense.x, s.dense.y, color=CURVE, stroke_width=4)
+        trace = curve.copy().pointwise_become_partial(curve, 0, 0)
+        dot = Dot(axes.c2p(s.dense.x[0], s.dense.y[0]), radius=0.09, color=TANGENT)
+        drop = Line(axes.c2p(s.dense.x[0], 0), dot.get_center(), color=TANGENT, stroke_width=2, stroke_opacity=0.6)
+        line = model_line(self.data_axes, *params[0])
+        segs = residuals(self.data_axes, self.lesson.dataset, *params[0])
+        formula = MathTex(PARTIAL_TEX[p], font_size=LABEL_SIZE, color=TEXT)
+        formula.next_to(self.title, DOWN, buff=0.3).align_to(axes, LEFT)
+        fixed = MathTex(rf"{q} = {fmt(s.fixed, 0)}\ \text{{(fixed)}}", font_size=LABEL_SIZE, color=FIT)
+        rows = VGroup(
+            self.readout(p, s.dense.x[0], 2, FIT),
+            self.readout(r"\mathrm{L}", s.dense.y[0], 2, CURVE),
+            self.readout(rf"\partial \mathrm{{L}} / \partial {p}", s.dense.dy[0], 2, SLOPE),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
+        fixed.next_to(self.data_axes, DOWN, buff=0.45).align_to(self.data_axes, LEFT).shift(RIGHT * 0.3)
+        rows.next_to(fixed, DOWN, buff=0.22, aligned_edge=LEFT)
+        view = SliceView(
+            s, params, tracker, axes, curve, trace, dot, drop, line, segs, gradient_arrows(axes, s), formula, fixed, rows
+        )
+        self.wire(view)
+        return view
+
+    @staticmethod
+    def readout(label: str, value: float, digits: int, color) -> VGroup:
+        group = VGroup(MathTex(label, "=", font_size=LABEL_SIZE, color=color), number(value, digits, color=color))
+        return group.arrange(buff=0.15)
+
+    def wire(self, v: SliceView) -> None:
+        """Updaters that only look the tracker's sample up in the core's arrays."""
+        s, axes, data = v.slice, v.axes, self.lesson.dataset
+        last = len(s.dense.x) - 1
+        v.trace.add_updater(lambda t: t.pointwise_become_partial(v.curve, 0, v.index() / last))
+        v.dot.add_updater(lambda d: d.move_to(axes.c2p(s.dense.x[v.index()], s.dense.y[v.index()])))
+        v.drop.add_updater(
+            lambda ln: ln.put_start_and_end_on(axes.c2p(s.dense.x[v.index()], 0), axes.c2p(s.dense.x[v.index()], s.dense.y[v.index()]))
+        )
+        v.line.add_updater(lambda ln: set_model_line(ln, self.data_axes, *v.params[v.index()]))
+        v.residuals.add_updater(lambda segs: set_residuals(segs, self.data_axes, data, *v.params[v.index()]))
+        for row, values in zip(v.readouts, (s.dense.x, s.dense.y, s.dense.dy), strict=True):
+            row[1].add_updater(lambda num, values=values: num.set_value(values[v.index()]))
+
+    # --- beats --------------------------------------------------------------------------------
+    def switch_to_b(self) -> None:
+        old = self.views["m"]
+        self.pending = self.build_view(self.lesson.loss_vs_b)
+        gone = VGroup(old.axes, old.trace, old.dot, old.drop, old.line, old.residuals, old.arrows, old.formula, old.fixed, old.readouts)
+        self.step(
+            "axes_b",
+            AnimationGroup(FadeOut(gone), AnimationGroup(Create(self.pending.axes), FadeIn(self.pending.fixed)), lag_ratio=0.6),
+        )
+
+    def start(self, parameter: str) -> None:
+        v = self.views[parameter] = self.pending
+        self.add(v.trace, v.residuals, v.line)
+        self.bring_to_front(*self.dots)
+        self.step(
+            f"start_{parameter}",
+            Create(v.line),
+            Create(v.residuals, lag_ratio=0.02),
+            FadeIn(v.dot, scale=0.5),
+            Create(v.drop),
+            FadeIn(v.readouts),
+        )
+
+    def trace(self, parameter: str) -> None:
+        v = self.views[parameter]
+        self.step(f"trace_{parameter}", v.tracker.animate.set_value(len(v.slice.dense.x) - 1), rate_func=linear)
+        self.bring_to_front(v.drop, v.dot)
+
+    def show_slope(self, parameter: str) -> None:
+        v = self.views[parameter]
+        self.step(
+            f"slope_{parameter}",
+            Write(v.formula),
+            LaggedStart(*(GrowArrow(a) for a in v.arrows), lag_ratio=0.15),
+        )
+        self.bring_to_front(v.drop, v.dot)
+
+    def go_lowest(self, parameter: str) -> None:
+        v = self.views[parameter]
+        self.step(f"lowest_{parameter}", v.tracker.animate.set_value(lowest(v.slice)), rate_func=smooth)

@@ -1,0 +1,190 @@
+"""Beat 5: the loss over both parameters as a 3D surface, its two slices, the descent path, then the top view."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DEGREES,
+    DOWN,
+    IN,
+    LEFT,
+    OUT,
+    RIGHT,
+    UL,
+    UP,
+    Create,
+    Dot,
+    FadeIn,
+    FadeOut,
+    MathTex,
+    ReplacementTransform,
+    Succession,
+    ThreeDAxes,
+    ThreeDVMobject,
+    VGroup,
+    VMobject,
+    Write,
+    linear,
+)
+
+from gradcore import Lesson
+from gradcore.loss import LossGrid
+from scenes.narration import LessonScene3D, Step
+from scenes.style import AXIS, CURVE, FIT, LABEL_SIZE, TEXT, TITLE_SIZE, TANGENT, fmt, viridis
+
+SIDE = 5.6  # scene units of the m and b axes (the top view is a square, like the contour plot that follows)
+HEIGHT = 3.2  # scene units of the loss axis
+START = {"phi": 64 * DEGREES, "theta": -150 * DEGREES, "zoom": 0.9}  # the first view (from the front left)
+TURN = 0.38  # rad/s of the ambient rotation during the "rotate" step
+SLICE_B = TANGENT  # loss vs b (loss vs m is drawn in CURVE)
+MESH = {"color": "#FFFFFF", "width": 0.6, "opacity": 0.35}
+
+
+def surface_axes(grid: LossGrid) -> ThreeDAxes:
+    """Axes over the grid's extent with the loss from 0 to its rounded-up maximum, centred on the origin."""
+    (m0, m1), (b0, b1) = (grid.m[0], grid.m[-1]), (grid.b[0], grid.b[-1])
+    top = float(np.ceil(grid.loss.max() / 50_000) * 50_000)
+    axes = ThreeDAxes(
+        x_range=[np.floor(m0), np.ceil(m1), 10],
+        y_range=[np.floor(b0), np.ceil(b1), 20],
+        z_range=[0, top, 50_000],
+        x_length=SIDE,
+        y_length=SIDE,
+        z_length=HEIGHT,
+        axis_config={"color": AXIS, "include_tip": False, "stroke_width": 2},
+    )
+    return axes.shift(IN * HEIGHT / 2)
+
+
+def grid_nodes(axes: ThreeDAxes, grid: LossGrid) -> np.ndarray:
+    """Scene points of the grid's nodes: ``nodes[i, j] = c2p(m[j], b[i], loss[i, j])``."""
+    m, b = np.meshgrid(grid.m, grid.b)
+    coords = np.column_stack([m.ravel(), b.ravel(), grid.loss.ravel()])
+    return np.asarray(axes.c2p(coords)).reshape(*grid.loss.shape, 3)
+
+
+def loss_surface(axes: ThreeDAxes, grid: LossGrid) -> VGroup:
+    """One shaded quad per grid cell through its four nodes, filled with viridis of the cell's mean loss / max.
+
+    ``face.cell = (i, j)``: the face spans nodes (i, j) to (i + 1, j + 1).
+    """
+    nodes = grid_nodes(axes, grid)
+    top = float(grid.loss.max())
+    faces = VGroup()
+    rows, cols = grid.loss.shape
+    for i in range(rows - 1):
+        for j in range(cols - 1):
+            corners = [nodes[i, j], nodes[i, j + 1], nodes[i + 1, j + 1], nodes[i + 1, j], nodes[i, j]]
+            face = ThreeDVMobject().set_points_as_corners(corners)
+            mean = grid.loss[i : i + 2, j : j + 2].mean()
+            face.set_fill(viridis(mean / top), opacity=1).set_stroke(**MESH)
+            face.cell = (i, j)
+            faces.add(face)
+    return faces
+
+
+def polyline(axes: ThreeDAxes, m: np.ndarray, b: np.ndarray, loss: np.ndarray, color, width: float = 4) -> VMobject:
+    """Straight segments through the core's points (m, b, loss), drawn over the surface."""
+    points = axes.c2p(np.column_stack([m, b, loss]))
+    return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(points)
+
+
+class LossSurface(LessonScene3D):
+    """The loss landscape L(m, b): a bowl-shaped valley, its slices, the descent path, the view from above."""
+
+    @classmethod
+    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+        d, ms, bs = lesson.descent, lesson.loss_vs_m, lesson.loss_vs_b
+        start = d.params[0]
+        return (
+            Step("axes", 2.0, "Now let both parameters vary: m and b on the floor, the loss as height."),
+            Step("surface", 3.0, "Every pair (m, b) gets its loss: together they form a surface."),
+            Step("rotate", 5.0, "A long valley: steep across m, gentle along b."),
+            Step(
+                "slices",
+                2.6,
+                f"The curves from before are slices: b held at {fmt(ms.fixed, 0)}, and m held at {fmt(bs.fixed, 0)}.",
+            ),
+            Step(
+                "path",
+                4.0,
+                f"Gradient descent walks downhill from m = {fmt(start[0], 0)}, b = {fmt(start[1], 0)} to the valley floor.",
+            ),
+            Step("top", 3.0, "From straight above, height becomes colour."),
+            Step("hold", 0.8, "A map of the loss over (m, b)."),
+        )
+
+    def construct(self) -> None:
+        self.set_camera_orientation(**START)
+        self.show_axes()
+        self.raise_surface()
+        self.rotate()
+        self.show_slices()
+        self.show_path()
+        self.look_down()
+        self.step("hold")
+
+    def show_axes(self) -> None:
+        self.title = MathTex(r"\text{The loss landscape}", font_size=TITLE_SIZE, color=TEXT).to_corner(UL)
+        self.add_fixed_in_frame_mobjects(self.title)
+        self.remove(self.title)
+        self.axes = surface_axes(self.lesson.surface)
+        x_end, y_end, z_end = (self.axes.x_range[1], self.axes.y_range[1], self.axes.z_range[1])
+        self.labels = VGroup(
+            MathTex(r"m\ \text{(slope)}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(x_end, 0, 0) + RIGHT * 0.9),
+            MathTex(r"b\ \text{(bias)}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(0, y_end, 0) + UP * 0.35),
+            MathTex(r"\text{Loss}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(0, 0, z_end) + OUT * 0.3),
+        )
+        self.add_fixed_orientation_mobjects(*self.labels)
+        self.remove(*self.labels)
+        self.step("axes", Write(self.title), Create(self.axes), FadeIn(self.labels))
+
+    def raise_surface(self) -> None:
+        self.surface = loss_surface(self.axes, self.lesson.surface)
+        floor = self.axes.c2p(0, 0, 0)[2]
+        flat = self.surface.copy().apply_function(lambda p: np.array([p[0], p[1], floor]))
+        self.step("surface", ReplacementTransform(flat, self.surface))
+
+    def rotate(self) -> None:
+        self.begin_ambient_camera_rotation(TURN)
+        self.step("rotate")
+        self.stop_ambient_camera_rotation()
+
+    def show_slices(self) -> None:
+        ms, bs = self.lesson.loss_vs_m, self.lesson.loss_vs_b
+        self.slice_m = polyline(self.axes, ms.dense.x, np.full_like(ms.dense.x, ms.fixed), ms.dense.y, CURVE)
+        self.slice_b = polyline(self.axes, np.full_like(bs.dense.x, bs.fixed), bs.dense.x, bs.dense.y, SLICE_B)
+        tags = VGroup(
+            MathTex(rf"b = {fmt(ms.fixed, 0)}", font_size=LABEL_SIZE - 6, color=CURVE),
+            MathTex(rf"m = {fmt(bs.fixed, 0)}", font_size=LABEL_SIZE - 6, color=SLICE_B),
+        )
+        tags[0].move_to(self.slice_m.get_end() + OUT * 0.3)
+        tags[1].move_to(self.slice_b.get_end() + OUT * 0.3)
+        self.slice_tags = tags
+        self.add_fixed_orientation_mobjects(*tags)
+        self.remove(*tags)
+        self.step("slices", Create(self.slice_m), Create(self.slice_b), FadeIn(tags), rate_func=linear)
+
+    def show_path(self) -> None:
+        d = self.lesson.descent
+        self.path = polyline(self.axes, d.m, d.b, d.loss, FIT, width=5)
+        self.ends = VGroup(Dot(self.path.get_start(), color=FIT, radius=0.07), Dot(self.path.get_end(), color=FIT, radius=0.07))
+        self.add_fixed_orientation_mobjects(*self.ends)
+        self.remove(*self.ends)
+        self.step(
+            "path",
+            Succession(FadeIn(self.ends[0], run_time=0.3), Create(self.path, run_time=3.2, rate_func=linear), FadeIn(self.ends[1], run_time=0.5)),
+        )
+
+    def look_down(self) -> None:
+        """Turn to the top view: phi = 0 and theta = −90° (the nearest equivalent), so m runs left→right, b bottom→top."""
+        theta = self.camera.theta_tracker.get_value()
+        target = -90 * DEGREES + 360 * DEGREES * np.round((theta + 90 * DEGREES) / (360 * DEGREES))
+        self.step(
+            "top",
+            self.camera.phi_tracker.animate.set_value(0),
+            self.camera.theta_tracker.animate.set_value(target),
+            self.camera.zoom_tracker.animate.set_value(1),
+            FadeOut(self.labels[2]),
+            FadeOut(self.axes.z_axis),
+        )
