@@ -60,6 +60,7 @@ class FunctionCurve:
     arrow_tail: np.ndarray
     arrow_delta: np.ndarray
     stationary_x: np.ndarray
+    stationary_y: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ def sample_function(
     """Sample ``fn`` on ``linspace(x_min, x_max, n)`` with the seed's arrows (``dx = 0.1``, every 5th)."""
     seed = _samples(fn, n)
     tail, delta = slope_arrows(seed.x, seed.y, seed.dy, arrow_dx, arrow_every)
-    return FunctionCurve(fn, seed, _samples(fn, dense), tail, delta, stationary_points(fn))
+    stationary_x = stationary_points(fn)
+    return FunctionCurve(fn, seed, _samples(fn, dense), tail, delta, stationary_x, fn.f(stationary_x))
 
 
 SEED_FUNCTIONS: tuple[Function1D, ...] = (

@@ -24,7 +24,7 @@ from manim import (
 from gradcore import Lesson
 from scenes.builders import data_axes, data_dots, model_line, residuals, set_model_line, set_residuals
 from scenes.narration import LessonScene, Step
-from scenes.style import FIT, LABEL_SIZE, SLOPE, TEXT, TITLE_SIZE, fmt, readout
+from scenes.style import FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, fmt, readout
 
 SSE_TEX = r"\mathrm{L_{SSE}} = \sum_{i=1}^{n} \left(y_i^{\text{true}} - y_i^{\text{pred}}\right)^2"
 
@@ -147,5 +147,5 @@ class DatasetAndModel(LessonScene):
             "best",
             self.tracker.animate.set_value(self.lesson.candidates.knots[best]),
             Create(self.best_box),
-            Indicate(self.line, color=FIT, scale_factor=1.0),
+            Indicate(self.line, color=TANGENT, scale_factor=1.0),
         )

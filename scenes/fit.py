@@ -6,7 +6,6 @@ from manim import (
     DOWN,
     LEFT,
     RIGHT,
-    UL,
     UP,
     Create,
     FadeIn,
@@ -74,9 +73,11 @@ class FittedLine(LessonScene):
     def show_fit(self) -> None:
         d, best = self.lesson.descent, self.lesson.optimum
         fit = MathTex(rf"y = {fmt(d.m[-1], 4)}\,x {'+' if d.b[-1] >= 0 else '-'} {fmt(abs(d.b[-1]), 4)}", font_size=LABEL_SIZE, color=FIT)
-        best_text = MathTex(
-            rf"\text{{least squares: }} m^* = {fmt(best.m, 4)},\ b^* = {fmt(best.b, 4)}", font_size=LABEL_SIZE - 4, color=TEXT
-        )
-        notes = VGroup(fit, best_text).arrange(DOWN, aligned_edge=LEFT).next_to(self.readouts, DOWN, buff=0.6, aligned_edge=LEFT)
+        best_text = VGroup(
+            MathTex(r"\text{least squares:}", font_size=LABEL_SIZE, color=TEXT),
+            MathTex(rf"m^* = {fmt(best.m, 4)},\ b^* = {fmt(best.b, 4)}", font_size=LABEL_SIZE, color=TEXT),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        notes = VGroup(fit, best_text).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        notes.next_to(self.readouts, DOWN, buff=0.6, aligned_edge=LEFT)
         self.step("fit", Indicate(self.line, color=FIT), Write(notes))
         self.notes = notes

@@ -15,6 +15,7 @@ from manim import (
     Arrow,
     Axes,
     Create,
+    DecimalNumber,
     Dot,
     FadeIn,
     FadeOut,
@@ -34,13 +35,14 @@ from gradcore import Lesson
 from gradcore.lesson import LossSlice
 from scenes.builders import data_axes, data_dots, model_line, path_through, residuals, set_model_line, set_residuals
 from scenes.narration import LessonScene, Step
-from scenes.style import AXIS, CURVE, FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, fmt, number
+from scenes.style import AXIS, CURVE, FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, fmt, readout
 
 LOSS_UNIT = 1000  # the loss axis is labelled in thousands ("× 10³")
 TICK_SIZE = 22
 
 PARTIAL_TEX = {
-    "m": r"\frac{\partial \mathrm{L}}{\partial m} = -2 \sum_{i=1}^{n} x_i \left(y_i^{\text{true}} - y_i^{\text{pred}}\right)",
+    "m": r"\frac{\partial \mathrm{L}}{\partial m} = -2 \sum_{i=1}^{n} x_i "
+    r"\left(y_i^{\text{true}} - y_i^{\text{pred}}\right)",
     "b": r"\frac{\partial \mathrm{L}}{\partial b} = -2 \sum_{i=1}^{n} \left(y_i^{\text{true}} - y_i^{\text{pred}}\right)",
 }
 
@@ -79,7 +81,8 @@ def loss_axes(s: LossSlice, x_length: float = 5.9, y_length: float = 4.3) -> Axe
     )
     left = axes.y_axis.copy().shift(axes.c2p(x0, 0) - axes.c2p(0, 0))
     axes.y_axis.set_opacity(0)
-    left.add_labels({v: MathTex(fmt(v / LOSS_UNIT, 0), font_size=TICK_SIZE) for v in np.arange(y_step, y_max + 1e-9, y_step)})
+    y_ticks = np.arange(y_step, y_max + 1e-9, y_step)
+    left.add_labels({v: MathTex(fmt(v / LOSS_UNIT, 0), font_size=TICK_SIZE) for v in y_ticks})
     axes.x_axis.add_labels({v: MathTex(fmt(v, 0), font_size=TICK_SIZE) for v in np.arange(x0, x1 + 1e-9, 5.0)})
     x_label = MathTex(rf'\text{{choice of parameter ``{s.parameter}"}}', font_size=LABEL_SIZE - 4, color=TEXT)
     x_label.next_to(axes.x_axis, DOWN, buff=0.45)
@@ -124,15 +127,15 @@ class SliceView:
         return int(round(self.tracker.get_value()))
 
     @property
-    def value(self):
+    def value(self) -> DecimalNumber:
         return self.readouts[0][1]
 
     @property
-    def loss(self):
+    def loss(self) -> DecimalNumber:
         return self.readouts[1][1]
 
     @property
-    def partial(self):
+    def partial(self) -> DecimalNumber:
         return self.readouts[2][1]
 
 
@@ -156,7 +159,11 @@ class LossCurves(LessonScene):
                     2.0 if p == "m" else 1.6,
                     f"At {p} = {fmt(s.dense.x[0], 0)} the line is far off: the loss is {fmt(s.dense.y[0], 2)}.",
                 ),
-                Step(f"trace_{p}", trace_seconds, f"Sweeping {p} from {fmt(s.dense.x[0], 0)} to {fmt(s.dense.x[-1], 0)} traces the loss curve."),
+                Step(
+                    f"trace_{p}",
+                    trace_seconds,
+                    f"Sweeping {p} from {fmt(s.dense.x[0], 0)} to {fmt(s.dense.x[-1], 0)} traces the loss curve.",
+                ),
                 Step(
                     f"slope_{p}",
                     3.0,
@@ -173,32 +180,34 @@ class LossCurves(LessonScene):
 
     def construct(self) -> None:
         self.show_axes_m()
-        for parameter in ("m", "b"):
-            if parameter == "b":
-                self.switch_to_b()
-            self.start(parameter)
-            self.trace(parameter)
-            self.show_slope(parameter)
-            self.go_lowest(parameter)
+        self.start("m")
+        self.trace("m")
+        self.show_slope("m")
+        self.go_lowest("m")
+        self.switch_to_b()
+        self.start("b")
+        self.trace("b")
+        self.show_slope("b")
+        self.go_lowest("b")
         self.step("hold")
 
     # --- layout -------------------------------------------------------------------------------
     def show_axes_m(self) -> None:
         data = self.lesson.dataset
-        self.title = MathTex(r"\text{The loss, one parameter at a time}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
+        self.title = MathTex(r"\text{The loss, one parameter at a time}", font_size=TITLE_SIZE, color=TEXT)
+        self.title.to_edge(UP)
         self.data_axes = data_axes(data, x_length=5.4, y_length=3.5)
         self.data_axes.to_edge(RIGHT, buff=0.4)
         self.data_axes.shift(UP * (self.title.get_bottom()[1] - 0.3 - self.data_axes.get_top()[1]))
         self.dots = data_dots(self.data_axes, data)
-        self.views = {}
-        self.pending = self.build_view(self.lesson.loss_vs_m)
+        self.views = {"m": self.build_view(self.lesson.loss_vs_m)}
         self.step(
             "axes_m",
             Write(self.title),
-            Create(self.pending.axes),
+            Create(self.views["m"].axes),
             Create(self.data_axes),
             LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=0.03),
-            FadeIn(self.pending.fixed),
+            FadeIn(self.views["m"].fixed),
         )
 
     def build_view(self, s: LossSlice) -> SliceView:
@@ -216,22 +225,16 @@ class LossCurves(LessonScene):
         formula.next_to(self.title, DOWN, buff=0.3).align_to(axes, LEFT)
         fixed = MathTex(rf"{q} = {fmt(s.fixed, 0)}\ \text{{(fixed)}}", font_size=LABEL_SIZE, color=FIT)
         rows = VGroup(
-            self.readout(p, s.dense.x[0], 2, FIT),
-            self.readout(r"\mathrm{L}", s.dense.y[0], 2, CURVE),
-            self.readout(rf"\partial \mathrm{{L}} / \partial {p}", s.dense.dy[0], 2, SLOPE),
+            readout(p, s.dense.x[0], 2, color=FIT),
+            readout(r"\mathrm{L}", s.dense.y[0], 2, color=CURVE),
+            readout(rf"\partial \mathrm{{L}} / \partial {p}", s.dense.dy[0], 2, color=SLOPE),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
         fixed.next_to(self.data_axes, DOWN, buff=0.45).align_to(self.data_axes, LEFT).shift(RIGHT * 0.3)
         rows.next_to(fixed, DOWN, buff=0.22, aligned_edge=LEFT)
-        view = SliceView(
-            s, params, tracker, axes, curve, trace, dot, drop, line, segs, gradient_arrows(axes, s), formula, fixed, rows
-        )
+        arrows = gradient_arrows(axes, s)
+        view = SliceView(s, params, tracker, axes, curve, trace, dot, drop, line, segs, arrows, formula, fixed, rows)
         self.wire(view)
         return view
-
-    @staticmethod
-    def readout(label: str, value: float, digits: int, color) -> VGroup:
-        group = VGroup(MathTex(label, "=", font_size=LABEL_SIZE, color=color), number(value, digits, color=color))
-        return group.arrange(buff=0.15)
 
     def wire(self, v: SliceView) -> None:
         """Updaters that only look the tracker's sample up in the core's arrays."""
@@ -239,9 +242,12 @@ class LossCurves(LessonScene):
         last = len(s.dense.x) - 1
         v.trace.add_updater(lambda t: t.pointwise_become_partial(v.curve, 0, v.index() / last))
         v.dot.add_updater(lambda d: d.move_to(axes.c2p(s.dense.x[v.index()], s.dense.y[v.index()])))
-        v.drop.add_updater(
-            lambda ln: ln.put_start_and_end_on(axes.c2p(s.dense.x[v.index()], 0), axes.c2p(s.dense.x[v.index()], s.dense.y[v.index()]))
-        )
+
+        def drop_ends() -> np.ndarray:
+            i = v.index()
+            return axes.c2p(np.array([[s.dense.x[i], 0.0], [s.dense.x[i], s.dense.y[i]]]))
+
+        v.drop.add_updater(lambda ln: ln.put_start_and_end_on(*drop_ends()))
         v.line.add_updater(lambda ln: set_model_line(ln, self.data_axes, *v.params[v.index()]))
         v.residuals.add_updater(lambda segs: set_residuals(segs, self.data_axes, data, *v.params[v.index()]))
         for row, values in zip(v.readouts, (s.dense.x, s.dense.y, s.dense.dy), strict=True):
@@ -250,15 +256,16 @@ class LossCurves(LessonScene):
     # --- beats --------------------------------------------------------------------------------
     def switch_to_b(self) -> None:
         old = self.views["m"]
-        self.pending = self.build_view(self.lesson.loss_vs_b)
-        gone = VGroup(old.axes, old.trace, old.dot, old.drop, old.line, old.residuals, old.arrows, old.formula, old.fixed, old.readouts)
+        new = self.views["b"] = self.build_view(self.lesson.loss_vs_b)
+        gone = VGroup(old.axes, old.trace, old.arrows, old.formula, old.dot, old.drop)
+        gone.add(old.line, old.residuals, old.fixed, old.readouts)
         self.step(
             "axes_b",
-            AnimationGroup(FadeOut(gone), AnimationGroup(Create(self.pending.axes), FadeIn(self.pending.fixed)), lag_ratio=0.6),
+            AnimationGroup(FadeOut(gone), AnimationGroup(Create(new.axes), FadeIn(new.fixed)), lag_ratio=0.6),
         )
 
     def start(self, parameter: str) -> None:
-        v = self.views[parameter] = self.pending
+        v = self.views[parameter]
         self.add(v.trace, v.residuals, v.line)
         self.bring_to_front(*self.dots)
         self.step(
@@ -273,6 +280,7 @@ class LossCurves(LessonScene):
     def trace(self, parameter: str) -> None:
         v = self.views[parameter]
         self.step(f"trace_{parameter}", v.tracker.animate.set_value(len(v.slice.dense.x) - 1), rate_func=linear)
+        v.trace.clear_updaters()  # traced: the whole curve stays while the dot moves on
         self.bring_to_front(v.drop, v.dot)
 
     def show_slope(self, parameter: str) -> None:

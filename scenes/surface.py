@@ -12,15 +12,18 @@ from manim import (
     RIGHT,
     UL,
     UP,
+    Camera,
     Create,
     Dot,
     FadeIn,
     FadeOut,
+    ManimColor,
     MathTex,
+    Mobject,
     ReplacementTransform,
     Succession,
     ThreeDAxes,
-    ThreeDVMobject,
+    ThreeDCamera,
     VGroup,
     VMobject,
     Write,
@@ -30,14 +33,55 @@ from manim import (
 from gradcore import Lesson
 from gradcore.loss import LossGrid
 from scenes.narration import LessonScene3D, Step
-from scenes.style import AXIS, CURVE, FIT, LABEL_SIZE, TEXT, TITLE_SIZE, TANGENT, fmt, viridis
+from scenes.style import AXIS, CURVE, FIT, LABEL_SIZE, TANGENT, TEXT, TITLE_SIZE, fmt, viridis
 
 SIDE = 5.6  # scene units of the m and b axes (the top view is a square, like the contour plot that follows)
 HEIGHT = 3.2  # scene units of the loss axis
-START = {"phi": 64 * DEGREES, "theta": -150 * DEGREES, "zoom": 0.9}  # the first view (from the front left)
+# the first view: from the front left, a little zoomed out so the walls stay in frame as the camera turns
+START = {"phi": 64 * DEGREES, "theta": -150 * DEGREES, "zoom": 0.9, "focal_distance": 20.0}
+FLAT = 400.0  # focal distance of the top view: next to no perspective, like the 2D contour plot that follows
 TURN = 0.38  # rad/s of the ambient rotation during the "rotate" step
 SLICE_B = TANGENT  # loss vs b (loss vs m is drawn in CURVE)
-MESH = {"color": "#FFFFFF", "width": 0.6, "opacity": 0.35}
+MESH = {"color": "#000000", "width": 0.6, "opacity": 0.35}
+SHADING = 0.45  # fraction of manim's (strong, whitening) 3D shading kept, so the faces stay close to viridis
+
+
+class DepthCamera(ThreeDCamera):
+    """The 3D camera with two changes: gentler shading, and painter's order by ``mob.depth_anchor`` when set.
+
+    ThreeDCamera sorts only ``shade_in_3d`` mobjects by depth and draws everything else on top. Here a mobject
+    with a ``depth_anchor`` (a scene point) is sorted among the faces by that point's depth, without shading:
+    the floor axes lie under the whole surface (anchored far below, so always drawn first), and the faces are
+    anchored at their (static) centres, which spares recomputing them every frame.
+    """
+
+    def get_mobjects_to_display(self, *args, **kwargs) -> list[Mobject]:
+        mobjects = Camera.get_mobjects_to_display(self, *args, **kwargs)
+        rotation = self.get_rotation_matrix()
+
+        def depth(mob: Mobject) -> float:
+            anchor = getattr(mob, "depth_anchor", None)
+            if anchor is None:
+                if not getattr(mob, "shade_in_3d", False):
+                    return np.inf
+                anchor = mob.get_z_index_reference_point()
+            return float(np.dot(anchor, rotation.T)[2])
+
+        return sorted(mobjects, key=depth)
+
+    def modified_rgbas(self, vmobject: VMobject, rgbas: np.ndarray) -> np.ndarray:
+        shaded = super().modified_rgbas(vmobject, rgbas)
+        if shaded is rgbas:
+            return rgbas
+        base = rgbas.repeat(2, axis=0) if len(rgbas) < 2 else rgbas[:2]
+        return np.clip(base + SHADING * (shaded - base), 0, 1)
+
+
+def anchor_depth(mobject: Mobject, point: np.ndarray) -> Mobject:
+    """Sort ``mobject`` (its whole family) by the depth of ``point`` under :class:`DepthCamera`."""
+    for mob in mobject.get_family():
+        mob.depth_anchor = np.asarray(point, dtype=float)
+    return mobject
 
 
 def surface_axes(grid: LossGrid) -> ThreeDAxes:
@@ -63,10 +107,20 @@ def grid_nodes(axes: ThreeDAxes, grid: LossGrid) -> np.ndarray:
     return np.asarray(axes.c2p(coords)).reshape(*grid.loss.shape, 3)
 
 
-def loss_surface(axes: ThreeDAxes, grid: LossGrid) -> VGroup:
-    """One shaded quad per grid cell through its four nodes, filled with viridis of the cell's mean loss / max.
+def shade(color: ManimColor, centre: np.ndarray, normal: np.ndarray, light: np.ndarray) -> ManimColor:
+    """``color`` lit as manim's 3D shading does (brighter facing the light, darker facing away), scaled by SHADING."""
+    to_light = (light - centre) / np.linalg.norm(light - centre)
+    amount = 0.5 * float(np.dot(normal, to_light)) ** 3
+    amount *= 0.5 if amount < 0 else 1.0
+    return ManimColor.from_rgb(np.clip(color.to_rgb() + SHADING * amount, 0, 1))
 
-    ``face.cell = (i, j)``: the face spans nodes (i, j) to (i + 1, j + 1).
+
+def loss_surface(axes: ThreeDAxes, grid: LossGrid, light: np.ndarray) -> VGroup:
+    """One quad per grid cell through its four nodes, filled with viridis of the cell's mean loss / max and
+    shaded by ``light`` (the scene is static, so the shading is baked into the fill).
+
+    ``face.cell = (i, j)``: the face spans nodes (i, j) to (i + 1, j + 1); ``face.viridis`` is its unshaded colour.
+    Faces are sorted by the depth of their centre (``depth_anchor``) under :class:`DepthCamera`.
     """
     nodes = grid_nodes(axes, grid)
     top = float(grid.loss.max())
@@ -74,11 +128,14 @@ def loss_surface(axes: ThreeDAxes, grid: LossGrid) -> VGroup:
     rows, cols = grid.loss.shape
     for i in range(rows - 1):
         for j in range(cols - 1):
-            corners = [nodes[i, j], nodes[i, j + 1], nodes[i + 1, j + 1], nodes[i + 1, j], nodes[i, j]]
-            face = ThreeDVMobject().set_points_as_corners(corners)
-            mean = grid.loss[i : i + 2, j : j + 2].mean()
-            face.set_fill(viridis(mean / top), opacity=1).set_stroke(**MESH)
-            face.cell = (i, j)
+            corners = np.array([nodes[i, j], nodes[i, j + 1], nodes[i + 1, j + 1], nodes[i + 1, j]])
+            normal = np.cross(corners[2] - corners[0], corners[3] - corners[1])
+            normal /= np.linalg.norm(normal)  # points up: the corners run anticlockwise seen from above
+            centre = corners.mean(axis=0)
+            base = viridis(grid.loss[i : i + 2, j : j + 2].mean() / top)
+            face = VMobject().set_points_as_corners([*corners, corners[0]])
+            face.set_fill(shade(base, centre, normal, light), opacity=1).set_stroke(**MESH)
+            face.cell, face.viridis, face.depth_anchor = (i, j), base, centre
             faces.add(face)
     return faces
 
@@ -91,6 +148,9 @@ def polyline(axes: ThreeDAxes, m: np.ndarray, b: np.ndarray, loss: np.ndarray, c
 
 class LossSurface(LessonScene3D):
     """The loss landscape L(m, b): a bowl-shaped valley, its slices, the descent path, the view from above."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(camera_class=DepthCamera, **kwargs)
 
     @classmethod
     def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
@@ -129,21 +189,38 @@ class LossSurface(LessonScene3D):
         self.add_fixed_in_frame_mobjects(self.title)
         self.remove(self.title)
         self.axes = surface_axes(self.lesson.surface)
+        grid = self.lesson.surface
         x_end, y_end, z_end = (self.axes.x_range[1], self.axes.y_range[1], self.axes.z_range[1])
+        # the m and b labels start on the floor at their axis' end, then rise with the surface to the height of its
+        # rim there (read off the grid), so that from behind they show above the far wall instead of behind it
+        rim_m = grid.loss[np.argmin(np.abs(grid.b)), -1]
+        rim_b = grid.loss[-1, np.argmin(np.abs(grid.m))]
+        beside_m, beside_b = RIGHT * 0.85 + DOWN * 0.45, UP * 0.45 + RIGHT * 0.8  # off the z axis seen edge-on
+        self.label_spots = (
+            self.axes.c2p(x_end, 0, rim_m) + beside_m + OUT * 0.15,
+            self.axes.c2p(0, y_end, rim_b) + beside_b + OUT * 0.15,
+        )
         self.labels = VGroup(
-            MathTex(r"m\ \text{(slope)}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(x_end, 0, 0) + RIGHT * 0.9),
-            MathTex(r"b\ \text{(bias)}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(0, y_end, 0) + UP * 0.35),
+            MathTex(r"m\ \text{(slope)}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(x_end, 0, 0) + beside_m),
+            MathTex(r"b\ \text{(bias)}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(0, y_end, 0) + beside_b),
             MathTex(r"\text{Loss}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(0, 0, z_end) + OUT * 0.3),
         )
+        far_below = self.axes.c2p(0, 0, 0) + IN * 100
+        anchor_depth(self.axes.x_axis, far_below)
+        anchor_depth(self.axes.y_axis, far_below)
         self.add_fixed_orientation_mobjects(*self.labels)
         self.remove(*self.labels)
         self.step("axes", Write(self.title), Create(self.axes), FadeIn(self.labels))
 
     def raise_surface(self) -> None:
-        self.surface = loss_surface(self.axes, self.lesson.surface)
+        self.surface = loss_surface(self.axes, self.lesson.surface, self.camera.light_source.get_center())
         floor = self.axes.c2p(0, 0, 0)[2]
         flat = self.surface.copy().apply_function(lambda p: np.array([p[0], p[1], floor]))
-        self.step("surface", ReplacementTransform(flat, self.surface))
+        self.step(
+            "surface",
+            ReplacementTransform(flat, self.surface),
+            *(label.animate.move_to(spot) for label, spot in zip(self.labels[:2], self.label_spots, strict=True)),
+        )
 
     def rotate(self) -> None:
         self.begin_ambient_camera_rotation(TURN)
@@ -155,11 +232,11 @@ class LossSurface(LessonScene3D):
         self.slice_m = polyline(self.axes, ms.dense.x, np.full_like(ms.dense.x, ms.fixed), ms.dense.y, CURVE)
         self.slice_b = polyline(self.axes, np.full_like(bs.dense.x, bs.fixed), bs.dense.x, bs.dense.y, SLICE_B)
         tags = VGroup(
-            MathTex(rf"b = {fmt(ms.fixed, 0)}", font_size=LABEL_SIZE - 6, color=CURVE),
-            MathTex(rf"m = {fmt(bs.fixed, 0)}", font_size=LABEL_SIZE - 6, color=SLICE_B),
+            MathTex(rf"b = {fmt(ms.fixed, 0)}", font_size=LABEL_SIZE - 4, color=CURVE),
+            MathTex(rf"m = {fmt(bs.fixed, 0)}", font_size=LABEL_SIZE - 4, color=SLICE_B),
         )
-        tags[0].move_to(self.slice_m.get_end() + OUT * 0.3)
-        tags[1].move_to(self.slice_b.get_end() + OUT * 0.3)
+        tags[0].move_to(self.slice_m.get_start() + OUT * 0.3 + LEFT * (tags[0].width / 2 + 0.12))
+        tags[1].move_to(self.slice_b.get_end() + OUT * 0.3 + UP * (tags[1].height / 2 + 0.12))
         self.slice_tags = tags
         self.add_fixed_orientation_mobjects(*tags)
         self.remove(*tags)
@@ -168,12 +245,16 @@ class LossSurface(LessonScene3D):
     def show_path(self) -> None:
         d = self.lesson.descent
         self.path = polyline(self.axes, d.m, d.b, d.loss, FIT, width=5)
-        self.ends = VGroup(Dot(self.path.get_start(), color=FIT, radius=0.07), Dot(self.path.get_end(), color=FIT, radius=0.07))
+        self.ends = VGroup(*(Dot(point, color=FIT, radius=0.07) for point in (self.path.get_start(), self.path.get_end())))
         self.add_fixed_orientation_mobjects(*self.ends)
         self.remove(*self.ends)
         self.step(
             "path",
-            Succession(FadeIn(self.ends[0], run_time=0.3), Create(self.path, run_time=3.2, rate_func=linear), FadeIn(self.ends[1], run_time=0.5)),
+            Succession(
+                FadeIn(self.ends[0], run_time=0.3),
+                Create(self.path, run_time=3.2, rate_func=linear),  # one descent step per equal slice of time
+                FadeIn(self.ends[1], run_time=0.5),
+            ),
         )
 
     def look_down(self) -> None:
@@ -185,6 +266,7 @@ class LossSurface(LessonScene3D):
             self.camera.phi_tracker.animate.set_value(0),
             self.camera.theta_tracker.animate.set_value(target),
             self.camera.zoom_tracker.animate.set_value(1),
+            self.camera.focal_distance_tracker.animate.set_value(FLAT),
             FadeOut(self.labels[2]),
             FadeOut(self.axes.z_axis),
         )

@@ -25,7 +25,6 @@ from manim import (
     Line,
     MathTex,
     Mobject,
-    Succession,
     ValueTracker,
     VGroup,
     VMobject,
@@ -45,10 +44,13 @@ TANGENT_HALF = 1.0  # scene units of tangent either side of the touch point
 FLAT_HALF = 0.45  # half length of the flat tangents at zero-slope points
 
 
-def nice_range(values: np.ndarray, max_ticks: int = 6) -> tuple[float, float, float]:
-    """``(lo, hi, step)`` covering ``values`` with a round step (1, 2 or 5 × 10^k) and at most ``max_ticks`` intervals."""
+def nice_range(values: np.ndarray, max_ticks: int = 6, margin: float = 0.08) -> tuple[float, float, float]:
+    """``(lo, hi, step)`` covering ``values`` plus ``margin`` of their span on each side (not across 0)
+    with a round step (1, 2 or 5 × 10^k) and at most ``max_ticks`` intervals."""
     v_lo, v_hi = float(np.min(values)), float(np.max(values))
-    exponent = int(np.floor(np.log10(max(v_hi - v_lo, 1e-9) / max_ticks)))
+    pad = margin * max(v_hi - v_lo, 1e-9)
+    v_lo, v_hi = (v_lo - pad if v_lo < 0 or v_lo - pad >= 0 else 0.0), (v_hi + pad if v_hi > 0 or v_hi + pad <= 0 else 0.0)
+    exponent = int(np.floor(np.log10((v_hi - v_lo) / max_ticks)))
     for k in range(exponent, exponent + 3):
         for base in (1, 2, 5):
             step = base * 10.0**k
@@ -60,19 +62,24 @@ def nice_range(values: np.ndarray, max_ticks: int = 6) -> tuple[float, float, fl
 
 
 def function_axes(x_range: tuple[float, float], y_values: np.ndarray, x_length: float, y_length: float) -> Axes:
-    """Axes over the seed's x range (1 per tick) and a round range around the core's ``y_values``."""
+    """Axes over the seed's x range (1 per tick) and a round range around the core's ``y_values``,
+    numbered along the left and bottom edges of their box, clear of the curves."""
     x_lo, x_hi = x_range
     y_lo, y_hi, step = nice_range(y_values)
     places = 0 if float(step).is_integer() else max(0, -int(np.floor(np.log10(step))))
-    return Axes(
+    axes = Axes(
         x_range=[x_lo, x_hi, 1],
         y_range=[y_lo, y_hi, step],
         x_length=x_length,
         y_length=y_length,
         axis_config={"color": AXIS, "include_tip": False, "font_size": TICK_SIZE},
-        x_axis_config={"decimal_number_config": {"num_decimal_places": 0}},
-        y_axis_config={"decimal_number_config": {"num_decimal_places": places}},
-    ).add_coordinates()
+    )
+    ticks = VGroup()
+    for x in np.arange(np.ceil(x_lo), x_hi + 1e-9):
+        ticks.add(MathTex(fmt(x, 0), font_size=TICK_SIZE, color=TEXT).next_to(axes.c2p(x, y_lo), DOWN, buff=0.15))
+    for y in np.arange(y_lo, y_hi + step / 2, step):
+        ticks.add(MathTex(fmt(y, places), font_size=TICK_SIZE, color=TEXT).next_to(axes.c2p(x_lo, y), LEFT, buff=0.15))
+    return axes.add(ticks)
 
 
 def slope_segment(axes: Axes, x: float, y: float, slope: float, half: float) -> tuple[np.ndarray, np.ndarray]:
@@ -179,14 +186,17 @@ class TangentSlopes(LessonScene):
         daxes.shift(RIGHT * (axes.c2p(fn.x_min, 0)[0] - daxes.c2p(fn.x_min, 0)[0]))
         for ax, name, color in ((axes, "f(x)", CURVE), (daxes, "f'(x)", DERIV)):
             label = MathTex(name, font_size=LABEL_SIZE - 4, color=color)
-            ax.add(label.next_to(ax.y_axis.get_end(), RIGHT, buff=0.15))
-            ax.add(MathTex("x", font_size=LABEL_SIZE - 4, color=TEXT).next_to(ax.x_axis.get_end(), UP, buff=0.12))
+            ax.add(label.next_to(ax.y_axis.get_end(), LEFT, buff=0.15))
+            ax.add(MathTex("x", font_size=LABEL_SIZE - 4, color=TEXT).next_to(ax.x_axis.get_end(), RIGHT, buff=0.15))
         path = path_through(axes, curve.dense.x, curve.dense.y, CURVE, stroke_width=4)
         self.pending = {"title": title, "axes": axes, "daxes": daxes, "path": path}
         show = AnimationGroup(Write(title), Create(axes), Create(path))
         if self.parts:
             old = self.parts[-1].group
-            self.step(f"show_{i}", Succession(FadeOut(old, run_time=1), AnimationGroup(show, run_time=1.4)))
+            # lag_ratio=1 rather than Succession: the fade-out finishes (and the old readouts' updaters
+            # resume) only at the end of the step, when the old group leaves the scene
+            fade = FadeOut(old, run_time=1)
+            self.step(f"show_{i}", AnimationGroup(fade, AnimationGroup(show, run_time=1.4), lag_ratio=1))
         else:
             self.step(f"show_{i}", show)
 
@@ -246,22 +256,24 @@ class TangentSlopes(LessonScene):
                     axes.c2p(*(tail + delta)),
                     buff=0,
                     color=SLOPE,
-                    stroke_width=3,
-                    max_tip_length_to_length_ratio=0.35,
-                    max_stroke_width_to_length_ratio=12,
+                    stroke_width=5,
+                    tip_length=0.14,
+                    max_tip_length_to_length_ratio=0.6,
+                    max_stroke_width_to_length_ratio=25,
                 )
                 for tail, delta in zip(curve.arrow_tail, curve.arrow_delta, strict=True)
             )
         )
-        self.step(f"arrows_{i}", LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.08))
+        # the arrows lie along the curve: dim it so they stand out
+        dim = self.pending["path"].animate.set_stroke(opacity=0.45)
+        self.step(f"arrows_{i}", AnimationGroup(dim, LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.08)))
         self.pending["arrows"] = arrows
 
     def show_zeros(self, i: int) -> None:
         curve, p = self.lesson.curves[i], self.pending
-        axes, daxes, d = p["axes"], p["daxes"], curve.dense
+        axes, daxes = p["axes"], p["daxes"]
         zeros = VGroup()
-        for x in curve.stationary_x:
-            y = float(np.interp(x, d.x, d.y))  # the core's dense samples at the core's zero-slope x
+        for x, y in zip(curve.stationary_x, curve.stationary_y, strict=True):
             flat = Line(*slope_segment(axes, x, y, 0.0, FLAT_HALF), color=TANGENT, stroke_width=5)
             top, crossing = axes.c2p(x, y), daxes.c2p(x, 0)
             link = DashedLine(top, crossing, color=DERIV, stroke_width=2, dash_length=0.06).set_stroke(opacity=0.7)
@@ -280,6 +292,9 @@ class TangentSlopes(LessonScene):
             p["title"], p["axes"], p["path"], p["daxes"], p["guide"], p["trace"], p["arrows"], zeros,
             p["tangent"], p["dot"], p["ddot"], p["rows"], p["dlabel"],
         )  # fmt: skip
+        # from here on the whole function is one mobject on screen, so the next step fades out all of it
+        self.remove(*self.mobjects)
+        self.add(group)
         self.parts.append(
             Part(
                 curve, p["tracker"], axes, daxes, p["tangent"], p["dot"], p["ddot"], p["rows"][0][1], p["rows"][1][1],

@@ -51,7 +51,10 @@ def test_slope_arrows_are_the_seeds_quiver() -> None:
     [(0, [0.0]), (1, [-np.pi, 0.0, np.pi]), (2, [(8 - np.sqrt(40)) / 6, (8 + np.sqrt(40)) / 6])],
 )
 def test_stationary_points(index: int, expected: list[float]) -> None:
-    np.testing.assert_allclose(stationary_points(SEED_FUNCTIONS[index]), expected, atol=1e-12)
+    fn = SEED_FUNCTIONS[index]
+    np.testing.assert_allclose(stationary_points(fn), expected, atol=1e-12)
+    curve = sample_function(fn)
+    np.testing.assert_allclose(curve.stationary_y, fn.f(np.array(expected)), atol=1e-12)
 
 
 def test_secant_slopes_converge_to_the_derivative() -> None:

@@ -1,0 +1,153 @@
+"""LossSurface draws the core's numbers: faces on the grid's nodes, slices and the descent path on the core's
+samples; the camera turns around the surface without losing it and ends looking straight down."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+from manim import config
+
+from scenes.style import lesson, viridis
+from scenes.surface import SHADING, START, TURN, LossSurface
+
+pytestmark = pytest.mark.render
+
+
+@pytest.fixture(scope="module")
+def scene(render_scene):
+    return render_scene("LossSurface").scene
+
+
+def coords(scene, mobject) -> np.ndarray:
+    """(m, b, loss) of a mobject's points, read back through the scene's axes."""
+    return scene.axes.point_to_coords(mobject.points)
+
+
+def corners(points: np.ndarray) -> np.ndarray:
+    """The anchors of a polyline or polygon built with ``set_points_as_corners``."""
+    return np.vstack([points[::4], points[-1:]])  # each straight cubic starts at an anchor; the last one ends
+
+
+def test_plan_is_18_to_22_seconds_and_ends_on_a_short_hold() -> None:
+    plan = LossSurface.plan(lesson())
+    assert 18 <= sum(step.seconds for step in plan) <= 22
+    assert plan[-1].key == "hold" and plan[-1].seconds <= 1.0
+
+
+def test_one_face_per_grid_cell(scene) -> None:
+    grid = lesson().surface
+    cells = sorted(face.cell for face in scene.surface)
+    rows, cols = grid.loss.shape
+    assert cells == [(i, j) for i in range(rows - 1) for j in range(cols - 1)]
+
+
+def test_face_corners_are_the_grid_nodes(scene) -> None:
+    """Every face's four corners map back (through the axes) to (m[j], b[i], loss[i, j]) of its cell's nodes."""
+    grid = lesson().surface
+    scale = np.array([np.ptp(grid.m), np.ptp(grid.b), grid.loss.max()])
+    for face in scene.surface:
+        i, j = face.cell
+        expected = np.array(
+            [[grid.m[jj], grid.b[ii], grid.loss[ii, jj]] for ii, jj in ((i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j))]
+        )
+        got = corners(coords(scene, face))
+        assert len(got) == 5  # a closed quad
+        np.testing.assert_allclose(got[:4] / scale, expected / scale, atol=1e-9)
+        np.testing.assert_allclose(got[4], got[0])
+
+
+def test_faces_are_coloured_by_their_mean_loss(scene) -> None:
+    """viridis of the cell's mean loss over the grid's max; the baked shading only nudges it."""
+    grid = lesson().surface
+    top = grid.loss.max()
+    brightness = []
+    for face in scene.surface:
+        i, j = face.cell
+        base = viridis(grid.loss[i : i + 2, j : j + 2].mean() / top)
+        assert face.viridis.to_hex() == base.to_hex()
+        fill = face.get_fill_color().to_rgb()
+        shift = fill - base.to_rgb()
+        lit = (fill > 1e-3) & (fill < 1 - 1e-3)  # channels the light did not clip
+        assert not lit.any() or np.ptp(shift[lit]) < 1e-3  # one light (or shadow) for all channels: the hue stays viridis
+        assert np.max(np.abs(shift)) <= 0.5 * SHADING + 1e-3
+        brightness.append(sum(base.to_rgb()))
+    means = [grid.loss[i : i + 2, j : j + 2].mean() for i, j in (face.cell for face in scene.surface)]
+    assert brightness[int(np.argmin(means))] < 0.8  # the valley floor: dark purple
+    assert brightness[int(np.argmax(means))] > 1.6  # the highest corner: the yellow end of viridis
+
+
+def test_descent_path_runs_through_every_iterate(scene) -> None:
+    d = lesson().descent
+    got = corners(coords(scene, scene.path))
+    expected = np.column_stack([d.m, d.b, d.loss])
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got[:, :2], expected[:, :2], atol=1e-9)
+    np.testing.assert_allclose(got[:, 2], expected[:, 2], rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(got[0, :2], (-15, -30))
+
+
+def test_slices_run_through_the_slice_samples(scene) -> None:
+    ms, bs = lesson().loss_vs_m, lesson().loss_vs_b
+    for mobject, samples, fixed_axis, free_axis, fixed in (
+        (scene.slice_m, ms.dense, 1, 0, ms.fixed),
+        (scene.slice_b, bs.dense, 0, 1, bs.fixed),
+    ):
+        got = corners(coords(scene, mobject))
+        assert len(got) == len(samples.x)
+        np.testing.assert_allclose(got[:, free_axis], samples.x, atol=1e-9)
+        np.testing.assert_allclose(got[:, fixed_axis], fixed, atol=1e-9)
+        np.testing.assert_allclose(got[:, 2], samples.y, rtol=1e-9, atol=1e-6)
+    assert (ms.fixed, bs.fixed) == (5, 5)
+
+
+@contextmanager
+def camera_at(camera, **values):
+    """Temporarily point the scene's camera (phi, theta, zoom, focal_distance trackers)."""
+    trackers = {name: getattr(camera, f"{name}_tracker") for name in values}
+    saved = {name: tracker.get_value() for name, tracker in trackers.items()}
+    try:
+        for name, value in values.items():
+            trackers[name].set_value(value)
+        camera.reset_rotation_matrix()
+        yield camera
+    finally:
+        for name, value in saved.items():
+            trackers[name].set_value(value)
+        camera.reset_rotation_matrix()
+
+
+def test_camera_ends_looking_straight_down_with_m_right_and_b_up(scene) -> None:
+    camera = scene.camera
+    assert camera.get_phi() == pytest.approx(0, abs=1e-9)
+    assert np.cos(camera.get_theta() + np.pi / 2) == pytest.approx(1)  # theta ≡ −90°
+    camera.reset_rotation_matrix()
+    axes = scene.axes
+    origin, m_end, b_end = camera.project_points(np.array([axes.c2p(0, 0, 0), axes.c2p(19, 0, 0), axes.c2p(0, 39, 0)]))
+    assert m_end[0] - origin[0] > 2 and abs(m_end[1] - origin[1]) < 1e-6  # m runs left → right
+    assert b_end[1] - origin[1] > 2 and abs(b_end[0] - origin[0]) < 1e-6  # b runs bottom → top
+
+
+def test_surface_stays_in_frame_while_the_camera_turns(scene) -> None:
+    """Project the surface, path and axis labels from the start view, along the whole rotation and from the top."""
+
+    plan = {step.key: step.seconds for step in scene.plan(lesson())}
+    points = np.vstack(
+        [scene.surface.get_all_points(), scene.path.points, *(label.get_center() for label in scene.labels)]
+    )
+    half = np.array([config.frame_width, config.frame_height]) / 2
+    thetas = START["theta"] + TURN * np.linspace(0, plan["rotate"], 12)
+    views = [{**START, "theta": theta} for theta in thetas]
+    camera = scene.camera
+    views.append(
+        dict(phi=camera.get_phi(), theta=camera.get_theta(), zoom=camera.get_zoom(), focal_distance=camera.get_focal_distance())
+    )
+    for view in views:
+        with camera_at(scene.camera, **view) as camera:
+            projected = camera.project_points(points)[:, :2]
+        assert np.all(np.abs(projected) < half - 0.2), view
+    # the title sits in the frame's corner, clear of the top view
+    with camera_at(scene.camera, **views[-1]) as camera:
+        top = camera.project_points(scene.surface.get_all_points())[:, :2]
+    assert scene.title.get_bottom()[1] > top[:, 1].max() or scene.title.get_right()[0] < top[:, 0].min()
