@@ -92,7 +92,8 @@ class LessonConfig:
 @dataclass(frozen=True)
 class LossSlice:
     """Loss along one parameter with the other fixed, as ``Samples(x=values, y=loss, dy=∂L/∂parameter)``:
-    at the seed's spacing (``seed``, with its arrows: dx = 0.5, every 5th) and densely (``dense``)."""
+    at the seed's spacing (``seed``, with its arrows: dx = 0.5, every 5th) and densely (``dense``);
+    ``lowest`` is the index of the dense sample with the smallest loss."""
 
     parameter: str
     fixed: float
@@ -100,16 +101,18 @@ class LossSlice:
     dense: Samples
     arrow_tail: np.ndarray
     arrow_delta: np.ndarray
+    lowest: int
 
 
 @dataclass(frozen=True)
 class ParamPath:
     """Candidate lines visited in turn: ``params (k, 2)`` (m, b) with their ``loss (k,)``;
-    ``knots`` are the indices of the candidates themselves."""
+    ``knots`` are the indices of the candidates themselves, ``best`` the candidate with the smallest loss."""
 
     params: np.ndarray
     loss: np.ndarray
     knots: np.ndarray
+    best: int
 
 
 @dataclass(frozen=True)
@@ -142,14 +145,16 @@ def _slice(data: Dataset, parameter: str, span: Span, fixed: float, config: Less
     seed = _samples_along(data, parameter, span.values(), fixed)
     dense = _samples_along(data, parameter, np.linspace(span.start, span.stop, config.dense), fixed)
     tail, delta = slope_arrows(seed.x, seed.y, seed.dy, config.curve_arrow_dx, config.arrow_every)
-    return LossSlice(parameter, fixed, seed, dense, tail, delta)
+    return LossSlice(parameter, fixed, seed, dense, tail, delta, int(np.argmin(dense.y)))
 
 
 def _candidate_path(data: Dataset, candidates: tuple[tuple[float, float], ...], per_segment: int = 60) -> ParamPath:
     knots = np.asarray(candidates, dtype=float)
     t = np.linspace(0, 1, per_segment, endpoint=False)[:, None]
     params = np.concatenate([a + t * (b - a) for a, b in zip(knots[:-1], knots[1:], strict=True)] + [knots[-1:]])
-    return ParamPath(params, sse(data, params[:, 0], params[:, 1]), per_segment * np.arange(len(knots)))
+    loss = sse(data, params[:, 0], params[:, 1])
+    indices = per_segment * np.arange(len(knots))
+    return ParamPath(params, loss, indices, int(np.argmin(loss[indices])))
 
 
 def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:

@@ -6,7 +6,7 @@ import io
 import os
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,13 +32,16 @@ def frame_at(video: Path, seconds: float) -> Image.Image:
     return Image.open(io.BytesIO(png)).convert("RGB")
 
 
-def _replace_atomically(target: Path, write: callable) -> None:
+def _replace_atomically(target: Path, write: Callable[[Path], object]) -> None:
     """Write via a temporary file in the same folder, so ``target`` is never half-written."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=target.suffix)
     os.close(fd)
     try:
         write(Path(tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual mode
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)

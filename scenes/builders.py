@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import Axes, Dot, Line, MathTex, VGroup, VMobject
+from manim import DOWN, LEFT, Axes, Dot, Line, MathTex, VGroup, VMobject
 
 from gradcore import Dataset, predict
-from scenes.style import AXIS, CURVE, DATA, FIT, LABEL_SIZE, SLOPE
+from scenes.style import AXIS, CURVE, DATA, FIT, LABEL_SIZE, SLOPE, TEXT, TICK_SIZE, fmt
 
 __all__ = [
     "clip_line",
     "data_axes",
     "data_dots",
+    "edge_axes",
+    "nice_range",
+    "slope_segment",
     "model_line",
     "path_through",
     "residuals",
@@ -20,19 +23,74 @@ __all__ = [
 ]
 
 
-def data_axes(data: Dataset, x_length: float = 6.0, y_length: float = 4.5) -> Axes:
-    """Axes around the dataset with round limits, labelled x and y."""
-    x_lo, x_hi = np.floor(data.x.min()) - 1, np.ceil(data.x.max()) + 1
-    y_lo, y_hi = np.floor(data.y.min() / 5) * 5 - 5, np.ceil(data.y.max() / 5) * 5 + 5
+def nice_range(values: np.ndarray, max_ticks: int = 6, margin: float = 0.08) -> tuple[float, float, float]:
+    """``(lo, hi, step)`` covering ``values`` plus ``margin`` of their span on each side (not across 0)
+    with a round step (1, 2 or 5 × 10^k) and at most ``max_ticks`` intervals."""
+    v_lo, v_hi = float(np.min(values)), float(np.max(values))
+    pad = margin * max(v_hi - v_lo, 1e-9)
+    v_lo, v_hi = (v_lo - pad if v_lo < 0 or v_lo - pad >= 0 else 0.0), (v_hi + pad if v_hi > 0 or v_hi + pad <= 0 else 0.0)
+    exponent = int(np.floor(np.log10((v_hi - v_lo) / max_ticks)))
+    for k in range(exponent, exponent + 3):
+        for base in (1, 2, 5):
+            step = base * 10.0**k
+            lo = np.floor(v_lo / step + 1e-9) * step
+            hi = np.ceil(v_hi / step - 1e-9) * step
+            if (hi - lo) / step <= max_ticks + 1e-9:
+                return float(lo), float(hi), float(step)
+    raise ValueError(f"no round range for [{v_lo}, {v_hi}]")  # unreachable: 10^(k+2) always fits
+
+
+def edge_axes(
+    x_range: tuple[float, float, float], y_range: tuple[float, float, float], x_length: float, y_length: float
+) -> Axes:
+    """The lesson's axes: lines through the origin, numbers along the left and bottom edges of the box,
+    clear of what is plotted. Ranges are ``(lo, hi, step)``."""
+    (x_lo, x_hi, x_step), (y_lo, y_hi, y_step) = x_range, y_range
     axes = Axes(
-        x_range=[x_lo, x_hi, 1 if x_hi - x_lo <= 12 else 2],
-        y_range=[y_lo, y_hi, 5],
+        x_range=[x_lo, x_hi, x_step],
+        y_range=[y_lo, y_hi, y_step],
         x_length=x_length,
         y_length=y_length,
-        axis_config={"color": AXIS, "include_tip": False, "font_size": 20},
-    ).add_coordinates()
+        axis_config={"color": AXIS, "include_tip": False},
+    )
+    ticks = VGroup()
+    for x in np.arange(np.ceil(x_lo / x_step) * x_step, x_hi + x_step / 2, x_step):
+        ticks.add(MathTex(fmt(x, _places(x_step)), font_size=TICK_SIZE, color=TEXT).next_to(axes.c2p(x, y_lo), DOWN, buff=0.15))
+    for y in np.arange(np.ceil(y_lo / y_step) * y_step, y_hi + y_step / 2, y_step):
+        ticks.add(MathTex(fmt(y, _places(y_step)), font_size=TICK_SIZE, color=TEXT).next_to(axes.c2p(x_lo, y), LEFT, buff=0.15))
+    return axes.add(ticks)
+
+
+def _places(step: float) -> int:
+    """Decimals needed to print multiples of ``step``."""
+    return 0 if float(step).is_integer() else max(0, -int(np.floor(np.log10(step))))
+
+
+def data_axes(data: Dataset, x_length: float = 6.0, y_length: float = 4.5) -> Axes:
+    """Edge-numbered axes around the dataset with round limits, labelled x and y."""
+    x_lo, x_hi = np.floor(data.x.min()) - 1, np.ceil(data.x.max()) + 1
+    y_lo, y_hi = np.floor(data.y.min() / 5) * 5 - 5, np.ceil(data.y.max() / 5) * 5 + 5
+    axes = edge_axes((x_lo, x_hi, 1 if x_hi - x_lo <= 12 else 2), (y_lo, y_hi, 5), x_length, y_length)
     labels = axes.get_axis_labels(MathTex("x", font_size=LABEL_SIZE), MathTex("y", font_size=LABEL_SIZE))
     return axes.add(labels)
+
+
+def slope_segment(axes: Axes, x: float, y: float, slope: float, half: float) -> tuple[np.ndarray, np.ndarray]:
+    """Scene endpoints of a segment through ``(x, y)`` with data slope ``slope``: ``half`` scene units
+    either side of the point, cut to the axes' box."""
+    centre = axes.c2p(x, y)
+    direction = axes.c2p(x + 1, y + slope) - centre
+    direction /= np.linalg.norm(direction)
+    corner_a = axes.c2p(axes.x_range[0], axes.y_range[0])
+    corner_b = axes.c2p(axes.x_range[1], axes.y_range[1])
+    lo, hi = -half, half
+    for k in (0, 1):
+        if abs(direction[k]) > 1e-12:
+            t1, t2 = sorted(((corner_a[k] - centre[k]) / direction[k], (corner_b[k] - centre[k]) / direction[k]))
+            lo, hi = max(lo, t1), min(hi, t2)
+    return centre + lo * direction, centre + hi * direction
+
+
 
 
 def data_dots(axes: Axes, data: Dataset) -> VGroup:

@@ -29,9 +29,8 @@ from manim import (
 
 from gradcore import Lesson, LossGrid
 from scenes.narration import LessonScene, Step
-from scenes.style import AXIS, FIT, LABEL_SIZE, SLOPE, TEXT, TITLE_SIZE, fmt, fmt_full, readout, viridis
+from scenes.style import AXIS, FIT, LABEL_SIZE, SLOPE, TEXT, TICK_SIZE, TITLE_SIZE, fmt, fmt_full, readout, viridis
 
-TICK_SIZE = 20
 
 
 def landscape_axes(grid: LossGrid) -> Axes:
@@ -132,7 +131,7 @@ class DescentOnContours(LessonScene):
     """Filled contours, the gradient field as streamlines, and the descent walking down to the optimum."""
 
     @classmethod
-    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         d, spec = lesson.descent, lesson.config.descent
         start = d.params[0]
         return (
@@ -153,6 +152,7 @@ class DescentOnContours(LessonScene):
         self.mark_optimum()
         self.show_final_values()
         self.step("hold")
+        self.fade_out()
 
     def show_landscape(self) -> None:
         lesson = self.lesson

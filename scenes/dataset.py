@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 from manim import (
     DOWN,
     LEFT,
@@ -34,23 +33,17 @@ def _candidate(lesson: Lesson, knot: int) -> str:
     return f"m = {fmt(m, 1)}, b = {fmt(b, 1)}"
 
 
-def _best(lesson: Lesson) -> int:
-    """The candidate (knot number) whose core-computed loss is smallest."""
-    c = lesson.candidates
-    return int(np.argmin(c.loss[c.knots]))
-
-
 class DatasetAndModel(LessonScene):
     """Forty seeded points, the model y = m x + b, and the loss of candidate lines moving through them."""
 
     @classmethod
-    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         c, n = lesson.candidates, lesson.dataset.n
         moves = tuple(
             Step(f"move{k}", 2.2, f"Candidate {k + 1}: {_candidate(lesson, k)} gives L = {fmt(c.loss[c.knots[k]], 2)}.")
             for k in range(1, len(c.knots))
         )
-        best = _best(lesson)
+        best = lesson.candidates.best
         return (
             Step("data", 1.6, f"Here are {n} data points, scattered around a line."),
             Step("model", 1.6, "A line y = m x + b has two parameters: the slope m and the bias b."),
@@ -69,6 +62,7 @@ class DatasetAndModel(LessonScene):
         self.move_through_candidates()
         self.show_best()
         self.step("hold")
+        self.fade_out()
 
     def show_data(self) -> None:
         data = self.lesson.dataset
@@ -141,7 +135,7 @@ class DatasetAndModel(LessonScene):
             )
 
     def show_best(self) -> None:
-        best = _best(self.lesson)
+        best = self.lesson.candidates.best
         self.best_box = SurroundingRectangle(self.table[best], color=FIT, buff=0.1)
         self.step(
             "best",

@@ -26,7 +26,8 @@ from gradcore import Lesson
 from scenes.builders import path_through
 from scenes.narration import LessonScene, Step
 from scenes.style import AXIS, CURVE, DERIV, LABEL_SIZE, TANGENT, TEXT, TITLE_SIZE, fmt, readout
-from scenes.tangents import function_axes, plain, slope_segment
+from scenes.builders import slope_segment
+from scenes.tangents import function_axes, plain
 
 SECANT_EXTRA = 1.2  # scene units the secant reaches beyond its two points
 TANGENT_HALF = 2.2  # scene units of the dashed tangent either side of (x0, f(x0))
@@ -36,7 +37,7 @@ class DerivativeAsSlope(LessonScene):
     """f'(x) = lim (f(x + h) − f(x)) / h: the secant's slope tends to the tangent's as h → 0."""
 
     @classmethod
-    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         s, fn = lesson.secant, lesson.curves[0].function
         return (
             Step("definition", 3.0, "The derivative is the limit of the average rate of change as h shrinks to 0."),
@@ -58,6 +59,7 @@ class DerivativeAsSlope(LessonScene):
         self.shrink()
         self.show_limit()
         self.step("hold")
+        self.fade_out()
 
     def index(self) -> int:
         """The secant's h the tracker points at."""

@@ -28,7 +28,7 @@ class FittedLine(LessonScene):
     """The line y = m x + b through every iterate of gradient descent, ending at the fit."""
 
     @classmethod
-    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         start = lesson.descent.params[0]
         return (
             Step("data", 1.6, "Back to the data."),
@@ -44,6 +44,7 @@ class FittedLine(LessonScene):
         self.descend()
         self.show_fit()
         self.step("hold")
+        self.fade_out()
 
     def show_data(self) -> None:
         title = MathTex(r"\text{The fitted line}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP)

@@ -35,10 +35,9 @@ from gradcore import Lesson
 from gradcore.lesson import LossSlice
 from scenes.builders import data_axes, data_dots, model_line, path_through, residuals, set_model_line, set_residuals
 from scenes.narration import LessonScene, Step
-from scenes.style import AXIS, CURVE, FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, fmt, readout
+from scenes.style import AXIS, CURVE, FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TICK_SIZE, TITLE_SIZE, fmt, readout
 
 LOSS_UNIT = 1000  # the loss axis is labelled in thousands ("× 10³")
-TICK_SIZE = 22
 
 PARTIAL_TEX = {
     "m": r"\frac{\partial \mathrm{L}}{\partial m} = -2 \sum_{i=1}^{n} x_i "
@@ -55,11 +54,6 @@ def params_along(s: LossSlice) -> np.ndarray:
     """(m, b) of every dense sample of the slice: the swept parameter's values beside the fixed one."""
     swept, fixed = s.dense.x, np.full_like(s.dense.x, s.fixed)
     return np.column_stack([swept, fixed] if s.parameter == "m" else [fixed, swept])
-
-
-def lowest(s: LossSlice) -> int:
-    """Index of the dense sample with the smallest core-computed loss."""
-    return int(np.argmin(s.dense.y))
 
 
 def loss_axes(s: LossSlice, x_length: float = 5.9, y_length: float = 4.3) -> Axes:
@@ -143,10 +137,10 @@ class LossCurves(LessonScene):
     """Loss as a function of one parameter at a time, its slope the partial derivative."""
 
     @classmethod
-    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         steps: list[Step] = []
         for s, trace_seconds in ((lesson.loss_vs_m, 6.0), (lesson.loss_vs_b, 5.0)):
-            p, q, i = s.parameter, other(s.parameter), lowest(s)
+            p, q, i = s.parameter, other(s.parameter), s.lowest
             intro = (
                 Step("axes_m", 1.8, f"How does the loss change if only m varies? Hold b at {fmt(s.fixed, 0)}.")
                 if p == "m"
@@ -190,6 +184,7 @@ class LossCurves(LessonScene):
         self.show_slope("b")
         self.go_lowest("b")
         self.step("hold")
+        self.fade_out()
 
     # --- layout -------------------------------------------------------------------------------
     def show_axes_m(self) -> None:
@@ -294,4 +289,4 @@ class LossCurves(LessonScene):
 
     def go_lowest(self, parameter: str) -> None:
         v = self.views[parameter]
-        self.step(f"lowest_{parameter}", v.tracker.animate.set_value(lowest(v.slice)), rate_func=smooth)
+        self.step(f"lowest_{parameter}", v.tracker.animate.set_value(v.slice.lowest), rate_func=smooth)

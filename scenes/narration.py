@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import Animation, Scene, ThreeDScene
+from manim import BLACK, Animation, FullScreenRectangle, Mobject, Scene, ThreeDScene
 
 from gradcore import Lesson
 from scenes.style import lesson
 
-__all__ = ["LessonScene", "LessonScene3D", "Step"]
+__all__ = ["FADE_OUT", "LessonScene", "LessonScene3D", "Step"]
 
 
 @dataclass(frozen=True)
@@ -25,16 +25,27 @@ class Step:
             raise ValueError(f"step {self.key!r}: seconds must be a positive multiple of 0.2, got {self.seconds}")
 
 
+FADE_OUT = Step("fade_out", 0.6, "")
+BLACK_HOLD = 0.2  # seconds of black at the end of FADE_OUT
+
+
 class Narrated:
-    """Mixin for a beat: ``plan(lesson)`` lists its steps; ``construct`` plays each with :meth:`step`.
+    """Mixin for a beat: ``steps(lesson)`` lists its steps; ``construct`` plays each with :meth:`step`
+    and ends with :meth:`fade_out`, so that every beat starts and ends on black and the stitched
+    lesson has no hard cuts.
 
     The plan is the single source of the beat's duration (``gradlesson list`` prints it), of its
     subtitles (``add_subcaption``) and of its sections (``--save_sections`` gives one clip per step).
     """
 
     @classmethod
-    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         raise NotImplementedError
+
+    @classmethod
+    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+        """The beat's steps followed by the closing fade to black."""
+        return (*cls.steps(lesson), FADE_OUT)
 
     @classmethod
     def duration(cls, lesson: Lesson) -> float:
@@ -46,19 +57,38 @@ class Narrated:
         self._plan = self.plan(self.lesson)
         self._played = 0
 
-    def step(self, key: str, *animations: Animation, **play_kwargs: object) -> None:
-        """Play the plan's next step, which must be ``key``: its animations (or a wait) over its seconds."""
+    def _begin(self, key: str) -> Step:
+        """Start the plan's next step, which must be ``key``: a new section and its subtitle."""
         if self._played >= len(self._plan) or self._plan[self._played].key != key:
             expected = self._plan[self._played].key if self._played < len(self._plan) else "nothing"
             raise RuntimeError(f"{type(self).__name__} played step {key!r} where its plan has {expected!r}")
         step = self._plan[self._played]
         self._played += 1
         self.next_section(f"{self._played:02d}_{key}")
-        self.add_subcaption(step.caption, duration=step.seconds)
+        if step.caption:
+            self.add_subcaption(step.caption, duration=step.seconds)
+        return step
+
+    def step(self, key: str, *animations: Animation, **play_kwargs: object) -> None:
+        """Play the plan's next step, which must be ``key``: its animations (or a wait) over its seconds."""
+        step = self._begin(key)
         if animations:
             self.play(*animations, run_time=step.seconds, **play_kwargs)
         else:
             self.wait(step.seconds)
+
+    def fade_out(self) -> None:
+        """The closing step: a black curtain fades in over everything (the scene's mobjects and their
+        updaters are left alone) and holds for a moment, so that the last frame is black too."""
+        step = self._begin(FADE_OUT.key)
+        curtain = FullScreenRectangle(stroke_width=0, fill_color=BLACK, fill_opacity=0)
+        self.pin_to_frame(curtain)
+        self.add_foreground_mobject(curtain)
+        self.play(curtain.animate.set_fill(opacity=1), run_time=step.seconds - BLACK_HOLD)
+        self.wait(BLACK_HOLD)
+
+    def pin_to_frame(self, mobject: Mobject) -> None:
+        """Keep ``mobject`` in screen coordinates (a no-op in 2D)."""
 
     def tear_down(self) -> None:
         if self._played != len(self._plan):
@@ -73,3 +103,6 @@ class LessonScene(Narrated, Scene):
 
 class LessonScene3D(Narrated, ThreeDScene):
     """A 3D beat of the lesson."""
+
+    def pin_to_frame(self, mobject: Mobject) -> None:
+        self.add_fixed_in_frame_mobjects(mobject)

@@ -32,6 +32,7 @@ __all__ = [
     "SLOPE",
     "TANGENT",
     "TEXT",
+    "TICK_SIZE",
     "TITLE_SIZE",
     "fmt",
     "fmt_full",
@@ -52,6 +53,7 @@ AXIS: ManimColor = GREY_B
 
 TITLE_SIZE = 40  # font_size of beat titles
 LABEL_SIZE = 30  # font_size of axis labels, readouts and formulas
+TICK_SIZE = 22  # font_size of tick numbers (readable at 480p)
 
 # viridis at 11 evenly spaced stops (matplotlib's colour map, which the seed's plots use)
 _VIRIDIS = np.array(

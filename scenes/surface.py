@@ -153,7 +153,7 @@ class LossSurface(LessonScene3D):
         super().__init__(camera_class=DepthCamera, **kwargs)
 
     @classmethod
-    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         d, ms, bs = lesson.descent, lesson.loss_vs_m, lesson.loss_vs_b
         start = d.params[0]
         return (
@@ -183,6 +183,7 @@ class LossSurface(LessonScene3D):
         self.show_path()
         self.look_down()
         self.step("hold")
+        self.fade_out()
 
     def show_axes(self) -> None:
         self.title = MathTex(r"\text{The loss landscape}", font_size=TITLE_SIZE, color=TEXT).to_corner(UL)
@@ -235,6 +236,8 @@ class LossSurface(LessonScene3D):
             MathTex(rf"b = {fmt(ms.fixed, 0)}", font_size=LABEL_SIZE - 4, color=CURVE),
             MathTex(rf"m = {fmt(bs.fixed, 0)}", font_size=LABEL_SIZE - 4, color=SLICE_B),
         )
+        for tag in tags:
+            tag.add_background_rectangle(opacity=0.65, buff=0.08)  # contrast over the surface
         tags[0].move_to(self.slice_m.get_start() + OUT * 0.3 + LEFT * (tags[0].width / 2 + 0.12))
         tags[1].move_to(self.slice_b.get_end() + OUT * 0.3 + UP * (tags[1].height / 2 + 0.12))
         self.slice_tags = tags

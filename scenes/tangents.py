@@ -33,69 +33,19 @@ from manim import (
 )
 
 from gradcore import FunctionCurve, Lesson
-from scenes.builders import path_through
+from scenes.builders import edge_axes, nice_range, path_through, slope_segment
 from scenes.narration import LessonScene, Step
 from scenes.style import AXIS, CURVE, DERIV, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, fmt, readout
 
-__all__ = ["TangentSlopes", "function_axes", "nice_range", "plain", "slope_segment"]
+__all__ = ["TangentSlopes", "function_axes", "plain"]
 
-TICK_SIZE = 20  # font_size of the axes' numbers
 TANGENT_HALF = 1.0  # scene units of tangent either side of the touch point
 FLAT_HALF = 0.45  # half length of the flat tangents at zero-slope points
 
 
-def nice_range(values: np.ndarray, max_ticks: int = 6, margin: float = 0.08) -> tuple[float, float, float]:
-    """``(lo, hi, step)`` covering ``values`` plus ``margin`` of their span on each side (not across 0)
-    with a round step (1, 2 or 5 × 10^k) and at most ``max_ticks`` intervals."""
-    v_lo, v_hi = float(np.min(values)), float(np.max(values))
-    pad = margin * max(v_hi - v_lo, 1e-9)
-    v_lo, v_hi = (v_lo - pad if v_lo < 0 or v_lo - pad >= 0 else 0.0), (v_hi + pad if v_hi > 0 or v_hi + pad <= 0 else 0.0)
-    exponent = int(np.floor(np.log10((v_hi - v_lo) / max_ticks)))
-    for k in range(exponent, exponent + 3):
-        for base in (1, 2, 5):
-            step = base * 10.0**k
-            lo = np.floor(v_lo / step + 1e-9) * step
-            hi = np.ceil(v_hi / step - 1e-9) * step
-            if (hi - lo) / step <= max_ticks + 1e-9:
-                return float(lo), float(hi), float(step)
-    raise ValueError(f"no round range for [{v_lo}, {v_hi}]")  # unreachable: 10^(k+2) always fits
-
-
 def function_axes(x_range: tuple[float, float], y_values: np.ndarray, x_length: float, y_length: float) -> Axes:
-    """Axes over the seed's x range (1 per tick) and a round range around the core's ``y_values``,
-    numbered along the left and bottom edges of their box, clear of the curves."""
-    x_lo, x_hi = x_range
-    y_lo, y_hi, step = nice_range(y_values)
-    places = 0 if float(step).is_integer() else max(0, -int(np.floor(np.log10(step))))
-    axes = Axes(
-        x_range=[x_lo, x_hi, 1],
-        y_range=[y_lo, y_hi, step],
-        x_length=x_length,
-        y_length=y_length,
-        axis_config={"color": AXIS, "include_tip": False, "font_size": TICK_SIZE},
-    )
-    ticks = VGroup()
-    for x in np.arange(np.ceil(x_lo), x_hi + 1e-9):
-        ticks.add(MathTex(fmt(x, 0), font_size=TICK_SIZE, color=TEXT).next_to(axes.c2p(x, y_lo), DOWN, buff=0.15))
-    for y in np.arange(y_lo, y_hi + step / 2, step):
-        ticks.add(MathTex(fmt(y, places), font_size=TICK_SIZE, color=TEXT).next_to(axes.c2p(x_lo, y), LEFT, buff=0.15))
-    return axes.add(ticks)
-
-
-def slope_segment(axes: Axes, x: float, y: float, slope: float, half: float) -> tuple[np.ndarray, np.ndarray]:
-    """Scene endpoints of a segment through ``(x, y)`` with data slope ``slope``: ``half`` scene units
-    either side of the point, cut to the axes' box."""
-    centre = axes.c2p(x, y)
-    direction = axes.c2p(x + 1, y + slope) - centre
-    direction /= np.linalg.norm(direction)
-    corner_a = axes.c2p(axes.x_range[0], axes.y_range[0])
-    corner_b = axes.c2p(axes.x_range[1], axes.y_range[1])
-    lo, hi = -half, half
-    for k in (0, 1):
-        if abs(direction[k]) > 1e-12:
-            t1, t2 = sorted(((corner_a[k] - centre[k]) / direction[k], (corner_b[k] - centre[k]) / direction[k]))
-            lo, hi = max(lo, t1), min(hi, t2)
-    return centre + lo * direction, centre + hi * direction
+    """Axes over the seed's x range (1 per tick) and a round range around the core's ``y_values``."""
+    return edge_axes((*x_range, 1.0), nice_range(y_values), x_length, y_length)
 
 
 def plain(latex: str) -> str:
@@ -137,7 +87,7 @@ class TangentSlopes(LessonScene):
     """The slope of each seed function at every x is its derivative, drawn below in step."""
 
     @classmethod
-    def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         steps: list[Step] = []
         for i, curve in enumerate(lesson.curves):
             fn = curve.function
@@ -171,6 +121,7 @@ class TangentSlopes(LessonScene):
             self.show_arrows(i)
             self.show_zeros(i)
             self.step(f"hold_{i}")
+        self.fade_out()
 
     # --- layout -------------------------------------------------------------------------------
 

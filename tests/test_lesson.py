@@ -68,3 +68,15 @@ def test_surface_grid_spans_the_landscape() -> None:
     x, y = lesson.dataset.x, lesson.dataset.y
     i, j = 7, 20
     assert surface.loss[i, j] == pytest.approx(np.sum((y - (surface.m[j] * x + surface.b[i])) ** 2), rel=1e-12)
+
+
+def test_best_candidate_and_lowest_slice_samples() -> None:
+    lesson = build_lesson()
+    c = lesson.candidates
+    assert c.loss[c.knots[c.best]] == min(c.loss[c.knots])
+    for s in (lesson.loss_vs_m, lesson.loss_vs_b):
+        assert s.dense.y[s.lowest] == s.dense.y.min()
+        # the lowest sample sits within one dense step of where ∂L/∂parameter changes sign
+        step = s.dense.x[1] - s.dense.x[0]
+        crossing = s.dense.x[np.flatnonzero(np.diff(np.sign(s.dense.dy)))[0]]
+        assert abs(s.dense.x[s.lowest] - crossing) <= step * (1 + 1e-9)

@@ -30,10 +30,10 @@ def corners(points: np.ndarray) -> np.ndarray:
     return np.vstack([points[::4], points[-1:]])  # each straight cubic starts at an anchor; the last one ends
 
 
-def test_plan_is_18_to_22_seconds_and_ends_on_a_short_hold() -> None:
-    plan = LossSurface.plan(lesson())
-    assert 18 <= sum(step.seconds for step in plan) <= 22
-    assert plan[-1].key == "hold" and plan[-1].seconds <= 1.0
+def test_steps_last_18_to_22_seconds_and_end_on_a_short_hold() -> None:
+    steps = LossSurface.steps(lesson())
+    assert 18 <= sum(step.seconds for step in steps) <= 22
+    assert steps[-1].key == "hold" and steps[-1].seconds <= 1.0
 
 
 def test_one_face_per_grid_cell(scene) -> None:
