@@ -126,20 +126,23 @@ def model_line(axes: Axes, m: float, b: float, color=FIT) -> Line:
     return set_model_line(Line(axes.c2p(0, 0), axes.c2p(1, 1), color=color, stroke_width=4), axes, m, b)
 
 
-def set_residuals(segments: VGroup, axes: Axes, data: Dataset, m: float, b: float) -> VGroup:
-    """Move each segment from (x_i, y_i) to the model's (x_i, m x_i + b), clipped to the axes."""
+_THIRDS = np.array([0.0, 1 / 3, 2 / 3, 1.0])[None, :, None]
+
+
+def set_residuals(segments: VMobject, axes: Axes, data: Dataset, m: float, b: float) -> VMobject:
+    """Point ``segments`` from each (x_i, y_i) to the model's (x_i, m x_i + b), clipped to the axes:
+    one straight cubic per point, all set in one numpy call (no per-segment mobjects)."""
     y_pred = np.clip(predict(data.x, m, b), *axes.y_range[:2])
     tops = axes.c2p(np.column_stack([data.x, data.y]))
     feet = axes.c2p(np.column_stack([data.x, y_pred]))
-    for segment, top, foot in zip(segments, tops, feet, strict=True):
-        segment.put_start_and_end_on(top, foot)
+    segments.points = (tops[:, None, :] + _THIRDS * (feet - tops)[:, None, :]).reshape(-1, 3)
     return segments
 
 
-def residuals(axes: Axes, data: Dataset, m: float, b: float) -> VGroup:
-    """Vertical segments from each point (x_i, y_i) to the line at (x_i, m x_i + b): the errors SSE squares."""
-    segments = VGroup(*(Line(axes.c2p(0, 0), axes.c2p(1, 1), color=SLOPE, stroke_width=2) for _ in data.x))
-    return set_residuals(segments, axes, data, m, b)
+def residuals(axes: Axes, data: Dataset, m: float, b: float) -> VMobject:
+    """The errors SSE squares: one vertical segment per point, from (x_i, y_i) to the line at x_i,
+    as one VMobject whose ``points.reshape(-1, 4, 3)[i]`` is segment i."""
+    return set_residuals(VMobject(stroke_color=SLOPE, stroke_width=2), axes, data, m, b)
 
 
 def path_through(axes: Axes, x: np.ndarray, y: np.ndarray, color=CURVE, **style: object) -> VMobject:

@@ -111,7 +111,7 @@ class SliceView:
     dot: Dot
     drop: Line  # from the dot down to the parameter axis
     line: Line
-    residuals: VGroup
+    residuals: VMobject
     arrows: VGroup
     formula: MathTex
     fixed: MathTex

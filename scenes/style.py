@@ -17,6 +17,7 @@ from manim import (
     ManimColor,
     MathTex,
     VGroup,
+    VMobject,
 )
 
 from gradcore import Lesson, build_lesson
@@ -34,6 +35,7 @@ __all__ = [
     "TEXT",
     "TICK_SIZE",
     "TITLE_SIZE",
+    "LiveNumber",
     "fmt",
     "fmt_full",
     "lesson",
@@ -72,9 +74,26 @@ def viridis(t: float) -> ManimColor:
     return ManimColor.from_rgb(_VIRIDIS[i] + (s - i) * (_VIRIDIS[i + 1] - _VIRIDIS[i]))
 
 
-def number(value: float, digits: int = 2, **kwargs: object) -> DecimalNumber:
+_GLYPHS: dict[tuple[str, float], np.ndarray] = {}
+
+
+class LiveNumber(DecimalNumber):
+    """A :class:`DecimalNumber` that is cheap to update every frame: each character is one plain
+    VMobject holding a copy of its glyph's outline, instead of a deep copy of an SVG mobject (which
+    made ``set_value`` the most expensive call of a frame)."""
+
+    def _string_to_mob(self, string: str, mob_class: type | None = None, **kwargs: object) -> VMobject:
+        key = (string, self._font_size)
+        if key not in _GLYPHS:
+            _GLYPHS[key] = super()._string_to_mob(string, mob_class, **kwargs).get_all_points()
+        glyph = VMobject(fill_opacity=1, stroke_width=0)
+        glyph.points = _GLYPHS[key].copy()
+        return glyph
+
+
+def number(value: float, digits: int = 2, **kwargs: object) -> LiveNumber:
     """A live number in the lesson's format (as :func:`gradcore.format.fmt`: no thousands commas)."""
-    return DecimalNumber(value, num_decimal_places=digits, group_with_commas=False, font_size=LABEL_SIZE, **kwargs)
+    return LiveNumber(value, num_decimal_places=digits, group_with_commas=False, font_size=LABEL_SIZE, **kwargs)
 
 
 def readout(label: str, value: float, digits: int = 2, color: ManimColor = TEXT) -> VGroup:

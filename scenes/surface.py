@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from manim import (
     DEGREES,
@@ -17,13 +19,12 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
-    ManimColor,
     MathTex,
     Mobject,
     ReplacementTransform,
     Succession,
+    Surface,
     ThreeDAxes,
-    ThreeDCamera,
     VGroup,
     VMobject,
     Write,
@@ -32,6 +33,7 @@ from manim import (
 
 from gradcore import Lesson
 from gradcore.loss import LossGrid
+from scenes.fast_surface import FastSurface, FastSurfaceCamera, grid_faces, shade_faces
 from scenes.narration import LessonScene3D, Step
 from scenes.style import AXIS, CURVE, FIT, LABEL_SIZE, TANGENT, TEXT, TITLE_SIZE, fmt, viridis
 
@@ -46,13 +48,15 @@ MESH = {"color": "#000000", "width": 0.6, "opacity": 0.35}
 SHADING = 0.45  # fraction of manim's (strong, whitening) 3D shading kept, so the faces stay close to viridis
 
 
-class DepthCamera(ThreeDCamera):
-    """The 3D camera with two changes: gentler shading, and painter's order by ``mob.depth_anchor`` when set.
+class DepthCamera(FastSurfaceCamera):
+    """The 3D camera with three changes: it draws :class:`FastSurface` in one pass, shades gently, and paints
+    in order of ``mob.depth_anchor`` when set.
 
     ThreeDCamera sorts only ``shade_in_3d`` mobjects by depth and draws everything else on top. Here a mobject
-    with a ``depth_anchor`` (a scene point) is sorted among the faces by that point's depth, without shading:
-    the floor axes lie under the whole surface (anchored far below, so always drawn first), and the faces are
-    anchored at their (static) centres, which spares recomputing them every frame.
+    with a ``depth_anchor`` (a scene point) is sorted among them by that point's depth, without shading:
+    the floor axes lie under the whole surface (anchored far below, so always drawn first), the surface is
+    anchored at its centre (its faces are sorted among themselves when it is drawn), and the slices, path and
+    labels (no anchor) are drawn over it.
     """
 
     def get_mobjects_to_display(self, *args, **kwargs) -> list[Mobject]:
@@ -107,37 +111,52 @@ def grid_nodes(axes: ThreeDAxes, grid: LossGrid) -> np.ndarray:
     return np.asarray(axes.c2p(coords)).reshape(*grid.loss.shape, 3)
 
 
-def shade(color: ManimColor, centre: np.ndarray, normal: np.ndarray, light: np.ndarray) -> ManimColor:
-    """``color`` lit as manim's 3D shading does (brighter facing the light, darker facing away), scaled by SHADING."""
-    to_light = (light - centre) / np.linalg.norm(light - centre)
-    amount = 0.5 * float(np.dot(normal, to_light)) ** 3
-    amount *= 0.5 if amount < 0 else 1.0
-    return ManimColor.from_rgb(np.clip(color.to_rgb() + SHADING * amount, 0, 1))
+def loss_surface(axes: ThreeDAxes, grid: LossGrid, light: np.ndarray) -> FastSurface:
+    """The grid as one :class:`FastSurface`: a quad per grid cell through its four nodes, filled with viridis
+    of the cell's mean loss / max and shaded by ``light`` (the scene is static, so the shading is baked in:
+    manim's 3D shading at the face's centre, scaled by SHADING).
 
-
-def loss_surface(axes: ThreeDAxes, grid: LossGrid, light: np.ndarray) -> VGroup:
-    """One quad per grid cell through its four nodes, filled with viridis of the cell's mean loss / max and
-    shaded by ``light`` (the scene is static, so the shading is baked into the fill).
-
-    ``face.cell = (i, j)``: the face spans nodes (i, j) to (i + 1, j + 1); ``face.viridis`` is its unshaded colour.
-    Faces are sorted by the depth of their centre (``depth_anchor``) under :class:`DepthCamera`.
+    ``surface.points`` are :func:`grid_nodes` row-major (node ``(i, j)`` at ``i * cols + j``);
+    ``surface.cells[k] = (i, j)``: face ``k`` spans nodes (i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j);
+    ``surface.viridis[k]`` is its unshaded colour. :class:`DepthCamera` sorts the surface among the other
+    mobjects by its ``depth_anchor`` (its centre), and its faces among themselves every frame.
     """
     nodes = grid_nodes(axes, grid)
-    top = float(grid.loss.max())
-    faces = VGroup()
     rows, cols = grid.loss.shape
-    for i in range(rows - 1):
-        for j in range(cols - 1):
-            corners = np.array([nodes[i, j], nodes[i, j + 1], nodes[i + 1, j + 1], nodes[i + 1, j]])
-            normal = np.cross(corners[2] - corners[0], corners[3] - corners[1])
-            normal /= np.linalg.norm(normal)  # points up: the corners run anticlockwise seen from above
-            centre = corners.mean(axis=0)
-            base = viridis(grid.loss[i : i + 2, j : j + 2].mean() / top)
-            face = VMobject().set_points_as_corners([*corners, corners[0]])
-            face.set_fill(shade(base, centre, normal, light), opacity=1).set_stroke(**MESH)
-            face.cell, face.viridis, face.depth_anchor = (i, j), base, centre
-            faces.add(face)
-    return faces
+    faces, cells = grid_faces(rows, cols)
+    top = float(grid.loss.max())
+    loss = grid.loss
+    means = (loss[:-1, :-1] + loss[:-1, 1:] + loss[1:, :-1] + loss[1:, 1:]).ravel() / 4
+    base = [viridis(mean / top) for mean in means]
+    flat = nodes.reshape(-1, 3)
+    rgb = shade_faces(flat, faces, np.array([c.to_rgb() for c in base]), light, SHADING)
+    surface = FastSurface(flat, faces, rgb, stroke_color=MESH["color"], stroke_width=MESH["width"], stroke_opacity=MESH["opacity"])
+    surface.cells, surface.viridis = cells, base
+    surface.depth_anchor = surface.get_center()
+    return surface
+
+
+def stock_loss_surface(axes: ThreeDAxes, grid: LossGrid, loss: Callable[[float, float], float]) -> Surface:
+    """The reference picture for :func:`loss_surface`: manim's stock :class:`~manim.Surface` over the same
+    extent and resolution, through ``loss(m, b)`` (the core's loss, which the grid samples), each face
+    filled with the same viridis of its cell's mean loss and the same mesh, shaded by the camera (``shade_in_3d``).
+    Not used by the scene: the benchmark and the parity tests draw it beside the fast one."""
+    rows, cols = grid.loss.shape
+    surface = Surface(
+        lambda u, v: axes.c2p(u, v, loss(u, v)),
+        u_range=(grid.m[0], grid.m[-1]),
+        v_range=(grid.b[0], grid.b[-1]),
+        resolution=(cols - 1, rows - 1),
+        checkerboard_colors=False,
+        stroke_color=MESH["color"],
+        stroke_width=MESH["width"],
+    )
+    top = float(grid.loss.max())
+    for face in surface:
+        i, j = face.v_index, face.u_index
+        face.set_fill(viridis(grid.loss[i : i + 2, j : j + 2].mean() / top), opacity=1)
+        face.set_stroke(opacity=MESH["opacity"])
+    return surface
 
 
 def polyline(axes: ThreeDAxes, m: np.ndarray, b: np.ndarray, loss: np.ndarray, color, width: float = 4) -> VMobject:

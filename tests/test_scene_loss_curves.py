@@ -81,9 +81,11 @@ def test_data_view_line_is_the_model_for_the_matching_parameter(loss_curves, par
             assert axes.y_range[0] - 1e-9 <= y <= axes.y_range[1] + 1e-9
         # one residual per point, from (x_i, y_i) down or up to the line (clipped to the box)
         feet = np.clip(predict(data.x, m, b), *axes.y_range[:2])
-        for segment, x, y, foot in zip(view.residuals, data.x, data.y, feet, strict=True):
-            assert axes.p2c(segment.get_start()) == pytest.approx([x, y], abs=1e-6)
-            assert axes.p2c(segment.get_end()) == pytest.approx([x, foot], abs=1e-6)
+        segments = view.residuals.points.reshape(-1, 4, 3)
+        assert len(segments) == data.n
+        for segment, x, y, foot in zip(segments, data.x, data.y, feet, strict=True):
+            assert axes.p2c(segment[0]) == pytest.approx([x, y], abs=1e-6)
+            assert axes.p2c(segment[-1]) == pytest.approx([x, foot], abs=1e-6)
 
 
 @pytest.mark.parametrize("parameter", ["m", "b"])
