@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,8 +12,6 @@ from gradlesson.checks import run_checks
 
 __all__ = ["main"]
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "k": "2160p60"}
 
 
 class UsageError(Exception):
@@ -79,30 +77,20 @@ def _render(args: argparse.Namespace) -> int:
     if args.contact_sheet is not None:
         _writable_dir(args.contact_sheet)
 
+    from gradlesson.render import render_beats
     from gradlesson.video import contact_sheet, stitch
 
     beats = [by_name[name] for name in args.scenes] or list(BEATS)
-    videos = []
-    for beat in beats:
-        cmd = [
-            sys.executable, "-m", "manim", "render",
-            "--config_file", str(PROJECT_ROOT / "manim.cfg"),
-            "--quality", args.quality,
-            "--media_dir", str(media),
-            "--save_sections",
-            str(beat.path), beat.name,
-        ]  # fmt: skip
-        result = subprocess.run(cmd)
-        if result.returncode:
-            print(f"gradlesson: rendering {beat.name} failed (manim exit {result.returncode})", file=sys.stderr)
-            return 1
-        video = media / "videos" / beat.path.stem / QUALITY_FOLDERS[args.quality] / f"{beat.name}.mp4"
-        videos.append(video)
-        print(video)
-        if args.contact_sheet is not None:
-            print(contact_sheet(video, args.contact_sheet / f"{beat.name}.png"))
+    try:
+        results = render_beats(beats, args.quality, media, args.jobs)
+    except RuntimeError as error:
+        print(f"gradlesson: {error}", file=sys.stderr)
+        return 1
+    if args.contact_sheet is not None:
+        for result in results:
+            print(contact_sheet(result.video, args.contact_sheet / f"{result.beat.name}.png"))
     if [b.name for b in beats] == [b.name for b in BEATS]:
-        print(stitch(videos, media / "lesson" / "lesson.mp4"))
+        print(stitch([r.video for r in results], media / "lesson" / "lesson.mp4"))
     return 0
 
 
@@ -118,8 +106,11 @@ def _parser() -> argparse.ArgumentParser:
         "render", help="render scenes with manim; when all are rendered, stitch them into DIR/lesson/lesson.mp4"
     )
     render.add_argument("scenes", nargs="*", help="scene names (default: all, in lesson order)")
-    render.add_argument("-q", "--quality", choices=QUALITY_FOLDERS, default="h", help="l 480p15, m 720p30, h 1080p60, k 2160p60")
+    render.add_argument("-q", "--quality", choices=("l", "m", "h", "k"), default="h", help="l 480p15, m 720p30, h 1080p60, k 2160p60")
     render.add_argument("--out", type=Path, default=Path("media"), help="media folder (default: media)")
+    render.add_argument(
+        "-j", "--jobs", type=int, default=os.cpu_count() or 1, help="scenes rendered at once (default: number of cores)"
+    )
     render.add_argument(
         "--contact-sheet",
         type=Path,

@@ -1,0 +1,144 @@
+"""Render beats with manim in parallel processes, skipping those whose inputs did not change.
+
+A beat's cache key hashes everything its video depends on: its scene file and the project modules it
+imports (transitively), the whole of ``gradcore``, ``manim.cfg``, the quality and manim's version.
+``<media>/lesson/renders.json`` maps each beat to its key and the sha256 of the video it produced;
+it is written only after a render succeeds, so a killed render (which can leave a truncated file
+behind, manim's own cache only checks that a file exists) is never reused: manim's cache is off.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import hashlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from scenes import Beat
+
+__all__ = ["QUALITY_FOLDERS", "RenderResult", "render_beats", "scene_key"]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "k": "2160p60"}
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    beat: Beat
+    video: Path
+    cached: bool
+    seconds: float
+
+
+def _project_imports(path: Path) -> set[Path]:
+    """Files of ``scenes``/``gradlesson`` modules that ``path`` imports, transitively."""
+    seen: set[Path] = set()
+    todo = [path]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for node in ast.walk(ast.parse(current.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            for name in names:
+                if name.split(".")[0] in ("scenes", "gradlesson"):
+                    parts = name.split(".")
+                    for candidate in (PROJECT_ROOT.joinpath(*parts).with_suffix(".py"), PROJECT_ROOT.joinpath(*parts, "__init__.py")):
+                        if candidate.exists():
+                            todo.append(candidate)
+    return seen
+
+
+def scene_key(beat: Beat, quality: str) -> str:
+    """sha256 over the beat's name, its source files, gradcore, manim.cfg, quality and manim version."""
+    files = sorted(_project_imports(beat.path) | set((PROJECT_ROOT / "gradcore").rglob("*.py")) | {PROJECT_ROOT / "manim.cfg"})
+    digest = hashlib.sha256(f"{beat.name}|{quality}|manim {metadata.version('manim')}".encode())
+    for file in files:
+        digest.update(str(file.relative_to(PROJECT_ROOT)).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _config_for(tex_dir: Path, folder: Path) -> Path:
+    """The project's manim.cfg with a TeX folder of this job's own (manim's TeX cache is not safe
+    for concurrent writers: it only checks that an SVG file exists)."""
+    parser = configparser.ConfigParser()
+    parser.read(PROJECT_ROOT / "manim.cfg")
+    parser["CLI"]["tex_dir"] = str(tex_dir)
+    path = folder / f"{tex_dir.name}.cfg"
+    with path.open("w") as handle:
+        parser.write(handle)
+    return path
+
+
+def render_beats(
+    beats: Sequence[Beat],
+    quality: str,
+    media: Path,
+    jobs: int,
+    log: Callable[[str], None] = print,
+) -> list[RenderResult]:
+    """Render ``beats`` (``jobs`` at a time); raise ``RuntimeError`` naming the first that failed."""
+    manifest_path = media / "lesson" / "renders.json"
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    folder = QUALITY_FOLDERS[quality]
+
+    def video_of(beat: Beat) -> Path:
+        return media / "videos" / beat.path.stem / folder / f"{beat.name}.mp4"
+
+    def up_to_date(beat: Beat, key: str) -> bool:
+        entry = manifest.get(f"{beat.name}/{quality}")
+        video = video_of(beat)
+        return bool(entry) and entry["key"] == key and video.exists() and _sha256(video) == entry["sha256"]
+
+    with tempfile.TemporaryDirectory() as configs:
+
+        def render(beat: Beat) -> RenderResult:
+            key = scene_key(beat, quality)
+            if up_to_date(beat, key):
+                return RenderResult(beat, video_of(beat), True, 0.0)
+            cfg = _config_for(media / "Tex" / beat.name, Path(configs))
+            cmd = [
+                sys.executable, "-m", "manim", "render",
+                "--config_file", str(cfg),
+                "--quality", quality,
+                "--media_dir", str(media),
+                "--disable_caching",
+                "--save_sections",
+                str(beat.path), beat.name,
+            ]  # fmt: skip
+            start = time.perf_counter()
+            result = subprocess.run(cmd, capture_output=True, text=True)
+            if result.returncode:
+                tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+                raise RuntimeError(f"rendering {beat.name} failed (manim exit {result.returncode}): {tail[0]}")
+            video = video_of(beat)
+            manifest[f"{beat.name}/{quality}"] = {"key": key, "sha256": _sha256(video)}
+            return RenderResult(beat, video, False, time.perf_counter() - start)
+
+        results = []
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                for result in pool.map(render, beats):
+                    log(f"{result.video}  ({'cached' if result.cached else f'{result.seconds:.1f} s'})")
+                    results.append(result)
+        finally:  # keep what did render, even if another beat failed
+            manifest_path.parent.mkdir(parents=True, exist_ok=True)
+            manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return results

@@ -1,0 +1,62 @@
+"""gradlesson render: parallel jobs, a cache keyed on what each beat depends on, no reuse of broken clips."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import gradlesson
+
+from gradlesson.render import PROJECT_ROOT, _project_imports, scene_key
+from scenes import BEATS
+
+BY_NAME = {beat.name: beat for beat in BEATS}
+
+
+def frame_hashes(video: Path) -> list[str]:
+    """MD5 of every decoded frame: equal pictures whatever the container bytes."""
+    out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(video), "-f", "framemd5", "-"], capture_output=True, text=True, check=True)
+    return [line.split(",")[-1].strip() for line in out.stdout.splitlines() if not line.startswith("#")]
+
+
+def test_a_beat_depends_on_the_modules_it_imports_and_no_others() -> None:
+    derivative = {p.relative_to(PROJECT_ROOT).as_posix() for p in _project_imports(BY_NAME["DerivativeAsSlope"].path)}
+    fit = {p.relative_to(PROJECT_ROOT).as_posix() for p in _project_imports(BY_NAME["FittedLine"].path)}
+    assert {"scenes/derivative.py", "scenes/tangents.py", "scenes/style.py", "scenes/narration.py"} <= derivative
+    assert "scenes/tangents.py" not in fit and "scenes/contours.py" not in fit
+    assert {"scenes/fit.py", "scenes/builders.py", "scenes/style.py"} <= fit
+
+
+def test_keys_differ_by_beat_and_quality_and_are_stable() -> None:
+    keys = {scene_key(beat, q) for beat in BEATS for q in ("l", "h")}
+    assert len(keys) == 2 * len(BEATS)
+    assert scene_key(BEATS[0], "l") == scene_key(BEATS[0], "l")
+
+
+@pytest.mark.render
+def test_second_render_is_cached_and_a_truncated_clip_is_rendered_again(tmp_path: Path) -> None:
+    media = tmp_path / "media"
+    first = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media))
+    assert first.returncode == 0, first.stderr[-2000:]
+    video = media / "videos" / "fit" / "480p15" / "FittedLine.mp4"
+    frames = frame_hashes(video)
+    second = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media))
+    assert "(cached)" in second.stdout and frame_hashes(video) == frames
+    # a killed render leaves a truncated file: it must not be reused
+    video.write_bytes(video.read_bytes()[: video.stat().st_size // 3])
+    third = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media))
+    assert third.returncode == 0 and "(cached)" not in third.stdout
+    assert frame_hashes(video) == frames
+
+
+@pytest.mark.render
+def test_parallel_render_equals_serial_render(tmp_path: Path) -> None:
+    names = ["FittedLine", "DerivativeAsSlope"]
+    for jobs in ("1", "2"):
+        result = gradlesson("render", *names, "-q", "l", "-j", jobs, "--out", str(tmp_path / f"jobs{jobs}"))
+        assert result.returncode == 0, result.stderr[-2000:]
+    for name in names:
+        stem = BY_NAME[name].path.stem
+        serial, parallel = (tmp_path / f"jobs{j}" / "videos" / stem / "480p15" / f"{name}.mp4" for j in ("1", "2"))
+        assert frame_hashes(serial) == frame_hashes(parallel)
