@@ -29,9 +29,21 @@ from gradcore.loss import (
     sse,
     sse_grad,
 )
-from gradcore.optimizers import DivergenceError, Trajectory, gradient_descent, run, sse_objective
+from gradcore.optimizers import DivergenceError, Trajectory, gradient_descent, make_optimizer, run, sse_objective
 
-__all__ = ["DescentSpec", "Lesson", "LessonConfig", "LossSlice", "ParamPath", "Span", "build_lesson"]
+__all__ = [
+    "ClinicRun",
+    "DescentSpec",
+    "Lesson",
+    "LessonConfig",
+    "LossSlice",
+    "ParamPath",
+    "RaceEntry",
+    "RaceRun",
+    "Span",
+    "build_lesson",
+    "clinic_rates",
+]
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,27 @@ class DescentSpec:
 
 
 @dataclass(frozen=True)
+class RaceEntry:
+    """One runner of the optimizer race: a label, a registry name (``gradcore.optimizers.OPTIMIZERS``)
+    and its settings as ``(key, value)`` pairs."""
+
+    label: str
+    optimizer: str
+    settings: tuple[tuple[str, object], ...] = ()
+
+
+_SCALE = (("grad_scale", (0.25, 1.0)),)
+DEFAULT_RACE: tuple[RaceEntry, ...] = (
+    RaceEntry("gradient descent", "gd", (("lr", 0.001), *_SCALE)),
+    RaceEntry("momentum", "momentum", (("lr", 0.001), ("beta", 0.8), *_SCALE)),
+    RaceEntry("Nesterov", "nesterov", (("lr", 0.001), ("beta", 0.8), *_SCALE)),
+    RaceEntry("RMSProp", "rmsprop", (("lr", 0.5),)),
+    RaceEntry("Adam", "adam", (("lr", 1.0),)),
+    RaceEntry("mini-batch SGD", "sgd", (("lr", 0.001), ("batch_size", 10), ("seed", 0), *_SCALE)),
+)
+
+
+@dataclass(frozen=True)
 class LessonConfig:
     """Every choice the lesson makes; the defaults are the seed notebook's."""
 
@@ -87,6 +120,8 @@ class LessonConfig:
     contour_count: int = 25
     descent: DescentSpec = field(default_factory=DescentSpec)
     dense: int = 601
+    race: tuple[RaceEntry, ...] = DEFAULT_RACE
+    clinic_lrs: tuple[float, float, float, float] | None = None  # None: derived by clinic_rates
 
 
 @dataclass(frozen=True)
@@ -116,6 +151,38 @@ class ParamPath:
 
 
 @dataclass(frozen=True)
+class RaceRun:
+    """A race runner's whole trajectory from the lesson's start."""
+
+    entry: RaceEntry
+    trajectory: Trajectory
+
+
+@dataclass(frozen=True)
+class ClinicRun:
+    """Plain descent from the lesson's start with one learning rate; ``trajectory.diverged_at`` says
+    whether (and at which step) it diverged."""
+
+    label: str
+    lr: float
+    trajectory: Trajectory
+
+
+CLINIC_LABELS = ("too small", "the lesson's", "oscillating", "diverging")
+
+
+def clinic_rates(data: Dataset, spec: DescentSpec) -> tuple[float, float, float, float]:
+    """Learning rates for the clinic: ``lr / 10``, ``lr``, ``1.8 / λ`` and ``2.2 / λ``, where λ is the
+    largest eigenvalue of ``S H`` (S = diag(grad_scale), H = 2 [[Σx², Σx], [Σx, n]] the SSE's Hessian).
+    Plain descent multiplies the error along that direction by ``1 − lr λ`` each step: −0.8 oscillates
+    and converges, −1.2 oscillates and diverges."""
+    x = data.x
+    hessian = 2 * np.array([[x @ x, x.sum()], [x.sum(), float(data.n)]])
+    lam = float(np.max(np.linalg.eigvals(np.diag(spec.grad_scale) @ hessian).real))
+    return spec.lr / 10, spec.lr, 1.8 / lam, 2.2 / lam
+
+
+@dataclass(frozen=True)
 class Lesson:
     """Everything the scenes draw. Built once by :func:`build_lesson`; never mutated."""
 
@@ -133,6 +200,8 @@ class Lesson:
     streamlines: tuple[np.ndarray, ...]
     descent: Trajectory
     optimum: Optimum
+    race: tuple[RaceRun, ...]
+    clinic: tuple[ClinicRun, ...]
 
 
 def _samples_along(data: Dataset, parameter: str, values: np.ndarray, fixed: float) -> Samples:
@@ -165,9 +234,19 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
     landscape = loss_landscape(stats, m_grid, b_grid)
     nodes = config.surface_resolution + 1
     d = config.descent
-    descent = run(gradient_descent(d.lr, d.grad_scale), sse_objective(data), d.start, d.steps)
+    objective = sse_objective(data)
+    descent = run(gradient_descent(d.lr, d.grad_scale), objective, d.start, d.steps)
     if descent.diverged_at is not None:
         raise DivergenceError(descent.diverged_at, d.lr)
+    race = tuple(
+        RaceRun(entry, run(make_optimizer(entry.optimizer, **dict(entry.settings)), objective, d.start, d.steps))
+        for entry in config.race
+    )
+    rates = config.clinic_lrs or clinic_rates(data, d)
+    clinic = tuple(
+        ClinicRun(label, lr, run(gradient_descent(lr, d.grad_scale), objective, d.start, d.steps))
+        for label, lr in zip(CLINIC_LABELS, rates, strict=True)
+    )
     return Lesson(
         config=config,
         curves=tuple(
@@ -188,4 +267,6 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
         streamlines=streamlines(stats, d.grad_scale, (m_grid[0], m_grid[-1]), (b_grid[0], b_grid[-1])),
         descent=descent,
         optimum=optimum(stats),
+        race=race,
+        clinic=clinic,
     )

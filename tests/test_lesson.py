@@ -80,3 +80,27 @@ def test_best_candidate_and_lowest_slice_samples() -> None:
         step = s.dense.x[1] - s.dense.x[0]
         crossing = s.dense.x[np.flatnonzero(np.diff(np.sign(s.dense.dy)))[0]]
         assert abs(s.dense.x[s.lowest] - crossing) <= step * (1 + 1e-9)
+
+
+def test_race_runs_every_entry_from_the_lesson_start() -> None:
+    lesson = build_lesson()
+    assert [r.entry.optimizer for r in lesson.race] == ["gd", "momentum", "nesterov", "rmsprop", "adam", "sgd"]
+    best = np.array([lesson.optimum.m, lesson.optimum.b])
+    for r in lesson.race:
+        t = r.trajectory
+        assert t.diverged_at is None and t.steps == lesson.descent.steps
+        np.testing.assert_array_equal(t.params[0], lesson.descent.params[0])
+        assert np.linalg.norm(t.params[-1] - best) < 0.1, r.entry.label
+    np.testing.assert_array_equal(lesson.race[0].trajectory.params, lesson.descent.params)
+
+
+def test_clinic_has_a_slow_a_good_an_oscillating_and_a_diverging_rate() -> None:
+    lesson = build_lesson()
+    slow, good, wobbly, wild = lesson.clinic
+    assert good.lr == lesson.config.descent.lr and slow.lr == good.lr / 10
+    assert slow.trajectory.loss[-1] > 100 * good.trajectory.loss[-1]  # still far from the bottom
+    # the oscillating rate overshoots: successive steps along m change direction, yet it converges
+    dm = np.diff(wobbly.trajectory.m)
+    assert np.sum(np.sign(dm[:-1]) != np.sign(dm[1:])) > 20
+    assert wobbly.trajectory.diverged_at is None and wobbly.trajectory.loss[-1] < 1.01 * lesson.optimum.loss
+    assert wild.trajectory.diverged_at is not None and wild.trajectory.diverged_at < lesson.descent.steps
