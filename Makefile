@@ -16,6 +16,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_core.py
+	$(BIN)/python benchmarks/bench_surface.py
 	$(BIN)/python benchmarks/bench_render.py
 
 clean:

@@ -15,7 +15,7 @@ own, shades it (a gradient pattern per face) and fills and strokes it through th
   ``VMobject.set_stroke``).
 
 :func:`draw_fast_surface` (used by :class:`FastSurfaceCamera`, or by any ``ThreeDCamera`` subclass that
-registers it through :func:`register_fast_surface`) projects all nodes in one numpy call, sorts the faces
+copies its ``type_or_raise`` / ``display_fast_surfaces``) projects all nodes in one numpy call, sorts the faces
 back to front by the depth of their centres (as ``ThreeDCamera`` sorts ``shade_in_3d`` mobjects), then
 for each face: move_to, line_to × 3, close_path, fill_preserve, stroke. The faces are straight-edged quads,
 as in a stock ``Surface`` made with ``should_make_jagged=True``.
@@ -30,7 +30,7 @@ from typing import Any
 
 import cairo
 import numpy as np
-from manim import Mobject, ThreeDCamera, ManimColor
+from manim import ManimColor, Mobject, ThreeDCamera
 from manim.utils.color import ParsableManimColor
 
 __all__ = [
@@ -38,7 +38,6 @@ __all__ = [
     "FastSurfaceCamera",
     "draw_fast_surface",
     "grid_faces",
-    "register_fast_surface",
     "shade_faces",
 ]
 
@@ -167,23 +166,19 @@ def draw_fast_surface(camera: ThreeDCamera, surface: FastSurface, ctx: cairo.Con
     ctx.new_path()
 
 
-def register_fast_surface(camera: ThreeDCamera) -> None:
-    """Teach ``camera`` (a ``ThreeDCamera``) to draw FastSurfaces. The type goes first in ``display_funcs``
-    (``type_or_raise`` takes the first match, and a FastSurface is also a ``Mobject``, which draws nothing)."""
-
-    def display(surfaces: list[FastSurface], pixel_array: np.ndarray) -> None:
-        ctx = camera.get_cairo_context(pixel_array)
-        for surface in surfaces:
-            draw_fast_surface(camera, surface, ctx)
-
-    camera.display_funcs = {FastSurface: display, **camera.display_funcs}
-
-
 class FastSurfaceCamera(ThreeDCamera):
     """``ThreeDCamera`` that also draws :class:`FastSurface` mobjects, each as one mobject in its place in
     the display order (a FastSurface is not ``shade_in_3d``, so stock ``ThreeDCamera`` ordering draws it after
-    the depth-sorted 3D mobjects, in the scene's order among the rest)."""
+    the depth-sorted 3D mobjects, in the scene's order among the rest; subclasses may sort it otherwise)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        register_fast_surface(self)
+    def type_or_raise(self, mobject: Mobject) -> type[Mobject]:
+        # manim rebuilds ``display_funcs`` in every call; FastSurface must win over its base class Mobject
+        # (which draws nothing), and ``capture_mobjects`` looks the returned type up in ``display_funcs``
+        kind = super().type_or_raise(mobject)
+        self.display_funcs[FastSurface] = self.display_fast_surfaces
+        return FastSurface if isinstance(mobject, FastSurface) else kind
+
+    def display_fast_surfaces(self, surfaces: list[FastSurface], pixel_array: np.ndarray) -> None:
+        ctx = self.get_cairo_context(pixel_array)
+        for surface in surfaces:
+            draw_fast_surface(self, surface, ctx)

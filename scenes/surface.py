@@ -35,7 +35,17 @@ from gradcore import Lesson
 from gradcore.loss import LossGrid
 from scenes.fast_surface import FastSurface, FastSurfaceCamera, grid_faces, shade_faces
 from scenes.narration import LessonScene3D, Step
-from scenes.style import AXIS, CURVE, FIT, LABEL_SIZE, TANGENT, TEXT, TITLE_SIZE, fmt, viridis
+from scenes.style import (
+    AXIS,
+    CURVE,
+    FIT,
+    LABEL_SIZE,
+    TANGENT,
+    TEXT,
+    TITLE_SIZE,
+    fmt,
+    viridis,
+)
 
 SIDE = 5.6  # scene units of the m and b axes (the top view is a square, like the contour plot that follows)
 HEIGHT = 3.2  # scene units of the loss axis

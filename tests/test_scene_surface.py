@@ -38,42 +38,46 @@ def test_steps_last_18_to_22_seconds_and_end_on_a_short_hold() -> None:
 
 def test_one_face_per_grid_cell(scene) -> None:
     grid = lesson().surface
-    cells = sorted(face.cell for face in scene.surface)
+    surface = scene.surface
+    cells = sorted(map(tuple, surface.cells.tolist()))
     rows, cols = grid.loss.shape
+    assert len(surface.faces) == len(surface.cells) == len(surface.fill_rgbas) == len(surface.viridis)
     assert cells == [(i, j) for i in range(rows - 1) for j in range(cols - 1)]
 
 
 def test_face_corners_are_the_grid_nodes(scene) -> None:
     """Every face's four corners map back (through the axes) to (m[j], b[i], loss[i, j]) of its cell's nodes."""
     grid = lesson().surface
+    surface = scene.surface
     scale = np.array([np.ptp(grid.m), np.ptp(grid.b), grid.loss.max()])
-    for face in scene.surface:
-        i, j = face.cell
+    nodes = coords(scene, surface)
+    assert len(nodes) == grid.loss.size
+    for face, (i, j) in zip(surface.faces, surface.cells, strict=True):
         expected = np.array(
             [[grid.m[jj], grid.b[ii], grid.loss[ii, jj]] for ii, jj in ((i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j))]
         )
-        got = corners(coords(scene, face))
-        assert len(got) == 5  # a closed quad
-        np.testing.assert_allclose(got[:4] / scale, expected / scale, atol=1e-9)
-        np.testing.assert_allclose(got[4], got[0])
+        got = nodes[face]
+        assert len(np.unique(face)) == 4  # a proper quad (the camera closes its outline)
+        np.testing.assert_allclose(got / scale, expected / scale, atol=1e-9)
 
 
 def test_faces_are_coloured_by_their_mean_loss(scene) -> None:
     """viridis of the cell's mean loss over the grid's max; the baked shading only nudges it."""
     grid = lesson().surface
+    surface = scene.surface
     top = grid.loss.max()
     brightness = []
-    for face in scene.surface:
-        i, j = face.cell
+    for (i, j), unshaded, fill in zip(surface.cells, surface.viridis, surface.fill_rgbas, strict=True):
         base = viridis(grid.loss[i : i + 2, j : j + 2].mean() / top)
-        assert face.viridis.to_hex() == base.to_hex()
-        fill = face.get_fill_color().to_rgb()
+        assert unshaded.to_hex() == base.to_hex()
+        assert fill[3] == 1  # opaque
+        fill = fill[:3]
         shift = fill - base.to_rgb()
         lit = (fill > 1e-3) & (fill < 1 - 1e-3)  # channels the light did not clip
         assert not lit.any() or np.ptp(shift[lit]) < 1e-3  # one light (or shadow) for all channels: the hue stays viridis
         assert np.max(np.abs(shift)) <= 0.5 * SHADING + 1e-3
         brightness.append(sum(base.to_rgb()))
-    means = [grid.loss[i : i + 2, j : j + 2].mean() for i, j in (face.cell for face in scene.surface)]
+    means = [grid.loss[i : i + 2, j : j + 2].mean() for i, j in surface.cells]
     assert brightness[int(np.argmin(means))] < 0.8  # the valley floor: dark purple
     assert brightness[int(np.argmax(means))] > 1.6  # the highest corner: the yellow end of viridis
 
