@@ -6,7 +6,7 @@ import numpy as np
 from manim import DOWN, LEFT, Axes, Dot, Line, MathTex, VGroup, VMobject
 
 from gradcore import Dataset, predict
-from scenes.style import AXIS, CURVE, DATA, FIT, LABEL_SIZE, SLOPE, TEXT, TICK_SIZE, fmt
+from scenes.style import AXIS, CURVE, DATA, FIT, LABEL_SIZE, SLOPE, tick
 
 __all__ = [
     "clip_line",
@@ -55,9 +55,9 @@ def edge_axes(
     )
     ticks = VGroup()
     for x in np.arange(np.ceil(x_lo / x_step) * x_step, x_hi + x_step / 2, x_step):
-        ticks.add(MathTex(fmt(x, _places(x_step)), font_size=TICK_SIZE, color=TEXT).next_to(axes.c2p(x, y_lo), DOWN, buff=0.15))
+        ticks.add(tick(x, _places(x_step)).next_to(axes.c2p(x, y_lo), DOWN, buff=0.15))
     for y in np.arange(np.ceil(y_lo / y_step) * y_step, y_hi + y_step / 2, y_step):
-        ticks.add(MathTex(fmt(y, _places(y_step)), font_size=TICK_SIZE, color=TEXT).next_to(axes.c2p(x_lo, y), LEFT, buff=0.15))
+        ticks.add(tick(y, _places(y_step)).next_to(axes.c2p(x_lo, y), LEFT, buff=0.15))
     return axes.add(ticks)
 
 

@@ -29,7 +29,7 @@ from manim import (
 
 from gradcore import Lesson, LossGrid
 from scenes.narration import LessonScene, Step
-from scenes.style import AXIS, FIT, LABEL_SIZE, SLOPE, TEXT, TICK_SIZE, TITLE_SIZE, fmt, fmt_full, readout, viridis
+from scenes.style import AXIS, FIT, LABEL_SIZE, SLOPE, TEXT, TITLE_SIZE, fmt, tick, fmt_full, readout, viridis
 
 
 
@@ -54,10 +54,10 @@ def plot_frame(axes: Axes) -> VGroup:
     marks = VGroup()
     for x in np.arange(np.ceil(x0 / dx) * dx, x1 + 1e-9, dx):
         foot = axes.c2p(x, y0)
-        marks.add(Line(foot, foot + 0.1 * DOWN, color=AXIS), MathTex(fmt(x, 0), font_size=TICK_SIZE).next_to(foot, DOWN, buff=0.15))
+        marks.add(Line(foot, foot + 0.1 * DOWN, color=AXIS), tick(x).next_to(foot, DOWN, buff=0.15))
     for y in np.arange(np.ceil(y0 / dy) * dy, y1 + 1e-9, dy):
         foot = axes.c2p(x0, y)
-        marks.add(Line(foot, foot + 0.1 * LEFT, color=AXIS), MathTex(fmt(y, 0), font_size=TICK_SIZE).next_to(foot, LEFT, buff=0.15))
+        marks.add(Line(foot, foot + 0.1 * LEFT, color=AXIS), tick(y).next_to(foot, LEFT, buff=0.15))
     m_label = MathTex("m", font_size=LABEL_SIZE).next_to(border, DOWN, buff=0.45)
     b_label = MathTex("b", font_size=LABEL_SIZE).next_to(border, LEFT, buff=0.75)
     return VGroup(border, marks, m_label, b_label)
@@ -89,7 +89,7 @@ def colour_bar(levels: np.ndarray, height: float) -> VGroup:
     ticks = VGroup()
     for j in range(0, len(levels), 5):
         y = swatches.get_bottom()[1] + height * j / bands
-        label = MathTex(fmt(levels[j], 0), font_size=TICK_SIZE, color=TEXT)
+        label = tick(levels[j])
         ticks.add(label.move_to([swatches.get_right()[0] + 0.1, y, 0], aligned_edge=LEFT))
     title = MathTex(r"\text{Loss}", font_size=LABEL_SIZE, color=TEXT).next_to(swatches, UP, buff=0.15)
     return VGroup(swatches, ticks, title)

@@ -35,7 +35,7 @@ from gradcore import Lesson
 from gradcore.lesson import LossSlice
 from scenes.builders import data_axes, data_dots, model_line, path_through, residuals, set_model_line, set_residuals
 from scenes.narration import LessonScene, Step
-from scenes.style import AXIS, CURVE, FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TICK_SIZE, TITLE_SIZE, fmt, readout
+from scenes.style import AXIS, CURVE, FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TICK_SIZE, TITLE_SIZE, fmt, tick, readout
 
 LOSS_UNIT = 1000  # the loss axis is labelled in thousands ("× 10³")
 
@@ -76,8 +76,8 @@ def loss_axes(s: LossSlice, x_length: float = 5.9, y_length: float = 4.3) -> Axe
     left = axes.y_axis.copy().shift(axes.c2p(x0, 0) - axes.c2p(0, 0))
     axes.y_axis.set_opacity(0)
     y_ticks = np.arange(y_step, y_max + 1e-9, y_step)
-    left.add_labels({v: MathTex(fmt(v / LOSS_UNIT, 0), font_size=TICK_SIZE) for v in y_ticks})
-    axes.x_axis.add_labels({v: MathTex(fmt(v, 0), font_size=TICK_SIZE) for v in np.arange(x0, x1 + 1e-9, 5.0)})
+    left.add_labels({v: tick(v / LOSS_UNIT) for v in y_ticks})
+    axes.x_axis.add_labels({v: tick(v) for v in np.arange(x0, x1 + 1e-9, 5.0)})
     x_label = MathTex(rf'\text{{choice of parameter ``{s.parameter}"}}', font_size=LABEL_SIZE - 4, color=TEXT)
     x_label.next_to(axes.x_axis, DOWN, buff=0.45)
     y_label = MathTex(r"\text{Loss}\ (\times 10^3)", font_size=LABEL_SIZE - 4, color=TEXT).rotate(PI / 2)

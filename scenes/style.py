@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 from manim import (
@@ -22,6 +24,7 @@ from manim import (
 
 from gradcore import Lesson, build_lesson
 from gradcore.format import fmt, fmt_full
+from gradcore.lessonfile import LESSON_ENV, load_lesson
 
 __all__ = [
     "AXIS",
@@ -41,6 +44,7 @@ __all__ = [
     "lesson",
     "number",
     "readout",
+    "tick",
     "viridis",
 ]
 
@@ -96,6 +100,11 @@ def number(value: float, digits: int = 2, **kwargs: object) -> LiveNumber:
     return LiveNumber(value, num_decimal_places=digits, group_with_commas=False, font_size=LABEL_SIZE, **kwargs)
 
 
+def tick(value: float, digits: int = 0, color: ManimColor = TEXT) -> LiveNumber:
+    """A tick number: built from cached digit glyphs like :func:`number`, so an axis costs no LaTeX runs."""
+    return LiveNumber(value, num_decimal_places=digits, group_with_commas=False, font_size=TICK_SIZE, color=color)
+
+
 def readout(label: str, value: float, digits: int = 2, color: ManimColor = TEXT) -> VGroup:
     """``label = <number>``: a MathTex label beside a live :func:`number` (``group[1]``)."""
     group = VGroup(MathTex(label, "=", font_size=LABEL_SIZE, color=color), number(value, digits, color=color))
@@ -104,5 +113,10 @@ def readout(label: str, value: float, digits: int = 2, color: ManimColor = TEXT)
 
 @cache
 def lesson() -> Lesson:
-    """The default lesson, computed once per process."""
+    """The lesson the scenes draw, computed once per process: the lesson file named by the
+    environment variable ``GRADLESSON_LESSON`` (``gradlesson render --lesson`` sets it for manim),
+    else the default lesson."""
+    path = os.environ.get(LESSON_ENV)
+    if path:
+        return load_lesson(Path(path))
     return build_lesson()

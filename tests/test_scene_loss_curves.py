@@ -118,7 +118,7 @@ def test_loss_ticks_are_labelled_in_thousands_where_they_sit(loss_curves, parame
     step = view.axes.y_range[2]
     for label in labels:
         _, loss = view.axes.p2c(label.get_center())
-        thousands = float(label.tex_string)
+        thousands = label.get_value()
         assert loss == pytest.approx(thousands * 1000, abs=0.05 * step)
     # the curve's highest loss is inside the axis
     assert view.slice.dense.y.max() <= view.axes.y_range[1]
