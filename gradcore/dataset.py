@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Dataset", "DatasetSpec", "make_dataset"]
+__all__ = ["CSVError", "Dataset", "DatasetSpec", "PointsSpec", "load_csv", "make_dataset"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,16 @@ class DatasetSpec:
     m: float = 2.0
     b: float = -3.0
     noise: float = 1.0
+
+
+@dataclass(frozen=True)
+class PointsSpec:
+    """Given points (e.g. read from a CSV file by :func:`load_csv`), kept as plain tuples so that a
+    :class:`~gradcore.lesson.LessonConfig` stays hashable; ``source`` says where they came from."""
+
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,8 +65,11 @@ class Dataset:
         return len(self.x)
 
 
-def make_dataset(spec: DatasetSpec = DatasetSpec()) -> Dataset:
-    """Generate the dataset exactly as the seed does (legacy ``RandomState`` stream, same float order)."""
+def make_dataset(spec: DatasetSpec | PointsSpec = DatasetSpec()) -> Dataset:
+    """Generate the dataset exactly as the seed does (legacy ``RandomState`` stream, same float order),
+    or, for a :class:`PointsSpec`, the given points."""
+    if isinstance(spec, PointsSpec):
+        return Dataset(np.array(spec.x, dtype=float), np.array(spec.y, dtype=float))
     if spec.n < 2:
         raise ValueError(f"dataset n must be at least 2, got {spec.n}")
     if not spec.x_min < spec.x_max:
@@ -61,3 +77,80 @@ def make_dataset(spec: DatasetSpec = DatasetSpec()) -> Dataset:
     x = spec.x_min + (spec.x_max - spec.x_min) / spec.n * np.arange(spec.n)
     noise = np.random.RandomState(spec.seed).normal(size=x.shape)
     return Dataset(x, x * spec.m + spec.b + spec.noise * noise)
+
+
+class CSVError(ValueError):
+    """A CSV file that is not a dataset. ``where`` names the place (``"row 7"``, ``"column 'y'"`` or
+    ``""`` for the whole file), ``problem`` what is wrong and ``fix`` what to do; ``str`` is one line."""
+
+    def __init__(self, where: str, problem: str, fix: str) -> None:
+        self.where, self.problem, self.fix = where, problem, fix
+        super().__init__(f"{where + ': ' if where else ''}{problem}; {fix}")
+
+
+def _number(cell: str) -> float | None:
+    try:
+        return float(cell)
+    except ValueError:
+        return None
+
+
+def _column(header: list[str] | None, name: str | None, default: int, which: str) -> int:
+    if name is None:
+        return default
+    if header is None:
+        raise CSVError("row 1", f"no header row, so the {which} column {name!r} cannot be found", f"add a header row or leave out {which}_column")
+    names = [h.strip() for h in header]
+    if name not in names:
+        raise CSVError("row 1", f"no column named {name!r} (columns: {', '.join(names)})", f"set {which}_column to one of them")
+    return names.index(name)
+
+
+def load_csv(path: Path, x_column: str | None = None, y_column: str | None = None) -> Dataset:
+    """The points of a CSV file with (at least) two numeric columns.
+
+    The first row is a header when one of its cells is not a number; ``x_column`` and ``y_column``
+    then pick columns by name (default: the first two columns). Empty lines are skipped. Every
+    cell used must be a finite number: otherwise :class:`CSVError` names the row (1-based, as a
+    spreadsheet counts lines, header included) and the column.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise CSVError("", "not a UTF-8 text file", "save it as CSV (UTF-8)") from None
+    rows = [(i, [c.strip() for c in row]) for i, row in enumerate(csv.reader(text.splitlines()), start=1)]
+    rows = [(i, row) for i, row in rows if any(row)]
+    if not rows:
+        raise CSVError("", "the file is empty", "put two numeric columns in it, x then y")
+    first_line, first = rows[0]
+    header = first if any(_number(c) is None for c in first) else None
+    body = rows[1:] if header is not None else rows
+    width = len(first)
+    if width < 2:
+        raise CSVError(f"row {first_line}", "only one column", "give two columns separated by commas, x then y")
+    xi = _column(header, x_column, 0, "x")
+    yi = _column(header, y_column, 1, "y")
+    if xi == yi:
+        raise CSVError(f"row {first_line}", "x and y are the same column", "choose two different columns")
+    names = header if header is not None else [f"{k + 1}" for k in range(width)]
+    xs, ys = [], []
+    for line, row in body:
+        if len(row) != width:
+            raise CSVError(f"row {line}", f"{len(row)} cells where the first row has {width}", "give every row the same number of cells")
+        values = []
+        for index in (xi, yi):
+            value = _number(row[index])
+            label = f"column {names[index]!r}" if header is not None else f"column {index + 1}"
+            if value is None:
+                shown = row[index] if len(row[index]) <= 20 else row[index][:17] + "..."
+                raise CSVError(f"row {line}", f"{label}: {shown!r} is not a number", "write a plain number (e.g. 3.5) or remove the row")
+            if not math.isfinite(value):
+                raise CSVError(f"row {line}", f"{label}: {row[index]!r} is not a finite number", "write a finite number or remove the row")
+            values.append(value)
+        xs.append(values[0])
+        ys.append(values[1])
+    if len(xs) < 2:
+        raise CSVError("", f"{len(xs)} data row{'s' if len(xs) != 1 else ''}", "give at least 2 rows of numbers")
+    if max(xs) == min(xs):
+        raise CSVError("", "all x values are equal, so the slope m is undetermined", "give x values that differ")
+    return Dataset(np.array(xs), np.array(ys))

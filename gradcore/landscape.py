@@ -37,7 +37,8 @@ def streamlines(
 
     Integrated (midpoint rule) in box-normalised coordinates, where both axes span [0, 1], with
     unit-speed steps ``ds``; a curve stops on leaving the box or within ``stop_radius`` of the
-    minimum. Returns one ``(k_i, 2)`` array of (m, b) points per curve.
+    minimum. Returns one ``(k_i, 2)`` array of (m, b) points per curve; a seed that leaves the box or
+    reaches the minimum within two steps gives no curve.
     """
     lo = np.array([m_range[0], b_range[0]], dtype=float)
     span = np.array([m_range[1], b_range[1]], dtype=float) - lo
@@ -65,5 +66,6 @@ def streamlines(
         paths[k + 1, alive] = nxt[alive]
         if not alive.any():
             break
-    return tuple(lo + paths[np.isfinite(paths[:, i, 0]), i] * span for i in range(len(u)))
+    curves = (lo + paths[np.isfinite(paths[:, i, 0]), i] * span for i in range(len(u)))
+    return tuple(curve for curve in curves if len(curve) >= 3)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gradcore.dataset import Dataset, DatasetSpec, make_dataset
+from gradcore.dataset import Dataset, DatasetSpec, PointsSpec, make_dataset
 from gradcore.functions import (
     SEED_FUNCTIONS,
     Function1D,
@@ -29,7 +29,15 @@ from gradcore.loss import (
     sse,
     sse_grad,
 )
-from gradcore.optimizers import DivergenceError, Trajectory, gradient_descent, make_optimizer, run, sse_objective
+from gradcore.optimizers import (
+    DivergenceError,
+    Optimizer,
+    Trajectory,
+    gradient_descent,
+    make_optimizer,
+    run,
+    sse_objective,
+)
 
 __all__ = [
     "ClinicRun",
@@ -67,12 +75,24 @@ class Span:
 
 @dataclass(frozen=True)
 class DescentSpec:
-    """Gradient descent as the seed runs it: from (m, b) = (−15, −30), lr 0.001, ∂L/∂m divided by 4, 100 steps."""
+    """Gradient descent as the seed runs it: from (m, b) = (−15, −30), lr 0.001, ∂L/∂m divided by 4, 100 steps.
+
+    ``optimizer`` is a registry name (``gradcore.optimizers.OPTIMIZERS``), run with ``lr``,
+    ``grad_scale`` and ``settings`` (other keyword arguments as ``(key, value)`` pairs); the
+    learning-rate clinic always uses plain descent."""
 
     start: tuple[float, float] = (-15.0, -30.0)
     lr: float = 0.001
     grad_scale: tuple[float, float] = (0.25, 1.0)
     steps: int = 100
+    optimizer: str = "gd"
+    settings: tuple[tuple[str, object], ...] = ()
+
+    def make(self) -> Optimizer:
+        """The descent's optimizer: exactly the seed's :func:`gradient_descent` for ``"gd"``."""
+        if self.optimizer == "gd" and not self.settings:
+            return gradient_descent(self.lr, self.grad_scale)
+        return make_optimizer(self.optimizer, lr=self.lr, grad_scale=self.grad_scale, **dict(self.settings))
 
 
 @dataclass(frozen=True)
@@ -106,7 +126,7 @@ class LessonConfig:
     arrow_every: int = 5
     secant_x0: float = 1.0
     secant_h: tuple[float, float] = (3.0, 0.01)
-    dataset: DatasetSpec = field(default_factory=DatasetSpec)
+    dataset: DatasetSpec | PointsSpec = field(default_factory=DatasetSpec)
     candidates: tuple[tuple[float, float], ...] = ((0.0, 0.0), (-1.0, 4.0), (3.5, -1.0), (2.0, -3.0))
     curve_m: Span = Span(-10.0, 10.0, 0.5)
     curve_b: Span = Span(-10.0, 10.0, 0.5)
@@ -235,7 +255,7 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
     nodes = config.surface_resolution + 1
     d = config.descent
     objective = sse_objective(data)
-    descent = run(gradient_descent(d.lr, d.grad_scale), objective, d.start, d.steps)
+    descent = run(d.make(), objective, d.start, d.steps)
     if descent.diverged_at is not None:
         raise DivergenceError(descent.diverged_at, d.lr)
     race = tuple(

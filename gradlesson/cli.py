@@ -12,6 +12,7 @@ from gradlesson.checks import run_checks
 
 __all__ = ["main"]
 
+LESSON_HELP = "lesson file (TOML, see README 'Lesson files'; default: the seed lesson, lessons/intro_to_gradients.toml)"
 
 
 class UsageError(Exception):
@@ -39,11 +40,32 @@ def _writable_dir(path: Path) -> Path:
     return path
 
 
-def _export(args: argparse.Namespace) -> int:
+def _lesson_file(args: argparse.Namespace):  # -> gradcore.lessonfile.LessonFile | None
+    """The checked ``--lesson`` file (None without it); any problem is a :class:`UsageError`, raised
+    before anything is written."""
+    if args.lesson is None:
+        return None
+    from gradcore.lessonfile import LessonFileError, read_lesson_file
+
+    try:
+        return read_lesson_file(args.lesson)
+    except LessonFileError as error:
+        raise UsageError(str(error)) from None
+
+
+def _lesson(args: argparse.Namespace):  # -> gradcore.Lesson
+    checked = _lesson_file(args)
+    if checked is not None:
+        return checked.lesson
     from gradcore import build_lesson
+
+    return build_lesson()
+
+
+def _export(args: argparse.Namespace) -> int:
     from gradlesson.export import export_lesson
 
-    lesson = build_lesson()
+    lesson = _lesson(args)
     for path in export_lesson(lesson, _writable_dir(args.out)):
         print(path)
     return 0
@@ -51,11 +73,11 @@ def _export(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from scenes import BEATS
-    from scenes.style import lesson
 
+    lesson = _lesson(args)
     total = 0.0
     for number, beat in enumerate(BEATS, start=1):
-        seconds = beat.load().duration(lesson())
+        seconds = beat.load().duration(lesson)
         total += seconds
         print(f"{number}. {beat.name:<20} {seconds:6.1f} s   scenes/{beat.file}")
     print(f"   {'lesson':<20} {total:6.1f} s")
@@ -70,6 +92,7 @@ def _render(args: argparse.Namespace) -> int:
     unknown = [name for name in args.scenes if name not in by_name]
     if unknown:
         raise UsageError(f"unknown scene {unknown[0]!r}; choose from: {', '.join(by_name)}")
+    checked = _lesson_file(args)
     problems = missing(("manim", "cairo", "pango", "LaTeX", "dvisvgm", "PyAV", "ffmpeg"))
     if problems:
         raise UsageError(problems[0])
@@ -82,7 +105,7 @@ def _render(args: argparse.Namespace) -> int:
 
     beats = [by_name[name] for name in args.scenes] or list(BEATS)
     try:
-        results = render_beats(beats, args.quality, media, args.jobs)
+        results = render_beats(beats, args.quality, media, args.jobs, lesson_files=checked.sources if checked else ())
     except RuntimeError as error:
         print(f"gradlesson: {error}", file=sys.stderr)
         return 1
@@ -100,8 +123,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="show whether everything the lesson needs is installed").set_defaults(run=_check)
     export = sub.add_parser("export", help="write descent.csv and lesson.json")
     export.add_argument("--out", type=Path, required=True, help="output folder")
+    export.add_argument("--lesson", type=Path, metavar="FILE", help=LESSON_HELP)
     export.set_defaults(run=_export)
-    sub.add_parser("list", help="print the lesson's scenes in order with their durations").set_defaults(run=_list)
+    listing = sub.add_parser("list", help="print the lesson's scenes in order with their durations")
+    listing.add_argument("--lesson", type=Path, metavar="FILE", help=LESSON_HELP)
+    listing.set_defaults(run=_list)
     render = sub.add_parser(
         "render", help="render scenes with manim; when all are rendered, stitch them into DIR/lesson/lesson.mp4"
     )
@@ -111,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument(
         "-j", "--jobs", type=int, default=os.cpu_count() or 1, help="scenes rendered at once (default: number of cores)"
     )
+    render.add_argument("--lesson", type=Path, metavar="FILE", help=LESSON_HELP)
     render.add_argument(
         "--contact-sheet",
         type=Path,

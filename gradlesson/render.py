@@ -2,7 +2,7 @@
 
 A beat's cache key hashes everything its video depends on: its scene file and the project modules it
 imports (transitively), the whole of ``gradcore``, ``manim.cfg``, the quality and manim's version.
-``<media>/lesson/renders.json`` maps each beat to its key and the sha256 of the video it produced;
+``<media>/cache/renders.json`` maps each beat to its key and the sha256 of the video it produced;
 it is written only after a render succeeds, so a killed render (which can leave a truncated file
 behind, manim's own cache only checks that a file exists) is never reused: manim's cache is off.
 """
@@ -13,6 +13,7 @@ import ast
 import configparser
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -61,12 +62,16 @@ def _project_imports(path: Path) -> set[Path]:
     return seen
 
 
-def scene_key(beat: Beat, quality: str) -> str:
-    """sha256 over the beat's name, its source files, gradcore, manim.cfg, quality and manim version."""
+def scene_key(beat: Beat, quality: str, lesson_files: Sequence[Path] = ()) -> str:
+    """sha256 over the beat's name, its source files, gradcore, manim.cfg, quality and manim version,
+    and the bytes of the lesson file and its CSV (``lesson_files``; none for the default lesson)."""
     files = sorted(_project_imports(beat.path) | set((PROJECT_ROOT / "gradcore").rglob("*.py")) | {PROJECT_ROOT / "manim.cfg"})
     digest = hashlib.sha256(f"{beat.name}|{quality}|manim {metadata.version('manim')}".encode())
     for file in files:
         digest.update(str(file.relative_to(PROJECT_ROOT)).encode())
+        digest.update(file.read_bytes())
+    for index, file in enumerate(lesson_files):
+        digest.update(f"|lesson file {index}|{len(file.read_bytes())}|".encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()
 
@@ -75,9 +80,22 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _share_tex(src: Path, dst: Path) -> None:
+    """Link into ``dst`` every TeX SVG of ``src`` that ``dst`` lacks. Names are content hashes and each
+    file appears by an atomic rename, so readers never see half a file."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for svg in src.glob("*.svg"):
+        target = dst / svg.name
+        if not target.exists():
+            staging = dst / f".{svg.name}.{os.getpid()}"
+            os.link(svg, staging)
+            os.replace(staging, target)
+
+
 def _config_for(tex_dir: Path, folder: Path) -> Path:
-    """The project's manim.cfg with a TeX folder of this job's own (manim's TeX cache is not safe
-    for concurrent writers: it only checks that an SVG file exists)."""
+    """The project's manim.cfg with a TeX folder of this job's own: manim's TeX cache is not safe for
+    concurrent writers (it only checks that an SVG file exists), so jobs share formulas through
+    :func:`_share_tex` instead, before and after they run."""
     parser = configparser.ConfigParser()
     parser.read(PROJECT_ROOT / "manim.cfg")
     parser["CLI"]["tex_dir"] = str(tex_dir)
@@ -93,9 +111,19 @@ def render_beats(
     media: Path,
     jobs: int,
     log: Callable[[str], None] = print,
+    lesson_files: Sequence[Path] = (),
 ) -> list[RenderResult]:
-    """Render ``beats`` (``jobs`` at a time); raise ``RuntimeError`` naming the first that failed."""
-    manifest_path = media / "lesson" / "renders.json"
+    """Render ``beats`` (``jobs`` at a time); raise ``RuntimeError`` naming the first that failed.
+
+    ``lesson_files`` is a checked lesson file followed by the files it reads (its CSV), as
+    :class:`gradcore.lessonfile.LessonFile` ``.sources`` gives them; manim gets the first in the
+    environment variable ``GRADLESSON_LESSON``. Empty: the default lesson."""
+    from gradcore.lessonfile import LESSON_ENV
+
+    env = {key: value for key, value in os.environ.items() if key != LESSON_ENV}
+    if lesson_files:
+        env[LESSON_ENV] = str(Path(lesson_files[0]).resolve())
+    manifest_path = media / "cache" / "renders.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     folder = QUALITY_FOLDERS[quality]
 
@@ -110,10 +138,12 @@ def render_beats(
     with tempfile.TemporaryDirectory() as configs:
 
         def render(beat: Beat) -> RenderResult:
-            key = scene_key(beat, quality)
+            key = scene_key(beat, quality, lesson_files)
             if up_to_date(beat, key):
                 return RenderResult(beat, video_of(beat), True, 0.0)
-            cfg = _config_for(media / "Tex" / beat.name, Path(configs))
+            shared_tex, job_tex = media / "Tex", media / "Tex" / "jobs" / beat.name
+            _share_tex(shared_tex, job_tex)  # start from every formula already compiled
+            cfg = _config_for(job_tex, Path(configs))
             cmd = [
                 sys.executable, "-m", "manim", "render",
                 "--config_file", str(cfg),
@@ -124,10 +154,11 @@ def render_beats(
                 str(beat.path), beat.name,
             ]  # fmt: skip
             start = time.perf_counter()
-            result = subprocess.run(cmd, capture_output=True, text=True)
+            result = subprocess.run(cmd, capture_output=True, text=True, env=env)
             if result.returncode:
                 tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
                 raise RuntimeError(f"rendering {beat.name} failed (manim exit {result.returncode}): {tail[0]}")
+            _share_tex(job_tex, shared_tex)  # and give back the new ones
             video = video_of(beat)
             manifest[f"{beat.name}/{quality}"] = {"key": key, "sha256": _sha256(video)}
             return RenderResult(beat, video, False, time.perf_counter() - start)

@@ -39,4 +39,6 @@ BEATS: tuple[Beat, ...] = (
     Beat("LossSurface", "surface.py"),
     Beat("DescentOnContours", "contours.py"),
     Beat("FittedLine", "fit.py"),
+    Beat("OptimizerRace", "race.py"),
+    Beat("LearningRateClinic", "clinic.py"),
 )

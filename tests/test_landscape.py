@@ -45,3 +45,11 @@ def test_streamlines_follow_the_scaled_descent_direction() -> None:
 def test_levels_refuse_an_empty_range() -> None:
     with pytest.raises(ValueError, match="hi > lo"):
         contour_levels(3.0, 3.0)
+
+
+def test_streamlines_that_cannot_start_are_dropped() -> None:
+    """Seeds on the box edge where the flow points out of the box give no one-point curves."""
+    data = make_dataset()
+    lines = streamlines(moments(data), np.array([0.25, 1.0]), (1.0, 30.0), (-2.0, 60.0))
+    assert all(len(line) >= 3 for line in lines)
+    assert len(lines) < 28

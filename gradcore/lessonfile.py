@@ -1,0 +1,519 @@
+"""A whole lesson from a TOML file (``gradlesson render --lesson my_lesson.toml``).
+
+:func:`read_lesson_file` checks everything eagerly (unknown keys, types, ranges, the CSV's cells,
+each function's text and its finiteness over its range) and builds the lesson once, so that a
+descent that diverges is reported too; any problem is a :class:`LessonFileError` whose text is one
+line ``"<file>: <key or row>: <problem>; <fix>"``. Tables and keys that are absent take the seed's
+values, except the parameter ranges, which are derived from the data (see :func:`curve_span` and
+:func:`landscape_span`). README.md ("Lesson files") documents every key.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gradcore.dataset import CSVError, Dataset, DatasetSpec, PointsSpec, load_csv, make_dataset
+from gradcore.expressions import ExpressionError, check_finite, function_from_expression
+from gradcore.functions import SEED_FUNCTIONS, Function1D
+from gradcore.lesson import (
+    DEFAULT_RACE,
+    DescentSpec,
+    Lesson,
+    LessonConfig,
+    RaceEntry,
+    Span,
+    build_lesson,
+    clinic_rates,
+)
+from gradcore.loss import moments, optimum
+from gradcore.optimizers import OPTIMIZERS, DivergenceError, Trajectory, run, sse_objective
+
+__all__ = [
+    "DEFAULT_LESSON_FILE",
+    "LESSON_ENV",
+    "LessonFile",
+    "LessonFileError",
+    "curve_span",
+    "landscape_span",
+    "load_lesson",
+    "load_lesson_config",
+    "read_lesson_file",
+]
+
+LESSON_ENV = "GRADLESSON_LESSON"
+"""Environment variable naming the lesson file the scenes draw (the default lesson when unset)."""
+DEFAULT_LESSON_FILE = Path(__file__).resolve().parents[1] / "lessons" / "intro_to_gradients.toml"
+"""The seed's lesson as a lesson file (it builds exactly ``LessonConfig()``)."""
+
+MAX_FUNCTIONS = 6
+MAX_STEPS = 10_000
+MAX_POINTS = 100_000
+MAX_CURVE_POINTS = 2_001  # samples of a loss curve's range
+MAX_GRID_POINTS = 801  # samples of each landscape axis
+CURVE_INTERVALS = 40  # derived loss-curve step: (max - min) / 40, as the seed's 0.5 over [-10, 10]
+LANDSCAPE_INTERVALS = (80, 160)  # derived landscape steps for m and b, as the seed's 0.5 over 40 and 80
+
+TABLES = ("functions", "secant", "dataset", "model", "descent", "loss_curves", "landscape", "race", "clinic")
+FUNCTION_KEYS = ("name", "expression", "x_min", "x_max")
+SECANT_KEYS = ("x0", "h_start", "h_end")
+GENERATED_KEYS = ("seed", "n", "x_min", "x_max", "slope", "intercept", "noise")
+CSV_KEYS = ("csv", "x_column", "y_column")
+MODEL_KEYS = ("candidates",)
+LOSS_CURVE_KEYS = ("m", "b", "fixed_b", "fixed_m")
+LANDSCAPE_KEYS = ("m", "b")
+RANGE_KEYS = ("min", "max", "step")
+CLINIC_KEYS = ("lrs",)
+_INT_SETTINGS = ("batch_size", "seed")
+_UNIT_SETTINGS = ("beta", "rho", "b1", "b2")  # in [0, 1)
+
+
+class LessonFileError(ValueError):
+    """A lesson file that cannot be used: ``str`` is one line ``"<file>: <where>: <problem>; <fix>"``."""
+
+    def __init__(self, file: Path | str, where: str, problem: str, fix: str) -> None:
+        self.file, self.where, self.problem, self.fix = str(file), where, problem, fix
+        one_line = " ".join(f"{self.file}: {where}: {problem}; {fix}".split())
+        super().__init__(one_line)
+
+
+@dataclass(frozen=True)
+class LessonFile:
+    """A checked lesson file: its ``path``, the files it reads (``sources``: itself, then its CSV if
+    any), the :class:`LessonConfig` it describes and the :class:`Lesson` built from it."""
+
+    path: Path
+    sources: tuple[Path, ...]
+    config: LessonConfig
+    lesson: Lesson
+
+
+def load_lesson_config(path: Path) -> LessonConfig:
+    """The :class:`LessonConfig` of a lesson file, checked (see :func:`read_lesson_file`)."""
+    return read_lesson_file(path).config
+
+
+def load_lesson(path: Path) -> Lesson:
+    """The lesson a lesson file describes, built once while checking it."""
+    return read_lesson_file(path).lesson
+
+
+def read_lesson_file(path: Path) -> LessonFile:
+    """Read, check and build a lesson file; raise :class:`LessonFileError` naming the first problem."""
+    return _Reader(Path(path)).read()
+
+
+# --- derived defaults ---------------------------------------------------------------------------
+
+
+def curve_span(center: float) -> Span:
+    """A loss curve's range when the file gives none: ``center ± max(10, 3 |center|)`` with the ends
+    rounded out to whole numbers and 40 steps; ``center`` is where that curve is lowest."""
+    half = max(10.0, 3.0 * abs(center))
+    lo, hi = math.floor(center - half), math.ceil(center + half)
+    return Span(float(lo), float(hi), (hi - lo) / CURVE_INTERVALS)
+
+
+def landscape_span(values: np.ndarray, intervals: int) -> Span:
+    """A landscape axis when the file gives none: the smallest and largest of ``values`` (the
+    descent's whole path and the optimum), widened by ``max(5, a quarter of their spread)`` on each
+    side, rounded out to whole numbers, in ``intervals`` steps (80 for m, 160 for b; the end left out)."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    margin = max(5.0, 0.25 * (hi - lo))
+    lo, hi = math.floor(lo - margin), math.ceil(hi + margin)
+    return Span(float(lo), float(hi), (hi - lo) / intervals, closed=False)
+
+
+def _nice_below(value: float) -> float:
+    """The largest 1, 2 or 5 × 10^k not above ``value`` (> 0)."""
+    k = math.floor(math.log10(value))
+    for base in (5, 2, 1):
+        if base * 10.0**k <= value:
+            return float(f"{base}e{k}")
+    return float(f"1e{k}")
+
+
+# --- the reader ---------------------------------------------------------------------------------
+
+
+def _kind(value: object) -> str:
+    return {
+        bool: "true/false",
+        int: "an integer",
+        float: "a number",
+        str: "text",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+class _Reader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.sources: list[Path] = [path]
+
+    def error(self, where: str, problem: str, fix: str) -> LessonFileError:
+        return LessonFileError(self.path, where, problem, fix)
+
+    # -- typed values --
+
+    def keys(self, table: dict[str, Any], valid: tuple[str, ...], where: str) -> None:
+        for key in table:
+            if key not in valid:
+                place = f"{where} {key}" if where else f"[{key}]"
+                kind = "key" if where else "table"
+                raise self.error(place, f"unknown {kind}", f"valid {kind}s: {', '.join(valid)}")
+
+    def table(self, doc: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+        value = doc.get(key, {})
+        if not isinstance(value, dict):
+            raise self.error(where, f"expected a table, got {_kind(value)}", f"write it as {where}")
+        return value
+
+    def number(self, value: object, where: str, positive: bool = False) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(where, f"expected a number, got {_kind(value)} {_short(value)}", "write a number such as 0.5")
+        if not math.isfinite(value):
+            raise self.error(where, f"{value} is not a finite number", "write a finite number")
+        if positive and not value > 0:
+            raise self.error(where, f"must be greater than 0, got {value:g}", "write a positive number")
+        return float(value)
+
+    def integer(self, value: object, where: str, lo: int, hi: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(where, f"expected an integer, got {_kind(value)} {_short(value)}", f"write a whole number from {lo} to {hi}")
+        if not lo <= value <= hi:
+            raise self.error(where, f"{value} is out of range", f"write a whole number from {lo} to {hi}")
+        return value
+
+    def text(self, value: object, where: str) -> str:
+        if not isinstance(value, str):
+            raise self.error(where, f"expected text, got {_kind(value)} {_short(value)}", 'write it in quotes, e.g. "..."')
+        return value
+
+    def pair(self, value: object, where: str, positive: bool = False, example: str = "[1.0, 2.0]") -> tuple[float, float]:
+        if not isinstance(value, list) or len(value) != 2:
+            got = f"an array of {len(value)}" if isinstance(value, list) else f"{_kind(value)} {_short(value)}"
+            raise self.error(where, f"expected an array of two numbers, got {got}", f"write e.g. {example}")
+        return (
+            self.number(value[0], f"{where}[0]", positive),
+            self.number(value[1], f"{where}[1]", positive),
+        )
+
+    def span(self, value: object, where: str, closed: bool, limit: int) -> Span:
+        if not isinstance(value, dict):
+            raise self.error(where, f"expected a table, got {_kind(value)}", f"write e.g. {where.split()[-1]} = {{ min = -10.0, max = 10.0 }}")
+        self.keys(value, RANGE_KEYS, where)
+        for key in ("min", "max"):
+            if key not in value:
+                raise self.error(f"{where}.{key}", "missing", "give both min and max, e.g. { min = -10.0, max = 10.0 }")
+        lo, hi = self.number(value["min"], f"{where}.min"), self.number(value["max"], f"{where}.max")
+        if not lo < hi:
+            raise self.error(where, f"min {lo:g} >= max {hi:g}", "make min smaller than max")
+        intervals = CURVE_INTERVALS if closed else LANDSCAPE_INTERVALS[where.endswith(" b")]
+        step = self.number(value["step"], f"{where}.step", positive=True) if "step" in value else (hi - lo) / intervals
+        count = (hi - lo) / step
+        if count < 4 - 1e-9 or count > limit:
+            raise self.error(
+                f"{where}.step",
+                f"step {step:g} gives {count:.0f} intervals over [{lo:g}, {hi:g}]",
+                f"choose a step that gives 4 to {limit} intervals, or leave step out",
+            )
+        return Span(lo, hi, step, closed)
+
+    # -- the file --
+
+    def read(self) -> LessonFile:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            raise self.error("file", "not found", "check the path given to --lesson") from None
+        except OSError as err:
+            raise self.error("file", f"cannot be read ({err.strerror})", "check the path given to --lesson") from None
+        try:
+            doc = tomllib.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise self.error("file", "not UTF-8 text", "save the lesson file as UTF-8") from None
+        except tomllib.TOMLDecodeError as err:
+            message = str(err)
+            where = "file"
+            if "(at line " in message:
+                message, _, at = message.partition(" (at ")
+                where = at.rstrip(")")
+            raise self.error(where, f"not valid TOML ({message})", "fix the syntax (see https://toml.io)") from None
+        self.keys(doc, TABLES, "")
+
+        functions = self.functions(doc)
+        spec, data = self.dataset(doc)
+        descent = self.descent(doc, data)
+        trajectory = self.run_descent(descent, data)
+        opt = optimum(moments(data))
+
+        curves = self.table(doc, "loss_curves", "[loss_curves]")
+        self.keys(curves, LOSS_CURVE_KEYS, "[loss_curves]")
+        fixed_b = self.number(curves["fixed_b"], "[loss_curves] fixed_b") if "fixed_b" in curves else float(round(opt.b))
+        fixed_m = self.number(curves["fixed_m"], "[loss_curves] fixed_m") if "fixed_m" in curves else float(round(opt.m))
+        x, y = data.x, data.y
+        lowest_m = float(x @ (y - fixed_b) / (x @ x)) if x @ x > 0 else 0.0
+        lowest_b = float(np.mean(y - fixed_m * x))
+        curve_m = self.span(curves["m"], "[loss_curves] m", True, MAX_CURVE_POINTS) if "m" in curves else curve_span(lowest_m)
+        curve_b = self.span(curves["b"], "[loss_curves] b", True, MAX_CURVE_POINTS) if "b" in curves else curve_span(lowest_b)
+
+        land = self.table(doc, "landscape", "[landscape]")
+        self.keys(land, LANDSCAPE_KEYS, "[landscape]")
+        m_values = np.append(trajectory.m, opt.m)
+        b_values = np.append(trajectory.b, opt.b)
+        landscape_m = (
+            self.span(land["m"], "[landscape] m", False, MAX_GRID_POINTS) if "m" in land else landscape_span(m_values, LANDSCAPE_INTERVALS[0])
+        )
+        landscape_b = (
+            self.span(land["b"], "[landscape] b", False, MAX_GRID_POINTS) if "b" in land else landscape_span(b_values, LANDSCAPE_INTERVALS[1])
+        )
+
+        config = LessonConfig(
+            functions=functions,
+            secant_x0=(secant := self.secant(doc, functions[0]))[0],
+            secant_h=secant[1],
+            dataset=spec,
+            candidates=self.candidates(doc, data, opt.m, opt.b),
+            curve_m=curve_m,
+            curve_b=curve_b,
+            fixed_b=fixed_b,
+            fixed_m=fixed_m,
+            landscape_m=landscape_m,
+            landscape_b=landscape_b,
+            descent=descent,
+            race=self.race(doc, data),
+            clinic_lrs=self.clinic(doc),
+        )
+        try:
+            lesson = build_lesson(config)
+        except DivergenceError as err:  # checked above; kept for safety
+            raise self.divergence(descent, data, err.step) from None
+        return LessonFile(self.path, tuple(self.sources), config, lesson)
+
+    def functions(self, doc: dict[str, Any]) -> tuple[Function1D, ...]:
+        if "functions" not in doc:
+            return SEED_FUNCTIONS
+        entries = doc["functions"]
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise self.error("functions", f"expected [[functions]] tables, got {_kind(entries)}", "write each function as a [[functions]] table")
+        if not 1 <= len(entries) <= MAX_FUNCTIONS:
+            raise self.error("[[functions]]", f"{len(entries)} functions", f"give 1 to {MAX_FUNCTIONS} [[functions]] tables")
+        result = []
+        for i, entry in enumerate(entries, start=1):
+            where = f"[[functions]] #{i}"
+            self.keys(entry, FUNCTION_KEYS, where)
+            for key in FUNCTION_KEYS:
+                if key not in entry:
+                    example = {"name": '"Cubic"', "expression": '"x**3 - 4*x**2 + 2*x - 3"', "x_min": "-2.0", "x_max": "5.0"}[key]
+                    raise self.error(f"{where} {key}", "missing", f"add e.g. {key} = {example}")
+            name = self.text(entry["name"], f"{where} name").strip()
+            if not name:
+                raise self.error(f"{where} name", "empty", 'give the function a name, e.g. name = "Cubic"')
+            text = self.text(entry["expression"], f"{where} expression")
+            lo, hi = self.number(entry["x_min"], f"{where} x_min"), self.number(entry["x_max"], f"{where} x_max")
+            if not lo < hi:
+                raise self.error(f"{where} x_min", f"x_min {lo:g} >= x_max {hi:g}", "make x_min smaller than x_max")
+            try:
+                fn = function_from_expression(name, text, lo, hi)
+            except ExpressionError as err:
+                raise self.error(
+                    f"{where} expression", err.reason + (f" at column {err.column}" if err.column else ""),
+                    "write it with x, numbers, + - * / **, pi, e and sin cos tan exp log sqrt abs tanh",
+                ) from None
+            try:
+                check_finite(fn)
+            except ExpressionError as err:
+                raise self.error(f"{where} expression", f"{_short(text, 40)} is {err.reason}", "narrow x_min/x_max or change the expression") from None
+            result.append(fn)
+        return tuple(result)
+
+    def secant(self, doc: dict[str, Any], fn: Function1D) -> tuple[float, tuple[float, float]]:
+        table = self.table(doc, "secant", "[secant]")
+        self.keys(table, SECANT_KEYS, "[secant]")
+        h_start = self.number(table.get("h_start", 3.0), "[secant] h_start", positive=True)
+        h_end = self.number(table.get("h_end", 0.01), "[secant] h_end", positive=True)
+        if not h_end < h_start:
+            raise self.error("[secant] h_end", f"h_end {h_end:g} >= h_start {h_start:g}", "make h_end smaller than h_start (h shrinks)")
+        if h_start > fn.x_max - fn.x_min:
+            raise self.error("[secant] h_start", f"{h_start:g} is wider than the first function's range", "choose a smaller h_start")
+        if "x0" in table:
+            x0 = self.number(table["x0"], "[secant] x0")
+        else:  # the seed's x0 = 1 when it fits, else a third of the way along the range
+            x0 = 1.0 if fn.x_min <= 1.0 and 1.0 + h_start <= fn.x_max else fn.x_min + (fn.x_max - fn.x_min - h_start) / 3
+        if not (fn.x_min <= x0 and x0 + h_start <= fn.x_max):
+            raise self.error(
+                "[secant] x0",
+                f"x0 = {x0:g} with h_start = {h_start:g} leaves the first function's range [{fn.x_min:g}, {fn.x_max:g}]",
+                f"choose x0 from {fn.x_min:g} to {fn.x_max - h_start:g}",
+            )
+        return x0, (h_start, h_end)
+
+    def dataset(self, doc: dict[str, Any]) -> tuple[DatasetSpec | PointsSpec, Dataset]:
+        table = self.table(doc, "dataset", "[dataset]")
+        if "csv" in table:
+            self.keys(table, CSV_KEYS, "[dataset]")
+            rel = self.text(table["csv"], "[dataset] csv")
+            columns = [
+                self.text(table[key], f"[dataset] {key}") if key in table else None for key in ("x_column", "y_column")
+            ]
+            csv_path = self.path.parent / rel
+            if not csv_path.is_file():
+                raise self.error("[dataset] csv", f"{csv_path} not found", "give the CSV's path relative to the lesson file")
+            self.sources.append(csv_path)
+            try:
+                data = load_csv(csv_path, *columns)
+            except CSVError as err:
+                where = f"{err.where}" if err.where else "file"
+                raise LessonFileError(csv_path, where, err.problem, err.fix) from None
+            except OSError as err:
+                raise self.error("[dataset] csv", f"{csv_path} cannot be read ({err.strerror})", "check the file") from None
+            if data.n > MAX_POINTS:
+                raise LessonFileError(csv_path, "file", f"{data.n} rows", f"use at most {MAX_POINTS} rows")
+            return PointsSpec(tuple(data.x.tolist()), tuple(data.y.tolist()), rel), data
+        if any(key in table for key in ("x_column", "y_column")):
+            key = "x_column" if "x_column" in table else "y_column"
+            raise self.error(f"[dataset] {key}", "only used with csv", 'add csv = "file.csv" or remove the key')
+        self.keys(table, GENERATED_KEYS, "[dataset]")
+        seed = DatasetSpec()
+        spec = DatasetSpec(
+            seed=self.integer(table.get("seed", seed.seed), "[dataset] seed", 0, 2**32 - 1),
+            n=self.integer(table.get("n", seed.n), "[dataset] n", 2, MAX_POINTS),
+            x_min=self.number(table.get("x_min", seed.x_min), "[dataset] x_min"),
+            x_max=self.number(table.get("x_max", seed.x_max), "[dataset] x_max"),
+            m=self.number(table.get("slope", seed.m), "[dataset] slope"),
+            b=self.number(table.get("intercept", seed.b), "[dataset] intercept"),
+            noise=self.number(table.get("noise", seed.noise), "[dataset] noise"),
+        )
+        if not spec.x_min < spec.x_max:
+            raise self.error("[dataset] x_min", f"x_min {spec.x_min:g} >= x_max {spec.x_max:g}", "make x_min smaller than x_max")
+        if spec.noise < 0:
+            raise self.error("[dataset] noise", f"{spec.noise:g} is negative", "give the noise's standard deviation, 0 or more")
+        return spec, make_dataset(spec)
+
+    def settings(
+        self, entry: dict[str, Any], name: str, where: str, fixed: tuple[str, ...], data: Dataset
+    ) -> tuple[tuple[str, object], ...]:
+        """The optimizer's keyword arguments among ``entry``'s keys (others than ``fixed``), in its
+        signature's order, each checked."""
+        params = inspect.signature(OPTIMIZERS[name]).parameters
+        self.keys(entry, (*fixed, *params), where)
+        for key, param in params.items():
+            if param.default is inspect.Parameter.empty and key not in entry:
+                raise self.error(f"{where} {key}", f"missing (optimizer {name!r} needs it)", f"add {key} = ...")
+        settings: list[tuple[str, object]] = []
+        for key in params:
+            if key not in entry:
+                continue
+            value, at = entry[key], f"{where} {key}"
+            if key == "grad_scale":
+                checked: object = self.pair(value, at, positive=True, example="[0.25, 1.0]")
+            elif key == "batch_size":
+                checked = self.integer(value, at, 1, data.n)
+            elif key in _INT_SETTINGS:
+                checked = self.integer(value, at, 0, 2**32 - 1)
+            else:
+                checked = self.number(value, at, positive=key not in _UNIT_SETTINGS)
+                if key in _UNIT_SETTINGS and not 0 <= checked < 1:
+                    raise self.error(at, f"{checked:g} is outside [0, 1)", f"choose {key} from 0 up to (not including) 1, e.g. 0.9")
+            settings.append((key, checked))
+        return tuple(settings)
+
+    def optimizer_name(self, entry: dict[str, Any], where: str, default: str | None) -> str:
+        if "optimizer" not in entry and default is not None:
+            return default
+        if "optimizer" not in entry:
+            raise self.error(f"{where} optimizer", "missing", f"add optimizer = one of {', '.join(OPTIMIZERS)}")
+        name = self.text(entry["optimizer"], f"{where} optimizer")
+        if name not in OPTIMIZERS:
+            raise self.error(f"{where} optimizer", f"unknown optimizer {name!r}", f"choose one of {', '.join(OPTIMIZERS)}")
+        return name
+
+    def descent(self, doc: dict[str, Any], data: Dataset) -> DescentSpec:
+        table = dict(self.table(doc, "descent", "[descent]"))
+        seed = DescentSpec()
+        name = self.optimizer_name(table, "[descent]", "gd")
+        table.setdefault("lr", seed.lr)
+        table.setdefault("grad_scale", list(seed.grad_scale))
+        settings = dict(self.settings(table, name, "[descent]", ("start", "steps", "optimizer"), data))
+        return DescentSpec(
+            start=self.pair(table.get("start", list(seed.start)), "[descent] start", example="[-15.0, -30.0]"),
+            lr=float(settings.pop("lr")),
+            grad_scale=settings.pop("grad_scale"),  # type: ignore[arg-type]
+            steps=self.integer(table.get("steps", seed.steps), "[descent] steps", 1, MAX_STEPS),
+            optimizer=name,
+            settings=tuple(settings.items()),
+        )
+
+    def run_descent(self, spec: DescentSpec, data: Dataset) -> Trajectory:
+        trajectory = run(spec.make(), sse_objective(data), spec.start, spec.steps)
+        if trajectory.diverged_at is not None:
+            raise self.divergence(spec, data, trajectory.diverged_at)
+        return trajectory
+
+    def divergence(self, spec: DescentSpec, data: Dataset, step: int) -> LessonFileError:
+        lam = 2.2 / clinic_rates(data, spec)[3]  # the largest curvature along the scaled gradient
+        stable = _nice_below(1.0 / lam)
+        suggestion = stable if stable < spec.lr else _nice_below(spec.lr / 10)
+        return self.error(
+            "[descent] lr",
+            f"the descent ({spec.optimizer}) diverges at step {step} with lr = {spec.lr:g}",
+            f"use a smaller learning rate, e.g. lr = {suggestion:g}",
+        )
+
+    def candidates(self, doc: dict[str, Any], data: Dataset, m: float, b: float) -> tuple[tuple[float, float], ...]:
+        table = self.table(doc, "model", "[model]")
+        self.keys(table, MODEL_KEYS, "[model]")
+        if "candidates" not in table:
+            seed = make_dataset()
+            if np.array_equal(seed.x, data.x) and np.array_equal(seed.y, data.y):
+                return LessonConfig().candidates  # the seed's data: the seed's lines
+            # lines through the data's centre (x̄, ȳ) with slopes 0, −m*, 2 m*, then the best fit
+            xc, yc = float(np.mean(data.x)), float(np.mean(data.y))
+            lines = [(0.0, yc), (-m, yc + m * xc), (2 * m, yc - 2 * m * xc), (m, b)]
+            return tuple((round(s, 1), round(c, 1)) for s, c in lines)
+        value = table["candidates"]
+        if not isinstance(value, list) or not 2 <= len(value) <= 10:
+            raise self.error("[model] candidates", f"expected 2 to 10 [m, b] pairs, got {_kind(value)}", "write e.g. [[0.0, 0.0], [2.0, -3.0]]")
+        return tuple(self.pair(v, f"[model] candidates[{i}]", example="[2.0, -3.0]") for i, v in enumerate(value))
+
+    def race(self, doc: dict[str, Any], data: Dataset) -> tuple[RaceEntry, ...]:
+        if "race" not in doc:
+            return DEFAULT_RACE
+        entries = doc["race"]
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise self.error("race", f"expected [[race]] tables, got {_kind(entries)}", "write each runner as a [[race]] table")
+        if not 1 <= len(entries) <= 8:
+            raise self.error("[[race]]", f"{len(entries)} runners", "give 1 to 8 [[race]] tables")
+        result = []
+        for i, entry in enumerate(entries, start=1):
+            where = f"[[race]] #{i}"
+            name = self.optimizer_name(entry, where, None)
+            label = self.text(entry.get("label", name), f"{where} label")
+            result.append(RaceEntry(label, name, self.settings(entry, name, where, ("label", "optimizer"), data)))
+        return tuple(result)
+
+    def clinic(self, doc: dict[str, Any]) -> tuple[float, float, float, float] | None:
+        table = self.table(doc, "clinic", "[clinic]")
+        self.keys(table, CLINIC_KEYS, "[clinic]")
+        if "lrs" not in table:
+            return None
+        value = table["lrs"]
+        if not isinstance(value, list) or len(value) != 4:
+            raise self.error("[clinic] lrs", f"expected 4 learning rates, got {_kind(value)}", "write e.g. [0.0001, 0.001, 0.004, 0.006] or leave it out")
+        a, b, c, d = (self.number(v, f"[clinic] lrs[{i}]", positive=True) for i, v in enumerate(value))
+        return a, b, c, d
+
+
+def _short(value: object, limit: int = 24) -> str:
+    text = repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+

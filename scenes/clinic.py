@@ -1,0 +1,314 @@
+"""Beat 9: plain gradient descent from the same start with four learning rates, side by side: too small,
+the lesson's, one that oscillates and one that diverges (the core detects it; its path leaves the panel)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Axes,
+    Circumscribe,
+    Create,
+    Cross,
+    Dot,
+    FadeIn,
+    Line,
+    MathTex,
+    Rectangle,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    Write,
+    linear,
+)
+
+from gradcore import Lesson
+from gradcore.lesson import ClinicRun
+from gradcore.optimizers import Trajectory
+from scenes.contours import filled_contours
+from scenes.narration import LessonScene, Step
+from scenes.race import (
+    at_iterate,
+    box_of,
+    clip_segment,
+    set_clipped_path,
+    zoom_axes,
+    zoom_grid,
+)
+from scenes.style import (
+    AXIS,
+    FIT,
+    LABEL_SIZE,
+    SLOPE,
+    TEXT,
+    TICK_SIZE,
+    TITLE_SIZE,
+    LiveNumber,
+    fmt,
+    number,
+    readout,
+    tick,
+)
+
+__all__ = ["LearningRateClinic", "lr_text", "scientific"]
+
+PANEL = 3.0  # side of each square panel
+PITCH = 3.3  # distance between panel centres
+EXPONENT_SIZE = 22
+
+
+def lr_text(lr: float) -> str:
+    """The learning rate with as few decimals as show it to 3 significant digits (0.0001, 0.001, 0.0108)."""
+    lead = -int(np.floor(np.log10(lr)))
+    for digits in range(max(lead, 0), lead + 3):
+        if abs(round(lr, digits) - lr) <= 1e-9 * lr:
+            return fmt(lr, digits)
+    return fmt(lr, lead + 2)
+
+
+def scientific(value: float, digits: int = 2) -> tuple[float, int]:
+    """``(mantissa, exponent)`` with ``value ≈ mantissa · 10^exponent`` and the mantissa shown with
+    ``digits`` decimals in [1, 10)."""
+    if not value > 0:
+        return 0.0, 0
+    exponent = int(np.floor(np.log10(value)))
+    mantissa = value / 10.0**exponent
+    if round(mantissa, digits) >= 10:
+        mantissa, exponent = mantissa / 10, exponent + 1
+    return mantissa, exponent
+
+
+def sci_readout(value: float) -> VGroup:
+    """``loss = 1.20 × 10^5`` with a live mantissa (``group[1]``) and a live exponent (``group[3]``)."""
+    mantissa, exponent = scientific(value)
+    label = MathTex(r"\text{loss}", "=", font_size=LABEL_SIZE, color=TEXT)
+    mant = number(mantissa, 2, color=TEXT)
+    times = MathTex(r"\times 10", font_size=LABEL_SIZE, color=TEXT)
+    power = LiveNumber(exponent, num_decimal_places=0, group_with_commas=False, font_size=EXPONENT_SIZE, color=TEXT)
+    group = VGroup(label, mant, times).arrange(RIGHT, buff=0.12)
+    times.shift(LEFT * 0.06)
+    power.next_to(times, RIGHT, buff=0.04).align_to(times, UP).shift(UP * 0.1)
+    return group.add(power)
+
+
+def set_scientific(group: VGroup, value: float) -> None:
+    mantissa, exponent = scientific(value)
+    group[1].set_value(mantissa)
+    group[3].set_value(exponent)
+
+
+def panel_frame(axes: Axes, numbers_left: bool) -> VGroup:
+    """A border with ticks every ``axes``' step: numbers below, and on the left only if ``numbers_left``."""
+    (x0, x1, dx), (y0, y1, dy) = axes.x_range, axes.y_range
+    corner_lo, corner_hi = axes.c2p(x0, y0), axes.c2p(x1, y1)
+    border = Rectangle(width=corner_hi[0] - corner_lo[0], height=corner_hi[1] - corner_lo[1], stroke_color=AXIS, stroke_width=2)
+    border.move_to((corner_lo + corner_hi) / 2)
+    marks = VGroup()
+    for x in np.arange(np.ceil(x0 / dx) * dx, x1 + 1e-9, dx):
+        foot = axes.c2p(x, y0)
+        marks.add(Line(foot, foot + 0.08 * DOWN, color=AXIS), tick(x).next_to(foot, DOWN, buff=0.12))
+    for y in np.arange(np.ceil(y0 / dy) * dy, y1 + 1e-9, dy):
+        foot = axes.c2p(x0, y)
+        marks.add(Line(foot, foot + 0.08 * LEFT, color=AXIS))
+        if numbers_left:
+            marks.add(tick(y).next_to(foot, LEFT, buff=0.12))
+    labels = VGroup(MathTex("m", font_size=TICK_SIZE + 4).next_to(border, DOWN, buff=0.42))
+    if numbers_left:
+        labels.add(MathTex("b", font_size=TICK_SIZE + 4).next_to(border, LEFT, buff=0.62))
+    return VGroup(border, marks, labels)
+
+
+def exit_arrow(axes: Axes, params: np.ndarray, k: int) -> np.ndarray | None:
+    """Where the path's last segment ``k-1 → k`` leaves the axes' box, as an arrowhead's three corners
+    (tip on the border, pointing along the segment); None while iterate k is inside the box."""
+    lo, hi = box_of(axes)
+    if k == 0 or np.all((params[k] >= lo) & (params[k] <= hi)):
+        return None
+    piece = clip_segment(params[k - 1], params[k], lo, hi)
+    if piece is None:
+        return None
+    tip = axes.c2p(*piece[1])
+    direction = tip - axes.c2p(*piece[0])
+    if np.linalg.norm(direction) < 1e-9:
+        direction = axes.c2p(*params[k]) - axes.c2p(*params[k - 1])
+    u = direction / np.linalg.norm(direction)
+    normal = np.array([-u[1], u[0], 0.0])
+    back = tip - 0.22 * u
+    return np.array([tip, back + 0.11 * normal, back - 0.11 * normal])
+
+
+@dataclass
+class Panel:
+    """One learning rate's panel: its axes, the path so far, the current iterate's dot (hidden when
+    outside the panel), the arrowhead where the path leaves it, the live loss and the header."""
+
+    run: ClinicRun
+    axes: Axes
+    frame: VGroup
+    contours: VGroup
+    optimum: Cross
+    header: VGroup
+    path: VMobject
+    dot: Dot
+    arrow: VMobject
+    loss: VGroup
+    diverged: MathTex | None = None
+
+    @property
+    def trajectory(self) -> Trajectory:
+        return self.run.trajectory
+
+
+def split_step(lesson: Lesson) -> int | None:
+    """The latest step at which a clinic run diverged, or None."""
+    steps = [run.trajectory.diverged_at for run in lesson.clinic if run.trajectory.diverged_at is not None]
+    return max(steps) if steps else None
+
+
+class LearningRateClinic(LessonScene):
+    """Four panels of the same descent with the clinic's learning rates, moving in step."""
+
+    EARLY = 8  # steps shown slowly, to see the overshoots
+
+    @classmethod
+    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
+        start = lesson.clinic[0].trajectory.params[0]
+        n = max(len(run.trajectory.loss) - 1 for run in lesson.clinic)
+        small = lesson.clinic[0]
+        diverged = [run for run in lesson.clinic if run.trajectory.diverged_at is not None]
+        converged = [run for run in lesson.clinic[1:] if run.trajectory.diverged_at is None]
+        ends = "; ".join(f"{run.label}: {fmt(run.trajectory.loss[-1], 2)}" for run in converged)
+        return (
+            Step("panels", 2.4, f"Plain gradient descent, {len(lesson.clinic)} learning rates, side by side."),
+            Step("start", 1.6, f"All start at m = {fmt(start[0], 0)}, b = {fmt(start[1], 0)}."),
+            Step("early", 4.0, "A larger rate takes larger steps: past a point it overshoots, from side to side."),
+            Step("blowup", 3.6, "Too large, and every overshoot is bigger than the last."),
+            Step(
+                "diverged",
+                2.0,
+                "; ".join(f"The {run.label} run diverged at step {run.trajectory.diverged_at}" for run in diverged) + "."
+                if diverged
+                else "None of the runs diverged.",
+            ),
+            Step("rest", 4.0, f"The others carry on to step {n}."),
+            Step("compare", 2.4, f"Too small is still at loss {fmt(small.trajectory.loss[-1], 0)}; {ends}."),
+            Step("hold", 1.0, "The learning rate decides: crawl, glide, zig-zag or blow up."),
+        )
+
+    def construct(self) -> None:
+        self.show_panels()
+        self.show_start()
+        n = max(len(run.trajectory.loss) - 1 for run in self.lesson.clinic)
+        split = split_step(self.lesson) or n // 2
+        self.step("early", self.k.animate.set_value(min(self.EARLY, split)), rate_func=linear)
+        self.step("blowup", self.k.animate.set_value(split), rate_func=linear)
+        self.show_divergence()
+        self.step("rest", self.k.animate.set_value(n), rate_func=linear)
+        self.compare()
+        self.step("hold")
+        self.fade_out()
+
+    def iterate(self, trajectory: Trajectory) -> int:
+        return at_iterate(self.k.get_value(), trajectory)
+
+    def show_panels(self) -> None:
+        lesson = self.lesson
+        title = MathTex(r"\text{The learning-rate clinic}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
+        self.title = title
+        settled = [run.trajectory.params for run in lesson.clinic if run.trajectory.diverged_at is None]
+        grid = zoom_grid(lesson.landscape, np.concatenate([*settled, [[lesson.optimum.m, lesson.optimum.b]]]))
+        levels = lesson.levels[::2]  # fewer bands than the big contour plot
+        self.k = ValueTracker(0)
+        self.panels: list[Panel] = []
+        for i, run in enumerate(lesson.clinic):
+            axes = zoom_axes(grid, (10, 10), PANEL, PANEL)
+            axes.move_to([(i - 1.5) * PITCH + 0.3, 0.2, 0])
+            t = run.trajectory
+            rate = MathTex(rf"\text{{lr}} = {lr_text(run.lr)}", font_size=LABEL_SIZE, color=TEXT).next_to(axes, UP, buff=0.2)
+            name = MathTex(rf"\text{{{run.label}}}", font_size=LABEL_SIZE, color=TEXT).next_to(rate, UP, buff=0.15)
+            header = VGroup(name, rate)
+            path = VMobject(stroke_color=FIT, stroke_width=2.5, fill_opacity=0)
+            set_clipped_path(path, axes, t.params, 0)
+            dot = Dot(axes.c2p(*t.params[0]), radius=0.07, color=FIT)
+            arrow = VMobject(stroke_width=0, fill_color=SLOPE, fill_opacity=0)
+            arrow.set_points_as_corners(np.repeat(axes.c2p(*t.params[0])[None], 4, axis=0))
+            loss = sci_readout(t.loss[0])
+            best = lesson.optimum
+            panel = Panel(
+                run=run,
+                axes=axes,
+                frame=panel_frame(axes, numbers_left=i == 0),
+                contours=filled_contours(axes, grid, levels),
+                optimum=Cross(scale_factor=0.07, stroke_color=TEXT, stroke_width=2.5).move_to(axes.c2p(best.m, best.b)),
+                header=header,
+                path=path,
+                dot=dot,
+                arrow=arrow,
+                loss=loss,
+            )
+            loss.next_to(panel.frame, DOWN, buff=0.3).align_to(axes, LEFT)
+            self.attach(panel)
+            self.panels.append(panel)
+        tops = max(p.header[0].get_top()[1] for p in self.panels)
+        for p in self.panels:  # names line up by their tops (descenders differ)
+            p.header[0].set_y(tops - p.header[0].height / 2)
+        self.step_count = readout("k", 0, 0)
+        self.step_count[1].add_updater(lambda num: num.set_value(round(self.k.get_value())))
+        self.step_count.move_to([self.panels[-1].axes.get_left()[0] + 0.9, title.get_y(), 0], aligned_edge=LEFT)
+        self.step(
+            "panels",
+            Write(title),
+            *(FadeIn(VGroup(p.contours, p.optimum)) for p in self.panels),
+            *(Create(p.frame) for p in self.panels),
+            *(Write(p.header) for p in self.panels),
+        )
+
+    def attach(self, panel: Panel) -> None:
+        """The updaters that draw ``panel`` at the tracker's step."""
+        t, axes = panel.trajectory, panel.axes
+        lo, hi = box_of(axes)
+
+        def place_dot(dot: Dot) -> None:
+            p = t.params[self.iterate(t)]
+            dot.move_to(axes.c2p(*p))
+            dot.set_opacity(1 if np.all((p >= lo) & (p <= hi)) else 0)
+
+        def place_arrow(arrow: VMobject) -> None:
+            corners = exit_arrow(axes, t.params, self.iterate(t))
+            if corners is None:
+                arrow.set_fill(opacity=0)
+            else:
+                arrow.set_points_as_corners([*corners, corners[0]]).set_fill(opacity=1)
+
+        panel.path.add_updater(lambda path: set_clipped_path(path, axes, t.params, self.iterate(t)))
+        panel.dot.add_updater(place_dot)
+        panel.arrow.add_updater(place_arrow)
+        panel.loss.add_updater(lambda group: set_scientific(group, t.loss[self.iterate(t)]))
+
+    def show_start(self) -> None:
+        self.step(
+            "start",
+            *(FadeIn(p.path) for p in self.panels),
+            *(FadeIn(p.dot, scale=2) for p in self.panels),
+            *(FadeIn(p.loss) for p in self.panels),
+            FadeIn(self.step_count),
+        )
+        self.add(*(p.arrow for p in self.panels))
+
+    def show_divergence(self) -> None:
+        labels = []
+        for panel in self.panels:
+            at = panel.trajectory.diverged_at
+            if at is not None:
+                panel.diverged = MathTex(rf"\text{{diverged at step {at}}}", font_size=LABEL_SIZE, color=SLOPE)
+                panel.diverged.next_to(panel.loss, DOWN, buff=0.25).align_to(panel.axes, LEFT)
+                labels.append(panel.diverged)
+        self.step("diverged", *(Write(label) for label in labels), *(Circumscribe(label, color=SLOPE) for label in labels))
+
+    def compare(self) -> None:
+        self.step("compare", *(Circumscribe(p.loss, color=FIT) for p in self.panels if p.trajectory.diverged_at is None))

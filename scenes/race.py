@@ -1,0 +1,312 @@
+"""Beat 8: the optimizers of the lesson's race start together on the contours and move in step,
+each with its colour, name and live loss, while a loss-versus-step plot (log scale) fills in beside it."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    BLUE_B,
+    DOWN,
+    LEFT,
+    ORANGE,
+    PINK,
+    PURE_RED,
+    RIGHT,
+    UP,
+    WHITE,
+    YELLOW,
+    Axes,
+    Circumscribe,
+    Create,
+    Cross,
+    DashedLine,
+    Dot,
+    FadeIn,
+    Line,
+    ManimColor,
+    MathTex,
+    ValueTracker,
+    VGroup,
+    VMobject,
+    Write,
+    linear,
+)
+
+from gradcore import Lesson, LossGrid
+from gradcore.optimizers import Trajectory
+from scenes.contours import filled_contours, plot_frame
+from scenes.narration import LessonScene, Step
+from scenes.style import (
+    AXIS,
+    LABEL_SIZE,
+    TEXT,
+    TICK_SIZE,
+    TITLE_SIZE,
+    fmt,
+    number,
+    readout,
+    tick,
+)
+
+__all__ = [
+    "RUNNER_COLOURS",
+    "OptimizerRace",
+    "at_iterate",
+    "box_of",
+    "clip_segment",
+    "runner_colour",
+    "set_clipped_path",
+    "zoom_axes",
+    "zoom_grid",
+]
+
+# One colour per runner, in the order of ``lesson.race``; clear of viridis' purples, teals and greens.
+RUNNER_COLOURS: tuple[ManimColor, ...] = (ORANGE, PURE_RED, PINK, WHITE, YELLOW, BLUE_B)
+
+WITHIN = 0.01  # "at the bottom": loss within 1 % of the least-squares optimum's
+
+
+def runner_colour(i: int) -> ManimColor:
+    """Runner ``i``'s colour (the palette repeats if the race has more runners than colours)."""
+    return RUNNER_COLOURS[i % len(RUNNER_COLOURS)]
+
+
+def at_iterate(k: float, trajectory: Trajectory) -> int:
+    """The iterate the step tracker ``k`` points at, clamped to the trajectory's last recorded one."""
+    return min(max(round(k), 0), len(trajectory.loss) - 1)
+
+
+def zoom_grid(grid: LossGrid, points: np.ndarray, margin: float = 0.1, snap: float = 2.0) -> LossGrid:
+    """The part of the core's grid around ``points`` (m, b) with ``margin`` of their span on each side,
+    its edges snapped outwards to multiples of ``snap`` (and kept within the grid)."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    pad = margin * (hi - lo)
+    lo = np.maximum(np.floor((lo - pad) / snap) * snap, [grid.m[0], grid.b[0]])
+    hi = np.minimum(np.ceil((hi + pad) / snap) * snap, [grid.m[-1], grid.b[-1]])
+    cols = (grid.m >= lo[0] - 1e-9) & (grid.m <= hi[0] + 1e-9)
+    rows = (grid.b >= lo[1] - 1e-9) & (grid.b <= hi[1] + 1e-9)
+    return LossGrid(grid.m[cols], grid.b[rows], grid.loss[np.ix_(rows, cols)])
+
+
+def zoom_axes(grid: LossGrid, steps: tuple[float, float], x_length: float, y_length: float) -> Axes:
+    """m across, b up, over ``grid``'s extent, ticks every ``steps``; lines hidden (:func:`plot_frame` draws the border)."""
+    return Axes(
+        x_range=[grid.m[0], grid.m[-1], steps[0]],
+        y_range=[grid.b[0], grid.b[-1], steps[1]],
+        x_length=x_length,
+        y_length=y_length,
+        axis_config={"include_tip": False, "include_ticks": False, "stroke_opacity": 0},
+    )
+
+
+def clip_segment(p: np.ndarray, q: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The part of segment ``p → q`` inside the box ``[lo, hi]`` (Liang–Barsky), or None if it misses it."""
+    t0, t1 = 0.0, 1.0
+    d = q - p
+    for axis in range(len(p)):
+        if abs(d[axis]) < 1e-300:
+            if not lo[axis] <= p[axis] <= hi[axis]:
+                return None
+            continue
+        a, b = (lo[axis] - p[axis]) / d[axis], (hi[axis] - p[axis]) / d[axis]
+        t0, t1 = max(t0, min(a, b)), min(t1, max(a, b))
+        if t0 > t1:
+            return None
+    return p + t0 * d, p + t1 * d
+
+
+_THIRDS = np.array([0.0, 1 / 3, 2 / 3, 1.0])[:, None]
+
+
+def box_of(axes: Axes) -> tuple[np.ndarray, np.ndarray]:
+    """The axes' (m, b) box as ``(lo, hi)``."""
+    return np.array([axes.x_range[0], axes.y_range[0]]), np.array([axes.x_range[1], axes.y_range[1]])
+
+
+def set_clipped_path(path: VMobject, axes: Axes, params: np.ndarray, k: int) -> VMobject:
+    """Draw iterates ``0..k`` as straight segments cut to the axes' box: one cubic per visible piece
+    (pieces that do not touch become separate subpaths); just the start point if nothing is visible."""
+    lo, hi = box_of(axes)
+    pieces = [clip_segment(params[i], params[i + 1], lo, hi) for i in range(k)]
+    ends = [np.array(piece) for piece in pieces if piece is not None] or [np.array([params[0], params[0]])]
+    scene_ends = [axes.c2p(e) for e in ends]
+    path.points = np.concatenate([a + _THIRDS * (b - a) for a, b in scene_ends])
+    return path
+
+
+def log_axes(steps: int, log_lo: float, log_hi: float, x_length: float, y_length: float) -> Axes:
+    """Step k across (ticks every 20), log10(loss) up with ticks and labels ``10^n`` at the whole powers."""
+    axes = Axes(
+        x_range=[0, steps, 20],
+        y_range=[log_lo, log_hi, 1],
+        x_length=x_length,
+        y_length=y_length,
+        axis_config={"color": AXIS, "include_tip": False},
+        y_axis_config={"include_ticks": False},
+    )
+    ticks = VGroup()
+    for x in range(0, steps + 1, 20):
+        ticks.add(tick(x).next_to(axes.c2p(x, log_lo), DOWN, buff=0.15))
+    for n in range(int(np.ceil(log_lo)), int(np.floor(log_hi)) + 1):
+        foot = axes.c2p(0, n)
+        ticks.add(Line(foot + 0.08 * LEFT, foot + 0.08 * RIGHT, color=AXIS, stroke_width=2))
+        ticks.add(MathTex(rf"10^{{{n}}}", font_size=TICK_SIZE, color=TEXT).next_to(foot, LEFT, buff=0.15))
+    return axes.add(ticks)
+
+
+def first_within(loss: np.ndarray, target: float) -> int | None:
+    """The first step whose loss is within :data:`WITHIN` of ``target``, or None."""
+    hits = np.flatnonzero(loss <= target * (1 + WITHIN))
+    return int(hits[0]) if len(hits) else None
+
+
+def winner(lesson: Lesson) -> tuple[int, int | None]:
+    """``(runner index, step)``: the runner first within 1 % of the optimum's loss (or, if none gets
+    there, the one with the lowest final loss, with step None)."""
+    arrivals = [first_within(run.trajectory.loss, lesson.optimum.loss) for run in lesson.race]
+    arrived = [(k, i) for i, k in enumerate(arrivals) if k is not None]
+    if arrived:
+        k, i = min(arrived)
+        return i, k
+    return int(np.argmin([run.trajectory.loss[-1] for run in lesson.race])), None
+
+
+class OptimizerRace(LessonScene):
+    """Every optimizer of ``lesson.race`` from the same start, in step, on the contours and on a loss plot."""
+
+    @classmethod
+    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
+        start = lesson.race[0].trajectory.params[0]
+        n = max(len(run.trajectory.loss) for run in lesson.race) - 1
+        best, at = winner(lesson)
+        label = lesson.race[best].entry.label
+        finish = (
+            f"{label} is the first within 1% of the least loss, at step {at}."
+            if at is not None
+            else f"After {n} steps {label} has the lowest loss."
+        )
+        return (
+            Step("landscape", 2.0, "Back on the loss contours, zoomed in on the action."),
+            Step(
+                "runners",
+                2.4,
+                f"{len(lesson.race)} optimizers start together at m = {fmt(start[0], 0)}, b = {fmt(start[1], 0)}.",
+            ),
+            Step("plot", 2.0, "Beside them, each one's loss against the step, on a log scale."),
+            Step("race", 12.0, f"They move in step, {n} steps each."),
+            Step("finish", 2.4, finish),
+            Step("hold", 1.0, "Same start, same landscape: different routes to the bottom."),
+        )
+
+    def construct(self) -> None:
+        self.show_landscape()
+        self.show_runners()
+        self.show_plot()
+        self.race()
+        self.finish()
+        self.step("hold")
+        self.fade_out()
+
+    def iterate(self, trajectory: Trajectory) -> int:
+        return at_iterate(self.k.get_value(), trajectory)
+
+    def show_landscape(self) -> None:
+        lesson = self.lesson
+        self.runs = lesson.race
+        title = MathTex(r"\text{The optimizer race}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
+        everything = np.concatenate([run.trajectory.params for run in self.runs] + [[[lesson.optimum.m, lesson.optimum.b]]])
+        self.grid = zoom_grid(lesson.landscape, everything)
+        self.axes = zoom_axes(self.grid, (5, 10), x_length=5.4, y_length=5.9)
+        self.axes.to_edge(LEFT, buff=1.15).to_edge(DOWN, buff=0.85)
+        contours = filled_contours(self.axes, self.grid, lesson.levels)
+        frame = plot_frame(self.axes)
+        best = lesson.optimum
+        self.optimum = Cross(scale_factor=0.1, stroke_color=TEXT, stroke_width=3).move_to(self.axes.c2p(best.m, best.b))
+        self.title = title
+        self.step("landscape", Write(title), FadeIn(contours), Create(frame), Create(self.optimum))
+
+    def show_runners(self) -> None:
+        self.k = ValueTracker(0)
+        self.paths, self.dots, self.rows, self.losses = VGroup(), VGroup(), VGroup(), []
+        for i, run in enumerate(self.runs):
+            t, colour = run.trajectory, runner_colour(i)
+            path = VMobject(stroke_color=colour, stroke_width=2.5, fill_opacity=0)
+            set_clipped_path(path, self.axes, t.params, 0)
+            path.add_updater(lambda p, t=t: set_clipped_path(p, self.axes, t.params, self.iterate(t)))
+            dot = Dot(self.axes.c2p(*t.params[0]), radius=0.075, color=colour, stroke_width=1, stroke_color=WHITE)
+            dot.set_stroke(opacity=0.6)
+            dot.add_updater(lambda d, t=t: d.move_to(self.axes.c2p(*t.params[self.iterate(t)])))
+            loss = number(t.loss[0], 2, color=TEXT, edge_to_fix=RIGHT)
+            loss.add_updater(lambda num, t=t: num.set_value(t.loss[self.iterate(t)]))
+            name = MathTex(rf"\text{{{run.entry.label}}}", font_size=LABEL_SIZE, color=colour)
+            self.paths.add(path)
+            self.dots.add(dot)
+            self.losses.append(loss)
+            self.rows.add(VGroup(Dot(radius=0.075, color=colour), name, loss))
+        # legend: swatch, name, loss right-aligned in one column
+        header = MathTex(r"\text{loss}", font_size=LABEL_SIZE, color=TEXT)
+        names_right = 0.25 + max(row[1].width for row in self.rows)
+        column = names_right + 0.35 + max(row[2].width for row in self.rows)
+        for i, row in enumerate(self.rows):
+            swatch, name, loss = row
+            y = -0.42 * i
+            swatch.move_to([0, y, 0])
+            name.move_to([0.25, y, 0], aligned_edge=LEFT)
+            loss.move_to([column, y, 0], aligned_edge=RIGHT)
+        header.move_to([column, 0.5, 0], aligned_edge=RIGHT)
+        self.step_count = readout("k", 0, 0)
+        self.step_count[1].add_updater(lambda num: num.set_value(round(self.k.get_value())))
+        self.step_count.move_to([0, 0.5, 0], aligned_edge=LEFT)
+        self.legend = VGroup(header, self.step_count, self.rows)
+        self.legend.to_edge(RIGHT, buff=0.6).align_to(self.axes, UP).shift(UP * 0.4)
+        # the first runners on top: gradient descent, the lesson's own, is not hidden under its look-alikes
+        self.step(
+            "runners",
+            FadeIn(self.legend),
+            *(FadeIn(path) for path in reversed(self.paths)),
+            *(FadeIn(dot, scale=2) for dot in reversed(self.dots)),
+        )
+
+    def show_plot(self) -> None:
+        n = max(len(run.trajectory.loss) for run in self.runs) - 1
+        self.log_losses = [np.log10(run.trajectory.loss) for run in self.runs]  # the core's losses, drawn on a log axis
+        best = self.lesson.optimum.loss
+        lows = min(float(v.min()) for v in self.log_losses + [np.array([np.log10(best)])])
+        highs = max(float(v.max()) for v in self.log_losses)
+        log_lo, log_hi = np.floor((lows - 0.2) * 2) / 2, np.ceil((highs + 0.1) * 2) / 2
+        self.plot = log_axes(n, log_lo, log_hi, x_length=5.0, y_length=2.4)
+        self.plot.next_to(self.legend, DOWN, buff=0.6).align_to(self.legend, RIGHT).shift(LEFT * 0.45)
+        step_label = MathTex(r"\text{step } k", font_size=LABEL_SIZE, color=TEXT)
+        step_label.next_to(self.plot.c2p(n, log_lo), DOWN, buff=0.5).align_to(self.plot.c2p(n, log_lo), RIGHT)
+        loss_label = MathTex(r"\text{loss}", font_size=LABEL_SIZE, color=TEXT).next_to(self.plot.c2p(0, log_hi), UP, buff=0.15)
+        floor = DashedLine(self.plot.c2p(0, np.log10(best)), self.plot.c2p(n, np.log10(best)), color=AXIS, stroke_width=2)
+        floor_label = MathTex(r"L^*", font_size=TICK_SIZE, color=AXIS).next_to(floor, RIGHT, buff=0.1)
+        self.curves = VGroup()
+        for i, (run, values) in enumerate(zip(self.runs, self.log_losses, strict=True)):
+            colour = runner_colour(i)
+            points = self.plot.c2p(np.column_stack([np.arange(len(values)), values]))
+            curve = VMobject(stroke_color=colour, stroke_width=2.5, fill_opacity=0)
+            curve.set_points_as_corners(points[:1].repeat(2, axis=0))
+            curve.add_updater(
+                lambda c, points=points, t=run.trajectory: c.set_points_as_corners(
+                    points[: self.iterate(t) + 1].repeat(2 if self.iterate(t) == 0 else 1, axis=0)
+                )
+            )
+            self.curves.add(curve)
+        self.floor = VGroup(floor, floor_label)
+        self.step("plot", Create(self.plot), Write(step_label), Write(loss_label), Create(self.floor), *(FadeIn(c) for c in reversed(self.curves)))
+
+    def race(self) -> None:
+        n = max(len(run.trajectory.loss) for run in self.runs) - 1
+        self.step("race", self.k.animate.set_value(n), rate_func=linear)
+
+    def finish(self) -> None:
+        best, at = winner(self.lesson)
+        colour = runner_colour(best)
+        animations = [Circumscribe(self.rows[best], color=colour)]
+        if at is not None:  # mark the arrival on the loss plot: a dot on the curve, dropped to the step axis
+            arrival = self.plot.c2p(at, self.log_losses[best][at])
+            foot = self.plot.c2p(at, self.plot.y_range[0])
+            self.arrival = VGroup(DashedLine(arrival, foot, color=colour, stroke_width=2), Dot(arrival, radius=0.06, color=colour))
+            animations.append(Create(self.arrival))
+        self.step("finish", *animations)

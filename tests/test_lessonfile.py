@@ -1,0 +1,301 @@
+"""Lesson files: ``gradlesson render|export|list --lesson FILE.toml`` and ``gradcore.lessonfile``."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import gradlesson
+
+from gradcore import LessonConfig, build_lesson
+from gradcore.dataset import CSVError, PointsSpec, load_csv
+from gradcore.lesson import DescentSpec
+from gradcore.lessonfile import (
+    DEFAULT_LESSON_FILE,
+    LESSON_ENV,
+    LessonFileError,
+    load_lesson_config,
+    read_lesson_file,
+)
+from gradcore.optimizers import momentum, run, sse_objective
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = ROOT / "lessons"
+
+
+# --- the shipped lesson files -------------------------------------------------------------------
+
+
+def test_the_default_lesson_file_is_the_default_lesson() -> None:
+    assert DEFAULT_LESSON_FILE == LESSONS / "intro_to_gradients.toml"
+    checked = read_lesson_file(DEFAULT_LESSON_FILE)
+    default = LessonConfig()
+    for f in fields(LessonConfig):
+        if f.name != "functions":
+            assert getattr(checked.config, f.name) == getattr(default, f.name), f.name
+    reference = build_lesson()
+    np.testing.assert_array_equal(checked.lesson.descent.params, reference.descent.params)
+    np.testing.assert_array_equal(checked.lesson.descent.loss, reference.descent.loss)
+    assert checked.lesson.descent.params[-1].tolist() == [1.9181494319433217, -3.235905316463203]
+    np.testing.assert_array_equal(checked.lesson.dataset.y, reference.dataset.y)
+    for run_a, run_b in zip(checked.lesson.race, reference.race, strict=True):
+        np.testing.assert_array_equal(run_a.trajectory.params, run_b.trajectory.params)
+    # functions come from their text: same LaTeX (sympy's), same values
+    for parsed, seed in zip(checked.config.functions, default.functions, strict=True):
+        assert (parsed.name, parsed.latex, parsed.dlatex, parsed.x_min, parsed.x_max) == (
+            seed.name, seed.latex, seed.dlatex, seed.x_min, seed.x_max,
+        )  # fmt: skip
+        x = np.linspace(seed.x_min, seed.x_max, 101)
+        np.testing.assert_allclose(parsed.f(x), seed.f(x), rtol=1e-13, atol=1e-12)
+        np.testing.assert_allclose(parsed.df(x), seed.df(x), rtol=1e-13, atol=1e-12)
+    assert checked.sources == (DEFAULT_LESSON_FILE,)
+
+
+def test_the_sine_lesson_loads_with_derived_ranges() -> None:
+    checked = read_lesson_file(LESSONS / "sine.toml")
+    config, lesson = checked.config, checked.lesson
+    assert [fn.name for fn in config.functions] == ["Damped sine", "Swinging parabola", "Soft step"]
+    assert config.functions[0].dlatex  # derived by sympy, never typed
+    assert config.dataset.seed == 7 and config.dataset.m == -1.5
+    opt = lesson.optimum
+    # derived landscape: covers the whole descent path and the optimum, with a margin
+    for values, span in ((np.append(lesson.descent.m, opt.m), config.landscape_m), (np.append(lesson.descent.b, opt.b), config.landscape_b)):
+        assert span.start + 5 <= values.min() and values.max() <= span.stop - 5
+    # derived loss curves: around where each curve is lowest
+    assert config.curve_m.start < lesson.loss_vs_m.dense.x[lesson.loss_vs_m.lowest] < config.curve_m.stop
+    assert 0 < lesson.loss_vs_m.lowest < len(lesson.loss_vs_m.dense.x) - 1
+    assert 0 < lesson.loss_vs_b.lowest < len(lesson.loss_vs_b.dense.x) - 1
+    assert (config.fixed_b, config.fixed_m) == (round(opt.b), round(opt.m))
+    assert [r.entry.label for r in lesson.race] == ["gradient descent", "momentum", "Adam"]
+
+
+def test_the_csv_lesson_reads_its_csv_and_runs_momentum() -> None:
+    checked = read_lesson_file(LESSONS / "csv_data.toml")
+    assert checked.sources == (LESSONS / "csv_data.toml", LESSONS / "data" / "study_hours.csv")
+    config, lesson = checked.config, checked.lesson
+    assert isinstance(config.dataset, PointsSpec) and lesson.dataset.n == 30
+    data = load_csv(LESSONS / "data" / "study_hours.csv", "hours_studied", "exam_score")
+    np.testing.assert_array_equal(lesson.dataset.x, data.x)
+    assert config.descent.optimizer == "momentum" and config.descent.settings == (("beta", 0.8),)
+    expected = run(momentum(0.003, 0.8, (0.1, 1.0)), sse_objective(data), (0.0, 0.0), 100)
+    np.testing.assert_array_equal(lesson.descent.params, expected.params)
+    assert lesson.descent.params[-1] == pytest.approx([lesson.optimum.m, lesson.optimum.b], rel=1e-4)
+
+
+def test_descent_spec_gd_is_the_seed_descent_and_other_optimizers_run() -> None:
+    spec = DescentSpec(optimizer="momentum", settings=(("beta", 0.0),))
+    plain = build_lesson(LessonConfig()).descent
+    zero_beta = build_lesson(LessonConfig(descent=spec)).descent
+    np.testing.assert_array_equal(plain.params, zero_beta.params)  # momentum with β = 0 is descent
+
+
+# --- CSV loading --------------------------------------------------------------------------------
+
+
+def test_load_csv_with_and_without_header(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.csv"
+    plain.write_text("1,2\n2,4.5\n\n3,7\n")
+    data = load_csv(plain)
+    assert data.x.tolist() == [1, 2, 3] and data.y.tolist() == [2, 4.5, 7]
+    named = tmp_path / "named.csv"
+    named.write_text("id,y_val,x_val\n1, 10 ,0.5\n2,20,1.5\n")
+    data = load_csv(named, x_column="x_val", y_column="y_val")
+    assert data.x.tolist() == [0.5, 1.5] and data.y.tolist() == [10, 20]
+    assert load_csv(named).x.tolist() == [1, 2]  # default: first two columns
+    with pytest.raises(CSVError, match=r"row 1: no column named 'z'.*columns: id, y_val, x_val"):
+        load_csv(named, x_column="z")
+    with pytest.raises(CSVError, match="no header row"):
+        load_csv(plain, x_column="x")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "the file is empty"),
+        ("x\n1\n2\n", "row 1: only one column"),
+        ("x,y\n1,2\n2,abc\n", "row 3: column 'y': 'abc' is not a number"),
+        ("1,2\n2,nan\n", "row 2: column 2: 'nan' is not a finite number"),
+        ("x,y\n1,2\n2,3\ninf,4\n", "row 4: column 'x': 'inf' is not a finite number"),
+        ("x,y\n1,2\n2\n", "row 3: 1 cells where the first row has 2"),
+        ("x,y\n1,2\n", "1 data row;"),
+        ("x,y\n1,2\n1,3\n", "all x values are equal"),
+    ],
+)
+def test_load_csv_refuses_bad_files_naming_the_row(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(CSVError) as info:
+        load_csv(path)
+    assert message in str(info.value) and "\n" not in str(info.value) and "; " in str(info.value)
+
+
+# --- bad lesson files: one line, exit 2, nothing written ----------------------------------------
+
+GOOD_DESCENT = "[descent]\nstart = [-15.0, -30.0]\nlr = 0.001\n"
+
+BAD = {
+    "unknown_key": (
+        "[descent]\nlearning_rate = 0.01\n",
+        None,
+        "[descent] learning_rate: unknown key; valid keys: start, steps, optimizer, lr, grad_scale",
+    ),
+    "unknown_table": ("[desent]\nlr = 0.01\n", None, "[desent]: unknown table; valid tables: functions, secant, dataset"),
+    "wrong_type": ('[descent]\nlr = "fast"\n', None, "[descent] lr: expected a number, got text 'fast'; write a number"),
+    "wrong_int": ("[dataset]\nn = 40.5\n", None, "[dataset] n: expected an integer, got a number 40.5"),
+    "bad_toml": ("[descent\nlr = 1\n", None, "line 1, column 9: not valid TOML"),
+    "empty_csv": ('[dataset]\ncsv = "data.csv"\n', "", "data.csv: file: the file is empty; put two numeric columns"),
+    "one_column_csv": ('[dataset]\ncsv = "data.csv"\n', "hours\n1\n2\n", "data.csv: row 1: only one column; give two columns"),
+    "non_numeric_cell": (
+        '[dataset]\ncsv = "data.csv"\n',
+        "hours,score\n1,50\n2,55\n3,n/a\n",
+        "data.csv: row 4: column 'score': 'n/a' is not a number; write a plain number",
+    ),
+    "non_finite_cell": (
+        '[dataset]\ncsv = "data.csv"\n',
+        "hours,score\n1,50\ninf,55\n",
+        "data.csv: row 3: column 'hours': 'inf' is not a finite number",
+    ),
+    "unknown_column": (
+        '[dataset]\ncsv = "data.csv"\ny_column = "grade"\n',
+        "hours,score\n1,50\n2,55\n",
+        "data.csv: row 1: no column named 'grade' (columns: hours, score); set y_column",
+    ),
+    "missing_csv": ('[dataset]\ncsv = "nowhere.csv"\n', None, "[dataset] csv:"),
+    "range_min_ge_max": (
+        "[loss_curves]\nm = { min = 5.0, max = -5.0 }\n",
+        None,
+        "[loss_curves] m: min 5 >= max -5; make min smaller than max",
+    ),
+    "function_range": (
+        '[[functions]]\nname = "f"\nexpression = "x**2"\nx_min = 3.0\nx_max = 3.0\n',
+        None,
+        "[[functions]] #1 x_min: x_min 3 >= x_max 3; make x_min smaller than x_max",
+    ),
+    "function_not_finite": (
+        '[[functions]]\nname = "Log"\nexpression = "log(x)"\nx_min = -1.0\nx_max = 4.0\n',
+        None,
+        "[[functions]] #1 expression: 'log(x)' is not finite at x = -1",
+    ),
+    "function_not_allowed": (
+        '[[functions]]\nname = "Bad"\nexpression = "__import__(\'os\')"\nx_min = -1.0\nx_max = 4.0\n',
+        None,
+        "[[functions]] #1 expression: unknown function '__import__'",
+    ),
+    "diverging_lr": (
+        "[descent]\nlr = 0.05\n",
+        None,
+        "[descent] lr: the descent (gd) diverges at step",
+    ),
+    "race_setting": (
+        '[[race]]\noptimizer = "adam"\nlr = 0.5\nbeta = 0.9\n',
+        None,
+        "[[race]] #1 beta: unknown key; valid keys: label, optimizer, lr, b1, b2, eps, grad_scale",
+    ),
+}
+
+
+def _bad_lesson(tmp_path: Path, case: str) -> Path:
+    toml, csv_text, _ = BAD[case]
+    lesson = tmp_path / f"{case}.toml"
+    lesson.write_text(toml)
+    if csv_text is not None:
+        (tmp_path / "data.csv").write_text(csv_text)
+    return lesson
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_a_bad_lesson_file_is_one_line_naming_file_key_and_fix(tmp_path: Path, case: str) -> None:
+    lesson = _bad_lesson(tmp_path, case)
+    with pytest.raises(LessonFileError) as info:
+        load_lesson_config(lesson)
+    text = str(info.value)
+    assert BAD[case][2] in text, text
+    assert "\n" not in text and "; " in text
+    assert text.startswith(str(lesson) + ": ") or text.startswith(str(tmp_path / "data.csv") + ": ")
+
+
+def test_diverging_lr_names_the_step_and_a_smaller_rate_that_converges(tmp_path: Path) -> None:
+    lesson = _bad_lesson(tmp_path, "diverging_lr")
+    with pytest.raises(LessonFileError) as info:
+        load_lesson_config(lesson)
+    step = int(str(info.value).split("diverges at step ")[1].split()[0])
+    suggested = float(str(info.value).rsplit("lr = ", 1)[1])
+    assert step > 0 and suggested < 0.05
+    lesson.write_text(f"[descent]\nlr = {suggested}\n")
+    assert load_lesson_config(lesson).descent.lr == suggested
+
+
+@pytest.mark.parametrize("case", ["unknown_key", "non_numeric_cell", "function_not_finite", "diverging_lr", "empty_csv", "range_min_ge_max"])
+@pytest.mark.parametrize("command", ["export", "render"])
+def test_the_cli_refuses_a_bad_lesson_file_before_writing_anything(tmp_path: Path, case: str, command: str) -> None:
+    lesson = _bad_lesson(tmp_path, case)
+    out = tmp_path / "out"
+    result = gradlesson(command, "--lesson", str(lesson), "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("gradlesson: ")
+    assert BAD[case][2] in result.stderr
+    assert not out.exists()
+    assert result.stdout == ""
+
+
+def test_the_cli_names_a_missing_lesson_file(tmp_path: Path) -> None:
+    result = gradlesson("list", "--lesson", str(tmp_path / "nope.toml"))
+    assert result.returncode == 2
+    assert result.stderr == f"gradlesson: {tmp_path / 'nope.toml'}: file: not found; check the path given to --lesson\n"
+
+
+# --- the good ones through the CLI --------------------------------------------------------------
+
+
+def test_list_with_a_lesson_file() -> None:
+    result = gradlesson("list", "--lesson", str(LESSONS / "sine.toml"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("1. DerivativeAsSlope")
+    assert result.stdout.splitlines()[-1].split()[0] == "lesson"
+
+
+def test_export_with_a_lesson_file(tmp_path: Path) -> None:
+    result = gradlesson("export", "--lesson", str(LESSONS / "csv_data.toml"), "--out", str(tmp_path / "notes"))
+    assert result.returncode == 0, result.stderr
+    rows = (tmp_path / "notes" / "descent.csv").read_text().splitlines()
+    assert rows[1].startswith("0,0.0,0.0,") and len(rows) == 102
+    expected = read_lesson_file(LESSONS / "csv_data.toml").lesson.descent
+    assert rows[-1].split(",")[1:3] == [repr(float(expected.m[-1])), repr(float(expected.b[-1]))]
+
+
+def test_the_scenes_read_the_lesson_file_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scenes import style
+
+    monkeypatch.setenv(LESSON_ENV, str(LESSONS / "sine.toml"))
+    assert style.lesson.__wrapped__().dataset.n == 30
+    monkeypatch.delenv(LESSON_ENV)
+    assert style.lesson.__wrapped__().dataset.n == 40
+
+
+def test_the_render_cache_key_covers_the_lesson_file_and_its_csv(tmp_path: Path) -> None:
+    from gradlesson.render import scene_key
+    from scenes import BEATS
+
+    beat = BEATS[2]
+    lesson, data = tmp_path / "l.toml", tmp_path / "d.csv"
+    lesson.write_text('[dataset]\ncsv = "d.csv"\n')
+    data.write_text("x,y\n1,2\n2,3\n3,5\n")
+    default = scene_key(beat, "l")
+    first = scene_key(beat, "l", (lesson, data))
+    assert first != default and scene_key(beat, "l", (lesson, data)) == first
+    data.write_text("x,y\n1,2\n2,3\n3,6\n")
+    second = scene_key(beat, "l", (lesson, data))
+    lesson.write_text('[dataset]\ncsv = "d.csv"\n# changed\n')
+    assert len({default, first, second, scene_key(beat, "l", (lesson, data))}) == 4
+
+
+@pytest.mark.render
+def test_two_more_lessons_render_end_to_end_at_low_quality(tmp_path: Path) -> None:
+    for name in ("sine", "csv_data"):
+        out = tmp_path / name
+        result = gradlesson("render", "-q", "l", "--lesson", str(LESSONS / f"{name}.toml"), "--out", str(out))
+        assert result.returncode == 0, f"{name}: {result.stderr}"
+        video = out / "lesson" / "lesson.mp4"
+        assert video.exists() and video.stat().st_size > 10_000, name

@@ -1,0 +1,195 @@
+"""Beats 8 and 9 draw the core's race and clinic: dots, paths, loss curves and readouts map back onto
+the trajectories, and the diverging run is labelled with the step the core detected."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import config
+
+from gradcore.format import fmt
+from scenes.clinic import lr_text, scientific
+from scenes.race import winner
+from scenes.style import lesson
+
+pytestmark = pytest.mark.render
+STEPS = (0, 1, 2, 5, 17, 38, 39, 40, 50, 99, 100)
+
+
+@pytest.fixture(scope="module")
+def race(render_scene):
+    return render_scene("OptimizerRace").scene
+
+
+@pytest.fixture(scope="module")
+def clinic(render_scene):
+    return render_scene("LearningRateClinic").scene
+
+
+def at_step(scene, k: int) -> None:
+    """Point the scene's step tracker at k and run the updaters, as a frame would."""
+    scene.k.set_value(k)
+    for mobject in scene.mobjects:
+        mobject.update()
+
+
+def shown(num) -> str:
+    """The text a DecimalNumber displays for its current value."""
+    return num._get_num_string(num.get_value())
+
+
+def corners(vmobject) -> np.ndarray:
+    """The vertices of a path made of straight cubics: every curve's start, and the last point."""
+    curves = vmobject.points.reshape(-1, 4, 3)
+    return np.vstack([curves[:, 0], curves[-1:, 3]])
+
+
+def inside_frame(mobject, margin: float = 0.05) -> bool:
+    half_w, half_h = config.frame_width / 2 - margin, config.frame_height / 2 - margin
+    (x0, y0, _), (x1, y1, _) = mobject.get_corner(np.array([-1, -1, 0])), mobject.get_corner(np.array([1, 1, 0]))
+    return -half_w <= x0 and x1 <= half_w and -half_h <= y0 and y1 <= half_h
+
+
+# ---------------------------------------------------------------- the race
+
+
+def test_race_draws_the_lessons_runners(race) -> None:
+    runs = lesson().race
+    assert race.runs is runs
+    assert len(race.dots) == len(race.paths) == len(race.curves) == len(race.rows) == len(runs)
+    for row, run in zip(race.rows, runs, strict=True):
+        assert row[1].get_tex_string() == rf"\text{{{run.entry.label}}}"
+    starts = {tuple(run.trajectory.params[0]) for run in runs}
+    assert len(starts) == 1, "every runner starts from the same point"
+
+
+@pytest.mark.parametrize("k", STEPS)
+def test_race_dots_paths_and_losses_at_step_k(race, k: int) -> None:
+    at_step(race, k)
+    assert race.step_count[1].get_value() == k
+    for i, run in enumerate(lesson().race):
+        t = run.trajectory
+        j = min(k, len(t.loss) - 1)
+        np.testing.assert_allclose(race.axes.p2c(race.dots[i].get_center()), t.params[j], atol=1e-6)
+        # the path runs through every iterate so far (the zoomed box holds the whole race: nothing clipped)
+        visited = t.params[: j + 1] if j else t.params[:1].repeat(2, axis=0)
+        np.testing.assert_allclose([race.axes.p2c(p) for p in corners(race.paths[i])], visited, atol=1e-6)
+        assert race.losses[i].get_value() == t.loss[j]
+        assert shown(race.losses[i]) == fmt(t.loss[j], 2)
+
+
+@pytest.mark.parametrize("k", STEPS)
+def test_loss_plot_curves_map_back_to_step_and_loss(race, k: int) -> None:
+    at_step(race, k)
+    for curve, run in zip(race.curves, lesson().race, strict=True):
+        t = run.trajectory
+        j = min(k, len(t.loss) - 1)
+        steps, log_loss = np.array([race.plot.p2c(p) for p in corners(curve)]).T
+        expected = np.arange(j + 1) if j else np.zeros(2)
+        np.testing.assert_allclose(steps, expected, atol=1e-6)
+        np.testing.assert_allclose(10.0**log_loss, t.loss[expected.astype(int)], rtol=1e-6)
+        lo, hi = race.plot.y_range[:2]
+        assert np.all((lo <= log_loss) & (log_loss <= hi))
+
+
+def test_race_zoom_is_a_piece_of_the_core_grid(race) -> None:
+    grid, sub = lesson().landscape, race.grid
+    cols = np.flatnonzero(np.isin(grid.m, sub.m))
+    rows = np.flatnonzero(np.isin(grid.b, sub.b))
+    np.testing.assert_array_equal(sub.loss, grid.loss[np.ix_(rows, cols)])
+    best = lesson().optimum
+    np.testing.assert_allclose(race.axes.p2c(race.optimum.get_center()), [best.m, best.b], atol=1e-6)
+
+
+def test_race_finish_names_the_first_to_the_bottom(race) -> None:
+    plan = type(race).steps(lesson())
+    best, at = winner(lesson())
+    finish = next(step for step in plan if step.key == "finish")
+    assert lesson().race[best].entry.label in finish.caption and str(at) in finish.caption
+    loss = lesson().race[best].trajectory.loss
+    assert loss[at] <= 1.01 * lesson().optimum.loss < loss[:at].min()
+    # the arrival is marked on the loss plot at (at, loss[at])
+    step, log_loss = race.plot.p2c(race.arrival[1].get_center())
+    assert step == pytest.approx(at, abs=1e-6) and 10**log_loss == pytest.approx(loss[at], rel=1e-6)
+
+
+def test_race_text_stays_in_frame(race) -> None:
+    at_step(race, 100)
+    for mobject in (race.legend, race.plot, race.title):
+        assert inside_frame(mobject)
+
+
+# ---------------------------------------------------------------- the clinic
+
+
+def test_clinic_panels_are_the_lessons_runs(clinic) -> None:
+    runs = lesson().clinic
+    assert [p.run for p in clinic.panels] == list(runs)
+    for panel, run in zip(clinic.panels, runs, strict=True):
+        assert panel.header[0].get_tex_string() == rf"\text{{{run.label}}}"
+        assert panel.header[1].get_tex_string() == rf"\text{{lr}} = {lr_text(run.lr)}"
+    assert [lr_text(r.lr) for r in runs[:2]] == ["0.0001", "0.001"]
+
+
+@pytest.mark.parametrize("k", STEPS)
+def test_clinic_dots_sit_at_their_iterate(clinic, k: int) -> None:
+    at_step(clinic, k)
+    for panel in clinic.panels:
+        t, axes = panel.trajectory, panel.axes
+        j = min(k, len(t.loss) - 1)
+        np.testing.assert_allclose(axes.p2c(panel.dot.get_center()), t.params[j], rtol=1e-9, atol=1e-6)
+        lo, hi = np.array([axes.x_range[0], axes.y_range[0]]), np.array([axes.x_range[1], axes.y_range[1]])
+        inside = bool(np.all((t.params[j] >= lo) & (t.params[j] <= hi)))
+        # a dot outside its panel is hidden, and an arrowhead marks where the path left
+        assert panel.dot.get_fill_opacity() == (1 if inside else 0)
+        assert panel.arrow.get_fill_opacity() == (0 if inside else 1)
+        # the path never leaves its panel
+        drawn = np.array([axes.p2c(p) for p in panel.path.points])
+        assert np.all(drawn >= lo - 1e-6) and np.all(drawn <= hi + 1e-6)
+        if not inside:
+            tip = axes.p2c(panel.arrow.points[0])
+            on_edge = np.isclose(tip, lo, atol=1e-6) | np.isclose(tip, hi, atol=1e-6)
+            assert on_edge.any() and np.all((tip >= lo - 1e-6) & (tip <= hi + 1e-6))
+
+
+@pytest.mark.parametrize("k", STEPS)
+def test_clinic_loss_readouts_show_the_core_loss(clinic, k: int) -> None:
+    at_step(clinic, k)
+    for panel in clinic.panels:
+        t = panel.trajectory
+        loss = t.loss[min(k, len(t.loss) - 1)]
+        mantissa, exponent = panel.loss[1].get_value(), panel.loss[3].get_value()
+        assert (mantissa, exponent) == scientific(loss)
+        assert 1 <= float(shown(panel.loss[1])) < 10
+        assert float(shown(panel.loss[1])) * 10.0**exponent == pytest.approx(loss, rel=0.005)
+
+
+def test_scientific_rounds_into_range() -> None:
+    assert scientific(119701.2) == pytest.approx((1.197012, 5))
+    assert scientific(99960.0) == pytest.approx((0.9996, 5))  # shown as 1.00 x 10^5, not 10.00 x 10^4
+    assert scientific(33.185)[1] == 1
+
+
+def test_clinic_labels_the_divergence_the_core_detected(clinic) -> None:
+    at_step(clinic, 100)
+    diverging = [p for p in clinic.panels if p.trajectory.diverged_at is not None]
+    assert [p.run.label for p in diverging] == ["diverging"]
+    panel = diverging[0]
+    at = lesson().clinic[3].trajectory.diverged_at
+    assert at is not None and panel.trajectory.diverged_at == at
+    assert len(panel.trajectory.loss) == at  # the arrays stop at the last good iterate
+    assert panel.diverged.get_tex_string() == rf"\text{{diverged at step {at}}}"
+    assert panel.diverged in clinic.mobjects
+    assert inside_frame(panel.diverged)
+    # the other panels carry no such label
+    assert all(p.diverged is None for p in clinic.panels if p is not panel)
+    plan = {step.key: step.caption for step in type(clinic).steps(lesson())}
+    assert f"diverged at step {at}" in plan["diverged"]
+
+
+def test_clinic_text_stays_in_frame(clinic) -> None:
+    at_step(clinic, 100)
+    for panel in clinic.panels:
+        for mobject in (panel.header, panel.loss, panel.frame):
+            assert inside_frame(mobject)
+    assert inside_frame(clinic.step_count)
