@@ -14,6 +14,7 @@ __all__ = [
     "data_dots",
     "edge_axes",
     "nice_range",
+    "places",
     "slope_segment",
     "model_line",
     "path_through",
@@ -55,13 +56,13 @@ def edge_axes(
     )
     ticks = VGroup()
     for x in np.arange(np.ceil(x_lo / x_step) * x_step, x_hi + x_step / 2, x_step):
-        ticks.add(tick(x, _places(x_step)).next_to(axes.c2p(x, y_lo), DOWN, buff=0.15))
+        ticks.add(tick(x, places(x_step)).next_to(axes.c2p(x, y_lo), DOWN, buff=0.15))
     for y in np.arange(np.ceil(y_lo / y_step) * y_step, y_hi + y_step / 2, y_step):
-        ticks.add(tick(y, _places(y_step)).next_to(axes.c2p(x_lo, y), LEFT, buff=0.15))
+        ticks.add(tick(y, places(y_step)).next_to(axes.c2p(x_lo, y), LEFT, buff=0.15))
     return axes.add(ticks)
 
 
-def _places(step: float) -> int:
+def places(step: float) -> int:
     """Decimals needed to print multiples of ``step``."""
     return 0 if float(step).is_integer() else max(0, -int(np.floor(np.log10(step))))
 

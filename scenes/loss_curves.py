@@ -33,9 +33,32 @@ from manim import (
 
 from gradcore import Lesson
 from gradcore.lesson import LossSlice
-from scenes.builders import data_axes, data_dots, model_line, path_through, residuals, set_model_line, set_residuals
+from scenes.builders import (
+    data_axes,
+    data_dots,
+    model_line,
+    nice_range,
+    path_through,
+    places,
+    residuals,
+    set_model_line,
+    set_residuals,
+)
 from scenes.narration import LessonScene, Step
-from scenes.style import AXIS, CURVE, FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TICK_SIZE, TITLE_SIZE, fmt, tick, readout
+from scenes.style import (
+    AXIS,
+    CURVE,
+    FIT,
+    LABEL_SIZE,
+    SLOPE,
+    TANGENT,
+    TEXT,
+    TICK_SIZE,
+    TITLE_SIZE,
+    fmt,
+    readout,
+    tick,
+)
 
 LOSS_UNIT = 1000  # the loss axis is labelled in thousands ("× 10³")
 
@@ -66,18 +89,21 @@ def loss_axes(s: LossSlice, x_length: float = 5.9, y_length: float = 4.3) -> Axe
     y_step = 10 * LOSS_UNIT if top > 20 * LOSS_UNIT else 2 * LOSS_UNIT
     y_max = np.ceil(top * 1.04 / y_step) * y_step
     x0, x1 = float(s.seed.x[0]), float(s.seed.x[-1])
+    label_step = nice_range(np.array([x0, x1]), max_ticks=8, margin=0)[2]  # 5 for the seed's [-10, 10]
     axes = Axes(
-        x_range=[x0, x1, 2.5],
+        x_range=[x0, x1, label_step / 2],
         y_range=[0, y_max, y_step],
         x_length=x_length,
         y_length=y_length,
         axis_config={"color": AXIS, "include_tip": False, "font_size": TICK_SIZE},
     )
-    left = axes.y_axis.copy().shift(axes.c2p(x0, 0) - axes.c2p(0, 0))
+    # manim draws the loss axis at parameter 0, or at the range's edge when 0 is outside it
+    left = axes.y_axis.copy().shift(RIGHT * (axes.c2p(x0, 0)[0] - axes.y_axis.get_start()[0]))
     axes.y_axis.set_opacity(0)
     y_ticks = np.arange(y_step, y_max + 1e-9, y_step)
     left.add_labels({v: tick(v / LOSS_UNIT) for v in y_ticks})
-    axes.x_axis.add_labels({v: tick(v) for v in np.arange(x0, x1 + 1e-9, 5.0)})
+    first = np.ceil(x0 / label_step - 1e-9) * label_step
+    axes.x_axis.add_labels({v: tick(v, places(label_step)) for v in np.arange(first, x1 + 1e-9, label_step)})
     x_label = MathTex(rf'\text{{choice of parameter ``{s.parameter}"}}', font_size=LABEL_SIZE - 4, color=TEXT)
     x_label.next_to(axes.x_axis, DOWN, buff=0.45)
     y_label = MathTex(r"\text{Loss}\ (\times 10^3)", font_size=LABEL_SIZE - 4, color=TEXT).rotate(PI / 2)

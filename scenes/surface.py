@@ -169,6 +169,13 @@ def stock_loss_surface(axes: ThreeDAxes, grid: LossGrid, loss: Callable[[float, 
     return surface
 
 
+def on_surface(values: np.ndarray, fixed: float, swept: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Mask of a slice's samples over the surface: ``values`` within the swept parameter's grid and the
+    fixed parameter within the other's (all False if the slice lies off the surface)."""
+    inside = (values >= swept[0]) & (values <= swept[-1])
+    return inside & bool(other[0] <= fixed <= other[-1])
+
+
 def polyline(axes: ThreeDAxes, m: np.ndarray, b: np.ndarray, loss: np.ndarray, color, width: float = 4) -> VMobject:
     """Straight segments through the core's points (m, b, loss), drawn over the surface."""
     points = axes.c2p(np.column_stack([m, b, loss]))
@@ -259,8 +266,11 @@ class LossSurface(LessonScene3D):
 
     def show_slices(self) -> None:
         ms, bs = self.lesson.loss_vs_m, self.lesson.loss_vs_b
-        self.slice_m = polyline(self.axes, ms.dense.x, np.full_like(ms.dense.x, ms.fixed), ms.dense.y, CURVE)
-        self.slice_b = polyline(self.axes, np.full_like(bs.dense.x, bs.fixed), bs.dense.x, bs.dense.y, SLICE_B)
+        grid = self.lesson.surface
+        on_m = on_surface(ms.dense.x, ms.fixed, grid.m, grid.b)  # a lesson's slices may reach past the surface
+        on_b = on_surface(bs.dense.x, bs.fixed, grid.b, grid.m)
+        self.slice_m = polyline(self.axes, ms.dense.x[on_m], np.full(on_m.sum(), ms.fixed), ms.dense.y[on_m], CURVE)
+        self.slice_b = polyline(self.axes, np.full(on_b.sum(), bs.fixed), bs.dense.x[on_b], bs.dense.y[on_b], SLICE_B)
         tags = VGroup(
             MathTex(rf"b = {fmt(ms.fixed, 0)}", font_size=LABEL_SIZE - 4, color=CURVE),
             MathTex(rf"m = {fmt(bs.fixed, 0)}", font_size=LABEL_SIZE - 4, color=SLICE_B),

@@ -29,18 +29,40 @@ from manim import (
     VGroup,
     VMobject,
     Write,
+    config,
     linear,
 )
 
 from gradcore import FunctionCurve, Lesson
 from scenes.builders import edge_axes, nice_range, path_through, slope_segment
 from scenes.narration import LessonScene, Step
-from scenes.style import AXIS, CURVE, DERIV, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, fmt, readout
+from scenes.style import (
+    AXIS,
+    CURVE,
+    DERIV,
+    LABEL_SIZE,
+    SLOPE,
+    TANGENT,
+    TEXT,
+    TITLE_SIZE,
+    fmt,
+    readout,
+)
 
 __all__ = ["TangentSlopes", "function_axes", "plain"]
 
 TANGENT_HALF = 1.0  # scene units of tangent either side of the touch point
 FLAT_HALF = 0.45  # half length of the flat tangents at zero-slope points
+
+
+MARGIN = 0.3  # scene units kept clear at the frame's edges
+
+
+def fit_width(mobject: Mobject, width: float) -> Mobject:
+    """Shrink ``mobject`` about its left edge to at most ``width`` (never enlarge it)."""
+    if mobject.width > width:
+        mobject.scale(width / mobject.width, about_edge=LEFT)
+    return mobject
 
 
 def function_axes(x_range: tuple[float, float], y_values: np.ndarray, x_length: float, y_length: float) -> Axes:
@@ -128,6 +150,7 @@ class TangentSlopes(LessonScene):
     def show_function(self, i: int, curve: FunctionCurve) -> None:
         fn = curve.function
         title = MathTex(rf"f(x) = {fn.latex}", font_size=TITLE_SIZE, color=CURVE).to_edge(UP, buff=0.3)
+        fit_width(title, config.frame_width - 2 * MARGIN)
         x_range = (fn.x_min, fn.x_max)
         axes = function_axes(x_range, curve.dense.y, x_length=9.0, y_length=2.55)
         axes.to_edge(LEFT, buff=0.7).align_to(np.array([0, 2.95, 0]), UP)
@@ -175,6 +198,7 @@ class TangentSlopes(LessonScene):
         dy_number.add_updater(lambda m: m.set_value(d.dy[at()]))
         dlabel = MathTex(rf"f'(x) = {curve.function.dlatex}", font_size=LABEL_SIZE, color=DERIV)
         dlabel.next_to(daxes, RIGHT, buff=0.6).align_to(rows, LEFT).align_to(daxes, UP).shift(DOWN * 0.3)
+        fit_width(dlabel, config.frame_x_radius - MARGIN - dlabel.get_left()[0])  # a typed function's f' can be long
         movers = VGroup(guide, tangent, dot, ddot)
         for m in movers:
             m.update()
