@@ -17,9 +17,7 @@ from manim import (
     Cross,
     Dot,
     FadeIn,
-    Line,
     MathTex,
-    Rectangle,
     ValueTracker,
     VGroup,
     VMobject,
@@ -30,7 +28,7 @@ from manim import (
 from gradcore import Lesson
 from gradcore.lesson import ClinicRun
 from gradcore.optimizers import Trajectory
-from scenes.contours import filled_contours
+from scenes.contours import filled_contours, plot_frame
 from scenes.narration import LessonScene, Step
 from scenes.race import (
     at_iterate,
@@ -41,18 +39,15 @@ from scenes.race import (
     zoom_grid,
 )
 from scenes.style import (
-    AXIS,
     FIT,
     LABEL_SIZE,
     SLOPE,
     TEXT,
-    TICK_SIZE,
     TITLE_SIZE,
     LiveNumber,
     fmt,
     number,
     readout,
-    tick,
 )
 
 __all__ = ["LearningRateClinic", "lr_text", "scientific"]
@@ -100,27 +95,6 @@ def set_scientific(group: VGroup, value: float) -> None:
     mantissa, exponent = scientific(value)
     group[1].set_value(mantissa)
     group[3].set_value(exponent)
-
-
-def panel_frame(axes: Axes, numbers_left: bool) -> VGroup:
-    """A border with ticks every ``axes``' step: numbers below, and on the left only if ``numbers_left``."""
-    (x0, x1, dx), (y0, y1, dy) = axes.x_range, axes.y_range
-    corner_lo, corner_hi = axes.c2p(x0, y0), axes.c2p(x1, y1)
-    border = Rectangle(width=corner_hi[0] - corner_lo[0], height=corner_hi[1] - corner_lo[1], stroke_color=AXIS, stroke_width=2)
-    border.move_to((corner_lo + corner_hi) / 2)
-    marks = VGroup()
-    for x in np.arange(np.ceil(x0 / dx) * dx, x1 + 1e-9, dx):
-        foot = axes.c2p(x, y0)
-        marks.add(Line(foot, foot + 0.08 * DOWN, color=AXIS), tick(x).next_to(foot, DOWN, buff=0.12))
-    for y in np.arange(np.ceil(y0 / dy) * dy, y1 + 1e-9, dy):
-        foot = axes.c2p(x0, y)
-        marks.add(Line(foot, foot + 0.08 * LEFT, color=AXIS))
-        if numbers_left:
-            marks.add(tick(y).next_to(foot, LEFT, buff=0.12))
-    labels = VGroup(MathTex("m", font_size=TICK_SIZE + 4).next_to(border, DOWN, buff=0.42))
-    if numbers_left:
-        labels.add(MathTex("b", font_size=TICK_SIZE + 4).next_to(border, LEFT, buff=0.62))
-    return VGroup(border, marks, labels)
 
 
 def exit_arrow(axes: Axes, params: np.ndarray, k: int) -> np.ndarray | None:
@@ -242,7 +216,7 @@ class LearningRateClinic(LessonScene):
             panel = Panel(
                 run=run,
                 axes=axes,
-                frame=panel_frame(axes, numbers_left=i == 0),
+                frame=plot_frame(axes, numbers_left=i == 0, compact=True),
                 contours=filled_contours(axes, grid, levels),
                 optimum=Cross(scale_factor=0.07, stroke_color=TEXT, stroke_width=2.5).move_to(axes.c2p(best.m, best.b)),
                 header=header,

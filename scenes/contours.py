@@ -29,7 +29,7 @@ from manim import (
 
 from gradcore import Lesson, LossGrid
 from scenes.narration import LessonScene, Step
-from scenes.style import AXIS, FIT, LABEL_SIZE, SLOPE, TEXT, TITLE_SIZE, fmt, tick, fmt_full, readout, viridis
+from scenes.style import AXIS, FIT, LABEL_SIZE, SLOPE, TEXT, TICK_SIZE, TITLE_SIZE, fmt, tick, fmt_full, readout, viridis
 
 
 
@@ -44,9 +44,11 @@ def landscape_axes(grid: LossGrid) -> Axes:
     )
 
 
-def plot_frame(axes: Axes) -> VGroup:
-    """A border around the plot with outward ticks and numbers on the left and bottom, labelled m and b,
-    as the seed's matplotlib contour plot has."""
+def plot_frame(axes: Axes, numbers_left: bool = True, compact: bool = False) -> VGroup:
+    """A border around the plot with outward ticks, numbers at the bottom (and on the left if
+    ``numbers_left``), labelled m and b as the seed's matplotlib contour plot is; ``compact`` for
+    small panels."""
+    tick_length, buff, label_size = (0.08, 0.12, TICK_SIZE + 4) if compact else (0.1, 0.15, LABEL_SIZE)
     (x0, x1, dx), (y0, y1, dy) = axes.x_range, axes.y_range
     corner_lo, corner_hi = axes.c2p(x0, y0), axes.c2p(x1, y1)
     border = Rectangle(width=corner_hi[0] - corner_lo[0], height=corner_hi[1] - corner_lo[1], stroke_color=AXIS, stroke_width=2)
@@ -54,13 +56,16 @@ def plot_frame(axes: Axes) -> VGroup:
     marks = VGroup()
     for x in np.arange(np.ceil(x0 / dx) * dx, x1 + 1e-9, dx):
         foot = axes.c2p(x, y0)
-        marks.add(Line(foot, foot + 0.1 * DOWN, color=AXIS), tick(x).next_to(foot, DOWN, buff=0.15))
+        marks.add(Line(foot, foot + tick_length * DOWN, color=AXIS), tick(x).next_to(foot, DOWN, buff=buff))
     for y in np.arange(np.ceil(y0 / dy) * dy, y1 + 1e-9, dy):
         foot = axes.c2p(x0, y)
-        marks.add(Line(foot, foot + 0.1 * LEFT, color=AXIS), tick(y).next_to(foot, LEFT, buff=0.15))
-    m_label = MathTex("m", font_size=LABEL_SIZE).next_to(border, DOWN, buff=0.45)
-    b_label = MathTex("b", font_size=LABEL_SIZE).next_to(border, LEFT, buff=0.75)
-    return VGroup(border, marks, m_label, b_label)
+        marks.add(Line(foot, foot + tick_length * LEFT, color=AXIS))
+        if numbers_left:
+            marks.add(tick(y).next_to(foot, LEFT, buff=buff))
+    labels = VGroup(MathTex("m", font_size=label_size).next_to(border, DOWN, buff=3 * buff))
+    if numbers_left:
+        labels.add(MathTex("b", font_size=label_size).next_to(border, LEFT, buff=5 * buff))
+    return VGroup(border, marks, labels)
 
 
 def filled_contours(axes: Axes, grid: LossGrid, levels: np.ndarray) -> VGroup:
