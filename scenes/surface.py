@@ -230,17 +230,19 @@ class LossSurface(LessonScene3D):
         x_end, y_end, z_end = (self.axes.x_range[1], self.axes.y_range[1], self.axes.z_range[1])
         # the m and b labels start on the floor at their axis' end, then rise with the surface to the height of its
         # rim there (read off the grid), so that from behind they show above the far wall instead of behind it
-        rim_m = grid.loss[np.argmin(np.abs(grid.b)), -1]
-        rim_b = grid.loss[-1, np.argmin(np.abs(grid.m))]
+        # manim draws each axis at the other parameters' 0, or at their range's edge when 0 is outside it
+        m_axis, b_axis = (float(np.clip(0.0, *r[:2])) for r in (self.axes.x_range, self.axes.y_range))
+        rim_m = grid.loss[np.argmin(np.abs(grid.b - b_axis)), -1]
+        rim_b = grid.loss[-1, np.argmin(np.abs(grid.m - m_axis))]
         beside_m, beside_b = RIGHT * 0.85 + DOWN * 0.45, UP * 0.45 + RIGHT * 0.8  # off the z axis seen edge-on
         self.label_spots = (
-            self.axes.c2p(x_end, 0, rim_m) + beside_m + OUT * 0.15,
-            self.axes.c2p(0, y_end, rim_b) + beside_b + OUT * 0.15,
+            self.axes.c2p(x_end, b_axis, rim_m) + beside_m + OUT * 0.15,
+            self.axes.c2p(m_axis, y_end, rim_b) + beside_b + OUT * 0.15,
         )
         self.labels = VGroup(
-            MathTex(r"m\ \text{(slope)}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(x_end, 0, 0) + beside_m),
-            MathTex(r"b\ \text{(bias)}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(0, y_end, 0) + beside_b),
-            MathTex(r"\text{Loss}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(0, 0, z_end) + OUT * 0.3),
+            MathTex(r"m\ \text{(slope)}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(x_end, b_axis, 0) + beside_m),
+            MathTex(r"b\ \text{(bias)}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(m_axis, y_end, 0) + beside_b),
+            MathTex(r"\text{Loss}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(m_axis, b_axis, z_end) + OUT * 0.3),
         )
         far_below = self.axes.c2p(0, 0, 0) + IN * 100
         anchor_depth(self.axes.x_axis, far_below)
