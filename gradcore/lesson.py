@@ -257,7 +257,7 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
     objective = sse_objective(data)
     descent = run(d.make(), objective, d.start, d.steps)
     if descent.diverged_at is not None:
-        raise DivergenceError(descent.diverged_at, d.lr)
+        raise DivergenceError(descent.diverged_at, d.lr, d.optimizer)
     race = tuple(
         RaceRun(entry, run(make_optimizer(entry.optimizer, **dict(entry.settings)), objective, d.start, d.steps))
         for entry in config.race

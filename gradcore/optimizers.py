@@ -353,10 +353,9 @@ class Trajectory:
 class DivergenceError(ValueError):
     """An optimisation the lesson depends on diverged."""
 
-    def __init__(self, step: int, lr: float) -> None:
-        super().__init__(
-            f"gradient descent diverged at step {step} with lr = {lr:g}; try a smaller learning rate, e.g. lr = {lr / 10:g}"
-        )
+    def __init__(self, step: int, lr: float, optimizer: str = "gd") -> None:
+        name = "gradient descent" if optimizer == "gd" else optimizer
+        super().__init__(f"{name} diverged at step {step} with lr = {lr:g}; try a smaller learning rate, e.g. lr = {lr / 10:g}")
         self.step = step
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, Axes, Dot, Line, MathTex, VGroup, VMobject
 
-from gradcore import Dataset, predict
+from gradcore import Dataset, Trajectory, predict
 from scenes.style import AXIS, CURVE, DATA, FIT, LABEL_SIZE, SLOPE, tick
 
 __all__ = [
+    "at_iterate",
     "clip_line",
     "data_axes",
     "data_dots",
@@ -144,6 +145,11 @@ def residuals(axes: Axes, data: Dataset, m: float, b: float) -> VMobject:
     """The errors SSE squares: one vertical segment per point, from (x_i, y_i) to the line at x_i,
     as one VMobject whose ``points.reshape(-1, 4, 3)[i]`` is segment i."""
     return set_residuals(VMobject(stroke_color=SLOPE, stroke_width=2), axes, data, m, b)
+
+
+def at_iterate(k: float, trajectory: Trajectory) -> int:
+    """The iterate a step tracker at ``k`` points at, clamped to the trajectory's last recorded one."""
+    return min(max(round(k), 0), len(trajectory.loss) - 1)
 
 
 def path_through(axes: Axes, x: np.ndarray, y: np.ndarray, color=CURVE, **style: object) -> VMobject:

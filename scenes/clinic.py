@@ -30,8 +30,8 @@ from gradcore.lesson import ClinicRun
 from gradcore.optimizers import Trajectory
 from scenes.contours import filled_contours, plot_frame
 from scenes.narration import LessonScene, Step
+from scenes.builders import at_iterate
 from scenes.race import (
-    at_iterate,
     box_of,
     clip_segment,
     set_clipped_path,

@@ -28,6 +28,7 @@ from manim import (
 )
 
 from gradcore import Lesson, LossGrid
+from scenes.builders import at_iterate
 from scenes.narration import LessonScene, Step
 from scenes.style import AXIS, FIT, LABEL_SIZE, SLOPE, TEXT, TICK_SIZE, TITLE_SIZE, fmt, tick, fmt_full, readout, viridis
 
@@ -199,7 +200,7 @@ class DescentOnContours(LessonScene):
 
     def iterate(self) -> int:
         """The descent step k the tracker points at."""
-        return int(round(self.k.get_value()))
+        return at_iterate(self.k.get_value(), self.lesson.descent)
 
     def descend(self) -> None:
         self.step("descend", self.k.animate.set_value(self.lesson.descent.steps), rate_func=linear)

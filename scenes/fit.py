@@ -19,7 +19,7 @@ from manim import (
 )
 
 from gradcore import Lesson
-from scenes.builders import data_axes, data_dots, model_line, set_model_line
+from scenes.builders import at_iterate, data_axes, data_dots, model_line, set_model_line
 from scenes.narration import LessonScene, Step
 from scenes.style import FIT, LABEL_SIZE, TEXT, TITLE_SIZE, fmt, readout
 
@@ -66,7 +66,7 @@ class FittedLine(LessonScene):
 
     def iterate(self) -> int:
         """The descent step k the tracker points at."""
-        return int(round(self.k.get_value()))
+        return at_iterate(self.k.get_value(), self.lesson.descent)
 
     def descend(self) -> None:
         self.step("descend", self.k.animate.set_value(self.lesson.descent.steps), rate_func=linear)

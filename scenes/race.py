@@ -34,6 +34,7 @@ from manim import (
 
 from gradcore import Lesson, LossGrid
 from gradcore.optimizers import Trajectory
+from scenes.builders import at_iterate
 from scenes.contours import filled_contours, plot_frame
 from scenes.narration import LessonScene, Step
 from scenes.style import (
@@ -51,7 +52,6 @@ from scenes.style import (
 __all__ = [
     "RUNNER_COLOURS",
     "OptimizerRace",
-    "at_iterate",
     "box_of",
     "clip_segment",
     "runner_colour",
@@ -69,11 +69,6 @@ WITHIN = 0.01  # "at the bottom": loss within 1 % of the least-squares optimum's
 def runner_colour(i: int) -> ManimColor:
     """Runner ``i``'s colour (the palette repeats if the race has more runners than colours)."""
     return RUNNER_COLOURS[i % len(RUNNER_COLOURS)]
-
-
-def at_iterate(k: float, trajectory: Trajectory) -> int:
-    """The iterate the step tracker ``k`` points at, clamped to the trajectory's last recorded one."""
-    return min(max(round(k), 0), len(trajectory.loss) - 1)
 
 
 def zoom_grid(grid: LossGrid, points: np.ndarray, margin: float = 0.1, snap: float = 2.0) -> LossGrid:

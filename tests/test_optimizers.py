@@ -78,3 +78,8 @@ def test_non_finite_loss_is_divergence() -> None:
 def test_lesson_refuses_a_diverging_learning_rate() -> None:
     with pytest.raises(DivergenceError, match=r"diverged at step \d+ with lr = 0.05; try a smaller"):
         build_lesson(LessonConfig(descent=DescentSpec(lr=0.05)))
+
+
+def test_divergence_message_names_the_optimizer() -> None:
+    assert str(DivergenceError(3, 0.1, "momentum")).startswith("momentum diverged at step 3 with lr = 0.1;")
+    assert str(DivergenceError(3, 0.1)).startswith("gradient descent diverged at step 3")
