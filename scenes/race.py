@@ -54,6 +54,7 @@ __all__ = [
     "OptimizerRace",
     "box_of",
     "clip_segment",
+    "clipped_steps",
     "runner_colour",
     "set_clipped_path",
     "zoom_axes",
@@ -118,14 +119,24 @@ def box_of(axes: Axes) -> tuple[np.ndarray, np.ndarray]:
     return np.array([axes.x_range[0], axes.y_range[0]]), np.array([axes.x_range[1], axes.y_range[1]])
 
 
-def set_clipped_path(path: VMobject, axes: Axes, params: np.ndarray, k: int) -> VMobject:
-    """Draw iterates ``0..k`` as straight segments cut to the axes' box: one cubic per visible piece
-    (pieces that do not touch become separate subpaths); just the start point if nothing is visible."""
+def clipped_steps(axes: Axes, params: np.ndarray) -> np.ndarray:
+    """Each step ``i → i + 1`` of ``params`` cut to the axes' box, as one straight cubic in scene points:
+    shape ``(steps, 4, 3)``, NaN where the step misses the box. Computed once, so a frame only slices it."""
     lo, hi = box_of(axes)
-    pieces = [clip_segment(params[i], params[i + 1], lo, hi) for i in range(k)]
-    ends = [np.array(piece) for piece in pieces if piece is not None] or [np.array([params[0], params[0]])]
-    scene_ends = [axes.c2p(e) for e in ends]
-    path.points = np.concatenate([a + _THIRDS * (b - a) for a, b in scene_ends])
+    steps = np.full((len(params) - 1, 2, 2), np.nan)
+    for i in range(len(params) - 1):
+        piece = clip_segment(params[i], params[i + 1], lo, hi)
+        if piece is not None:
+            steps[i] = piece
+    ends = np.asarray(axes.c2p(steps.reshape(-1, 2))).reshape(-1, 2, 3)
+    return ends[:, :1] + _THIRDS[None] * (ends[:, 1:] - ends[:, :1])
+
+
+def set_clipped_path(path: VMobject, steps: np.ndarray, start: np.ndarray, k: int) -> VMobject:
+    """Draw the first ``k`` of :func:`clipped_steps` that lie in the box (pieces that do not touch become
+    separate subpaths); just the scene point ``start`` while none does."""
+    shown = steps[:k][~np.isnan(steps[:k, 0, 0])]
+    path.points = shown.reshape(-1, 3) if len(shown) else np.repeat(np.asarray(start, dtype=float)[None], 4, axis=0)
     return path
 
 
@@ -226,8 +237,9 @@ class OptimizerRace(LessonScene):
         for i, run in enumerate(self.runs):
             t, colour = run.trajectory, runner_colour(i)
             path = VMobject(stroke_color=colour, stroke_width=2.5, fill_opacity=0)
-            set_clipped_path(path, self.axes, t.params, 0)
-            path.add_updater(lambda p, t=t: set_clipped_path(p, self.axes, t.params, self.iterate(t)))
+            steps, start = clipped_steps(self.axes, t.params), self.axes.c2p(*t.params[0])
+            set_clipped_path(path, steps, start, 0)
+            path.add_updater(lambda p, t=t, steps=steps, start=start: set_clipped_path(p, steps, start, self.iterate(t)))
             dot = Dot(self.axes.c2p(*t.params[0]), radius=0.075, color=colour, stroke_width=1, stroke_color=WHITE)
             dot.set_stroke(opacity=0.6)
             dot.add_updater(lambda d, t=t: d.move_to(self.axes.c2p(*t.params[self.iterate(t)])))
