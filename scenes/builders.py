@@ -13,6 +13,7 @@ __all__ = [
     "clip_line",
     "data_axes",
     "data_dots",
+    "merged",
     "edge_axes",
     "nice_range",
     "places",
@@ -93,6 +94,13 @@ def slope_segment(axes: Axes, x: float, y: float, slope: float, half: float) -> 
     return centre + lo * direction, centre + hi * direction
 
 
+def merged(group: VMobject) -> VMobject:
+    """One VMobject drawing what ``group`` (members of one style, e.g. dots or dashes) draws: the camera
+    builds and fills one cairo path instead of one per member, every frame the group is redrawn."""
+    members = group.family_members_with_points()
+    one = VMobject().match_style(members[0])
+    one.points = np.concatenate([m.points for m in members])
+    return one
 
 
 def data_dots(axes: Axes, data: Dataset) -> VGroup:

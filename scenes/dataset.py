@@ -72,6 +72,7 @@ class DatasetAndModel(LessonScene):
         self.step(
             "data", Write(title), Create(self.axes), LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=0.03)
         )
+        self.dots = self.settle(self.dots)
         self.title = title
 
     def show_model(self) -> None:
@@ -88,7 +89,7 @@ class DatasetAndModel(LessonScene):
         self.line.add_updater(lambda line: set_model_line(line, self.axes, *c.params[self.index()]))
         self.residuals.add_updater(lambda segs: set_residuals(segs, self.axes, data, *c.params[self.index()]))
         self.add(self.residuals, self.line)
-        self.bring_to_front(*self.dots)  # the points stay on top of their residuals
+        self.bring_to_front(self.dots)  # the points stay on top of their residuals
         self.step("candidate", Create(self.line), Create(self.residuals, lag_ratio=0.02))
 
     def index(self) -> int:

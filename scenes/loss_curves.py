@@ -230,6 +230,7 @@ class LossCurves(LessonScene):
             LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=0.03),
             FadeIn(self.views["m"].fixed),
         )
+        self.dots = self.settle(self.dots)
 
     def build_view(self, s: LossSlice) -> SliceView:
         p, q = s.parameter, other(s.parameter)
@@ -288,7 +289,7 @@ class LossCurves(LessonScene):
     def start(self, parameter: str) -> None:
         v = self.views[parameter]
         self.add(v.trace, v.residuals, v.line)
-        self.bring_to_front(*self.dots)
+        self.bring_to_front(self.dots)
         self.step(
             f"start_{parameter}",
             Create(v.line),

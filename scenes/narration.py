@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import BLACK, Animation, FullScreenRectangle, Mobject, Scene, ThreeDScene
+from manim import BLACK, Animation, FullScreenRectangle, Mobject, Scene, ThreeDScene, VMobject
 
 from gradcore import Lesson
+from scenes.builders import merged
 from scenes.style import lesson
 
 __all__ = ["FADE_OUT", "LessonScene", "LessonScene3D", "Step"]
@@ -89,6 +90,14 @@ class Narrated:
 
     def pin_to_frame(self, mobject: Mobject) -> None:
         """Keep ``mobject`` in screen coordinates (a no-op in 2D)."""
+
+    def settle(self, group: VMobject) -> VMobject:
+        """Swap ``group``, on screen and done animating member by member, for :func:`merged` of it on top:
+        one path for the camera to draw each frame instead of one per member."""
+        one = merged(group)
+        self.remove(*group)
+        self.add(one)
+        return one
 
     def tear_down(self) -> None:
         if self._played != len(self._plan):

@@ -34,7 +34,7 @@ from manim import (
 )
 
 from gradcore import FunctionCurve, Lesson
-from scenes.builders import edge_axes, nice_range, path_through, slope_segment
+from scenes.builders import edge_axes, merged, nice_range, path_through, slope_segment
 from scenes.narration import LessonScene, Step
 from scenes.style import (
     AXIS,
@@ -189,7 +189,7 @@ class TangentSlopes(LessonScene):
         ddot = Dot(radius=0.07, color=TANGENT).add_updater(lambda m: m.move_to(daxes.c2p(d.x[at()], d.dy[at()])))
         top = axes.c2p(d.x[0], axes.y_range[1])[1]
         bottom = daxes.c2p(d.x[0], daxes.y_range[0])[1]
-        guide = DashedLine([0, top, 0], [0, bottom, 0], color=AXIS, stroke_width=2, dash_length=0.08)
+        guide = merged(DashedLine([0, top, 0], [0, bottom, 0], color=AXIS, stroke_width=2, dash_length=0.08))
         guide.set_stroke(opacity=0.6).add_updater(lambda m: m.set_x(axes.c2p(d.x[at()], 0)[0]))
         rows = VGroup(readout("x", d.x[0], 2), readout("f'(x)", d.dy[0], 2, color=TANGENT))
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.35).next_to(axes, RIGHT, buff=0.6).align_to(axes, UP).shift(DOWN * 0.5)
