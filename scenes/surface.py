@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from manim import (
     DEGREES,
-    DOWN,
+    DL,
     IN,
-    LEFT,
-    OUT,
-    RIGHT,
     UL,
-    UP,
+    UR,
+    Animation,
     Camera,
     Create,
     Dot,
@@ -25,9 +24,11 @@ from manim import (
     Succession,
     Surface,
     ThreeDAxes,
+    ValueTracker,
     VGroup,
     VMobject,
     Write,
+    config,
     linear,
 )
 
@@ -56,6 +57,11 @@ TURN = 0.38  # rad/s of the ambient rotation during the "rotate" step
 SLICE_B = TANGENT  # loss vs b (loss vs m is drawn in CURVE)
 MESH = {"color": "#000000", "width": 0.6, "opacity": 0.35}
 SHADING = 0.45  # fraction of manim's (strong, whitening) 3D shading kept, so the faces stay close to viridis
+GAP = 0.12  # scene units between a label and the point it names, and between two labels
+LINE_GAP = 0.11  # scene units between a label and an axis line (its ticks stick out 0.1)
+EDGE = 0.2  # scene units kept clear at the frame's edges
+TURN_STEP = 15 * DEGREES  # a label that is in the way turns about its point in these steps (then to ~1°) ...
+TURNS = (0.0, *(sign * k * TURN_STEP for k in range(1, 7) for sign in (1, -1)))  # ... up to 90° either way
 
 
 class DepthCamera(FastSurfaceCamera):
@@ -96,6 +102,159 @@ def anchor_depth(mobject: Mobject, point: np.ndarray) -> Mobject:
     for mob in mobject.get_family():
         mob.depth_anchor = np.asarray(point, dtype=float)
     return mobject
+
+
+Box = tuple[float, float, float, float]  # in frame units: centre x, centre y, half width, half height
+Segment = tuple[float, float, float, float]  # in frame units: x0, y0, x1, y1
+
+
+def box_of(mobject: Mobject) -> Box:
+    """The box of a fixed-in-frame mobject."""
+    (x0, y0), (x1, y1) = mobject.get_corner(DL)[:2], mobject.get_corner(UR)[:2]
+    return ((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2)
+
+
+def crosses(line: Segment, box: Box) -> bool:
+    """Whether the segment ``line`` passes through ``box``."""
+    x0, y0, x1, y1 = line
+    cx, cy, hx, hy = box
+    enter, leave = 0.0, 1.0
+    for start, delta, low, high in ((x0, x1 - x0, cx - hx, cx + hx), (y0, y1 - y0, cy - hy, cy + hy)):
+        if abs(delta) < 1e-12:
+            if not low <= start <= high:
+                return False
+            continue
+        a, b = sorted(((low - start) / delta, (high - start) / delta))
+        enter, leave = max(enter, a), min(leave, b)
+        if enter > leave:
+            return False
+    return True
+
+
+@dataclass
+class Clearance:
+    """What a label keeps clear of: ``boxes`` (kept ``GAP`` from), ``lines`` (kept ``LINE_GAP`` from, which clears
+    their ticks) and the frame's edges (kept ``EDGE`` from)."""
+
+    boxes: list[Box]
+    lines: list[Segment]
+
+    def fits(self, x: float, y: float, hx: float, hy: float, lines: bool = True) -> bool:
+        """Whether the box centred on (x, y), ``hx`` by ``hy`` either side, lies in the frame, clear of the boxes
+        and (if ``lines``) of the lines."""
+        tolerance = 1e-6
+        if abs(x) + hx > config.frame_x_radius - EDGE + tolerance or abs(y) + hy > config.frame_y_radius - EDGE + tolerance:
+            return False
+        for bx, by, bhx, bhy in self.boxes:
+            if abs(x - bx) < hx + bhx + GAP - tolerance and abs(y - by) < hy + bhy + GAP - tolerance:
+                return False
+        grown = (x, y, hx + LINE_GAP, hy + LINE_GAP)
+        return not lines or not any(crosses(line, grown) for line in self.lines)
+
+    def shift(self, x: float, y: float, hx: float, hy: float, u: tuple[float, float]) -> float:
+        """How far to move the box along the unit vector ``u`` so that it keeps ``GAP`` from every box and stays in
+        the frame (lines aside): the smallest shift >= 0, else (the frame's edge is in the way) the largest < 0,
+        else 0."""
+
+        def interval(offset: float, reach: float, k: int, closed: bool) -> tuple[float, float]:
+            """The shifts t at which |offset + t u[k]| < reach (<= if closed)."""
+            if abs(u[k]) < 1e-9:
+                inside = abs(offset) <= reach if closed else abs(offset) < reach
+                return (-np.inf, np.inf) if inside else (np.inf, -np.inf)
+            a, b = (-reach - offset) / u[k], (reach - offset) / u[k]
+            return (min(a, b), max(a, b))
+
+        blocked = []  # open intervals of shifts at which the box overlaps one of the boxes
+        for bx, by, bhx, bhy in self.boxes:
+            (a0, a1), (b0, b1) = interval(x - bx, hx + bhx + GAP, 0, False), interval(y - by, hy + bhy + GAP, 1, False)
+            if max(a0, b0) < min(a1, b1):
+                blocked.append((max(a0, b0), min(a1, b1)))
+        (a0, a1) = interval(x, config.frame_x_radius - EDGE - hx, 0, True)
+        (b0, b1) = interval(y, config.frame_y_radius - EDGE - hy, 1, True)
+        inside = (max(a0, b0), min(a1, b1))  # the shifts that keep the box in the frame
+        candidates = {0.0, *inside, *(end for interval in blocked for end in interval)}
+        free = [
+            t
+            for t in candidates
+            if np.isfinite(t) and inside[0] - 1e-9 <= t <= inside[1] + 1e-9 and not any(lo < t < hi for lo, hi in blocked)
+        ]
+        ahead = [t for t in free if t >= 0]
+        return min(ahead) if ahead else max(free, default=0.0)
+
+
+@dataclass
+class Pin:
+    """A label drawn flat in the frame (a fixed-in-frame mobject) beside a scene point: see :func:`pin_labels`."""
+
+    label: Mobject
+    point: Callable[[], np.ndarray]  # the scene point it names, as it is now
+    away: Callable[[], np.ndarray] | None = None  # a scene point the label keeps to the far side of; None: above
+
+    def __post_init__(self) -> None:
+        self.half = (self.label.width / 2, self.label.height / 2)  # labels keep their size: measured once
+        self.centre: tuple[float, float] | None = None  # where pin_labels put it last
+
+    def in_place(self) -> bool:
+        """Whether the label is still where :func:`pin_labels` put it last."""
+        return self.centre is not None and np.allclose(self.label.get_center()[:2], self.centre, rtol=0, atol=1e-9)
+
+
+def beside(point: tuple[float, float], half: tuple[float, float], angle: float) -> tuple[float, float]:
+    """Centre of a box (``half`` its half width and height) just beside ``point`` in the direction ``angle``:
+    its edge ``GAP`` from the point."""
+    u = (np.cos(angle), np.sin(angle))
+    reach = min(half[k] / abs(u[k]) for k in (0, 1) if abs(u[k]) > 1e-9) + GAP
+    return (point[0] + u[0] * reach, point[1] + u[1] * reach)
+
+
+def clear_spot(point: tuple[float, float], angle: float, half: tuple[float, float], clear: Clearance) -> tuple[float, float]:
+    """Centre for a box (``half`` its half width and height) beside ``point``: towards ``angle`` if it fits there,
+    else turned about the point to the nearest side where it fits (up to a quarter turn either way, found to
+    within ~1°, so the box moves smoothly as what is in its way moves). The axis lines give way first (they
+    mostly run under the surface): failing a side clear of everything, the nearest side clear of the boxes and
+    the frame's edges; failing that too, the box slides straight on until clear."""
+    for lines in (True, False):
+
+        def free(turn: float, lines: bool = lines) -> bool:
+            return clear.fits(*beside(point, half, angle + turn), *half, lines=lines)
+
+        turn = next((t for t in TURNS if free(t)), None)
+        if turn is None:
+            continue
+        if turn:  # the free side's edge lies between this turn and the blocked one before it on the same side
+            blocked = turn - np.sign(turn) * TURN_STEP
+            for _ in range(4):
+                middle = (blocked + turn) / 2
+                blocked, turn = (blocked, middle) if free(middle) else (middle, turn)
+        return beside(point, half, angle + turn)
+    u = (np.cos(angle), np.sin(angle))
+    x, y = beside(point, half, angle)
+    t = clear.shift(x, y, *half, u)
+    return (x + t * u[0], y + t * u[1])
+
+
+def pin_labels(camera: Camera, pins: Sequence[Pin], clear: Clearance) -> None:
+    """Place each pin's label where the camera draws its point now: just beside it, on the side away from where
+    the camera draws ``pin.away`` (so an axis label continues its axis outwards), or above it.
+
+    A label that would overlap what ``clear`` holds or a label placed before it, or leave the frame, turns about
+    its point to the nearest free side, or slides on (:func:`clear_spot`). Earlier pins win: they are placed as if
+    the later ones were not there."""
+    camera.reset_rotation_matrix()  # the camera's angles as they are now (it resets the matrix only when it draws)
+    clear = Clearance(list(clear.boxes), list(clear.lines))
+    for pin in pins:
+        ends = [pin.point()] if pin.away is None else [pin.point(), pin.away()]
+        projected = camera.project_points(np.array(ends))[:, :2]
+        point = (float(projected[0, 0]), float(projected[0, 1]))
+        angle = np.pi / 2
+        if pin.away is not None:
+            dx, dy = projected[0] - projected[1]
+            if np.hypot(dx, dy) > 1e-6:
+                angle = float(np.arctan2(dy, dx))
+        centre = clear_spot(point, angle, pin.half, clear)
+        pin.label.move_to([*centre, 0.0])
+        pin.centre = centre
+        clear.boxes.append((*centre, *pin.half))
 
 
 def surface_axes(grid: LossGrid) -> ThreeDAxes:
@@ -238,46 +397,93 @@ class LossSurface(LessonScene3D):
         self.title = MathTex(r"\text{The loss landscape}", font_size=TITLE_SIZE, color=TEXT).to_corner(UL)
         self.add_fixed_in_frame_mobjects(self.title)
         self.remove(self.title)
+        self.title_box = box_of(self.title)
         self.axes = surface_axes(self.lesson.surface)
         grid = self.lesson.surface
-        x_end, y_end, z_end = (self.axes.x_range[1], self.axes.y_range[1], self.axes.z_range[1])
-        # the m and b labels start on the floor at their axis' end, then rise with the surface to the height of its
-        # rim there (read off the grid), so that from behind they show above the far wall instead of behind it
+        (m0, x_end), (b0, y_end), z_end = self.axes.x_range[:2], self.axes.y_range[:2], self.axes.z_range[1]
+        # the m and b labels name their axis' end: on the floor first, then (as ``rise`` goes 0 → 1) at the height
+        # of the surface's rim there (read off the grid), so that from behind they show above the far wall
         # manim draws each axis at the other parameters' 0, or at their range's edge when 0 is outside it
         m_axis, b_axis = (float(np.clip(0.0, *r[:2])) for r in (self.axes.x_range, self.axes.y_range))
         rim_m = grid.loss[np.argmin(np.abs(grid.b - b_axis)), -1]
         rim_b = grid.loss[-1, np.argmin(np.abs(grid.m - m_axis))]
-        beside_m, beside_b = RIGHT * 0.85 + DOWN * 0.45, UP * 0.45 + RIGHT * 0.8  # off the z axis seen edge-on
-        self.label_spots = (
-            self.axes.c2p(x_end, b_axis, rim_m) + beside_m + OUT * 0.15,
-            self.axes.c2p(m_axis, y_end, rim_b) + beside_b + OUT * 0.15,
-        )
+        self.rise = ValueTracker(0)
+        mid = ((m0 + x_end) / 2, (b0 + y_end) / 2)
+        c2p = self.axes.c2p
+
+        def pin_axis(label: Mobject, m: float, b: float, rim: float) -> Pin:
+            return Pin(label, lambda: c2p(m, b, rim * self.rise.get_value()), lambda: c2p(*mid, rim * self.rise.get_value()))
+
         self.labels = VGroup(
-            MathTex(r"m\ \text{(slope)}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(x_end, b_axis, 0) + beside_m),
-            MathTex(r"b\ \text{(bias)}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(m_axis, y_end, 0) + beside_b),
-            MathTex(r"\text{Loss}", font_size=LABEL_SIZE, color=TEXT).move_to(self.axes.c2p(m_axis, b_axis, z_end) + OUT * 0.3),
+            MathTex(r"m\ \text{(slope)}", font_size=LABEL_SIZE, color=TEXT),
+            MathTex(r"b\ \text{(bias)}", font_size=LABEL_SIZE, color=TEXT),
+            MathTex(r"\text{Loss}", font_size=LABEL_SIZE, color=TEXT),
         )
+        for label in self.labels:
+            label.add_background_rectangle(opacity=0.65, buff=0.08)  # contrast where a label lies over the surface
+        # drawn flat in the frame and laid out anew every frame (pin_labels), the loss label first (it stays
+        # above its axis' tip), then m and b beside their axis' ends, then the slice tags (show_slices)
+        self.pins = [
+            Pin(self.labels[2], lambda: c2p(m_axis, b_axis, z_end)),
+            pin_axis(self.labels[0], x_end, b_axis, rim_m),
+            pin_axis(self.labels[1], m_axis, y_end, rim_b),
+        ]
         far_below = self.axes.c2p(0, 0, 0) + IN * 100
         anchor_depth(self.axes.x_axis, far_below)
         anchor_depth(self.axes.y_axis, far_below)
-        self.add_fixed_orientation_mobjects(*self.labels)
-        self.remove(*self.labels)
+        self.pin(*self.labels)
         self.step("axes", Write(self.title), Create(self.axes), FadeIn(self.labels))
+
+    def pin(self, *labels: Mobject) -> None:
+        """Draw ``labels`` (each one of ``self.pins``) flat in the frame, where :meth:`place_labels` puts them."""
+        self.add_fixed_in_frame_mobjects(*labels)
+        self.remove(*labels)
+        self.place_labels()
+
+    def place_labels(self) -> None:
+        """Lay out the pinned labels for the camera's angles now, clear of the title, the axes and each other.
+        The labels' updaters all call this: it does the work once a frame, unless an animation (a fade) has put
+        a label back where it was since."""
+        camera = self.camera
+        state = (*(t.get_value() for t in camera.get_value_trackers()), self.rise.get_value(), len(self.pins))
+        if state == getattr(self, "_laid_out", None) and all(pin.in_place() for pin in self.pins):
+            return
+        self._laid_out = state
+        camera.reset_rotation_matrix()
+        z_axis = camera.project_points(self.axes.z_axis.get_all_points())[:, :2]  # the line and its ticks
+        (x0, y0), (x1, y1) = z_axis.min(axis=0), z_axis.max(axis=0)
+        floor = [camera.project_points(np.array([axis.get_start(), axis.get_end()]))[:, :2] for axis in (self.axes.x_axis, self.axes.y_axis)]
+        clear = Clearance(
+            [self.title_box, ((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2)],
+            [tuple(line.ravel()) for line in floor],
+        )
+        pin_labels(camera, self.pins, clear)
+
+    def step_relaid(self, key: str, *animations: Animation, **play_kwargs: object) -> None:
+        """Play step ``key``, in which the camera or the labels' points move, laying the labels out every frame.
+        Only in such steps do the labels carry an updater: Cairo redraws a mobject with one (and every mobject
+        after it) every frame, instead of once into the still background."""
+        labels = [pin.label for pin in self.pins]
+
+        def relayout(_: Mobject) -> None:
+            self.place_labels()
+
+        for label in labels:
+            label.add_updater(relayout)
+        self.step(key, *animations, **play_kwargs)
+        for label in labels:
+            label.remove_updater(relayout)
 
     def raise_surface(self) -> None:
         self.surface = loss_surface(self.axes, self.lesson.surface, self.camera.light_source.get_center())
         floor = self.axes.c2p(0, 0, 0)[2]
         flat = self.surface.copy().apply_function(lambda p: np.array([p[0], p[1], floor]))
-        self.step(
-            "surface",
-            ReplacementTransform(flat, self.surface),
-            *(label.animate.move_to(spot) for label, spot in zip(self.labels[:2], self.label_spots, strict=True)),
-        )
+        self.step_relaid("surface", ReplacementTransform(flat, self.surface), self.rise.animate.set_value(1))
 
     def rotate(self) -> None:
-        self.begin_ambient_camera_rotation(TURN)
-        self.step("rotate")
-        self.stop_ambient_camera_rotation()
+        # the ambient rotation's rate, as an animation: the camera turns before the labels are laid out each frame
+        seconds = next(step.seconds for step in self.plan(self.lesson) if step.key == "rotate")
+        self.step_relaid("rotate", self.camera.theta_tracker.animate.increment_value(TURN * seconds), rate_func=linear)
 
     def show_slices(self) -> None:
         ms, bs = self.lesson.loss_vs_m, self.lesson.loss_vs_b
@@ -292,11 +498,13 @@ class LossSurface(LessonScene3D):
         )
         for tag in tags:
             tag.add_background_rectangle(opacity=0.65, buff=0.08)  # contrast over the surface
-        tags[0].move_to(self.slice_m.get_start() + OUT * 0.3 + LEFT * (tags[0].width / 2 + 0.12))
-        tags[1].move_to(self.slice_b.get_end() + OUT * 0.3 + UP * (tags[1].height / 2 + 0.12))
+        # each tag beside its slice's end (loss vs m: the low-m end; loss vs b: the high-b end), carrying the slice on
+        # from its lowest point
+        for tag, line, end in ((tags[0], self.slice_m, 0), (tags[1], self.slice_b, -1)):
+            point, lowest = line.points[end], line.points[np.argmin(line.points[:, 2])]
+            self.pins.append(Pin(tag, lambda point=point: point, lambda lowest=lowest: lowest))
         self.slice_tags = tags
-        self.add_fixed_orientation_mobjects(*tags)
-        self.remove(*tags)
+        self.pin(*tags)
         self.step("slices", Create(self.slice_m), Create(self.slice_b), FadeIn(tags), rate_func=linear)
 
     def show_path(self) -> None:
@@ -318,7 +526,7 @@ class LossSurface(LessonScene3D):
         """Turn to the top view: phi = 0 and theta = −90° (the nearest equivalent), so m runs left→right, b bottom→top."""
         theta = self.camera.theta_tracker.get_value()
         target = -90 * DEGREES + 360 * DEGREES * np.round((theta + 90 * DEGREES) / (360 * DEGREES))
-        self.step(
+        self.step_relaid(
             "top",
             self.camera.phi_tracker.animate.set_value(0),
             self.camera.theta_tracker.animate.set_value(target),

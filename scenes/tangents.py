@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from manim import (
     DOWN,
     LEFT,
     RIGHT,
+    UL,
     UP,
     AnimationGroup,
     Arrow,
@@ -23,6 +25,7 @@ from manim import (
     GrowFromCenter,
     LaggedStart,
     Line,
+    ManimColor,
     MathTex,
     Mobject,
     ValueTracker,
@@ -56,6 +59,10 @@ FLAT_HALF = 0.45  # half length of the flat tangents at zero-slope points
 
 
 MARGIN = 0.3  # scene units kept clear at the frame's edges
+MIN_SCALE = 0.7  # a formula in the right-hand column shrinks to at most this fraction of LABEL_SIZE ...
+SCALES = (1.0, 0.9, 0.8, MIN_SCALE)  # ... in these steps, breaking into more lines first
+LINE_BUFF = 0.15  # scene units between the lines of a broken formula
+INDENT = 0.35  # scene units a continuation line is indented by when it cannot align with the first term
 
 
 def fit_width(mobject: Mobject, width: float) -> Mobject:
@@ -63,6 +70,71 @@ def fit_width(mobject: Mobject, width: float) -> Mobject:
     if mobject.width > width:
         mobject.scale(width / mobject.width, about_edge=LEFT)
     return mobject
+
+
+def top_level_terms(latex: str) -> list[str]:
+    """``latex`` cut before each + or − that joins two terms outside all braces and ``\\left…\\right``:
+    ``- \\frac{e^{- x}}{4} + e^{- x}`` → ``['- \\frac{e^{- x}}{4}', '+ e^{- x}']`` (a leading sign stays put)."""
+    terms, depth, start, i = [], 0, 0, 0
+    while i < len(latex):
+        for word, step in ((r"\left", 1), (r"\right", -1)):
+            if latex.startswith(word, i):
+                depth += step
+                i += len(word)
+                break
+        else:
+            char = latex[i]
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            before = latex[start:i].rstrip()
+            if char in "+-" and depth == 0 and before and before[-1] not in "+-=(,{^_":
+                terms.append(latex[start:i].strip())
+                start = i
+            i += 1
+    terms.append(latex[start:].strip())
+    return terms
+
+
+def _lines(parts: list[Mobject], width: float, indent: float, head_alone: bool) -> list[list[Mobject]] | None:
+    """``parts`` (the pieces of one formula laid out in a row) packed greedily into lines at most ``width`` wide,
+    continuation lines ``indent`` in (the first part alone on the first line if ``head_alone``); None if a part
+    does not fit on a line of its own."""
+    lines: list[list[Mobject]] = [[parts[0]]] + ([[]] if head_alone else [])
+    for part in parts[1:]:
+        line = lines[-1]
+        span = part.get_right()[0] - (line[0] if line else part).get_left()[0] + (indent if len(lines) > 1 else 0)
+        if line and span > width:
+            lines.append(line := [])
+            span = part.width + indent
+        if span > width:
+            return None
+        line.append(part)
+    return lines
+
+
+def broken_tex(strings: list[str], width: float, height: float = np.inf, color: ManimColor = TEXT) -> VGroup:
+    """``strings`` as one formula (``MathTex(*strings)``) at ``LABEL_SIZE``, broken between strings into lines at
+    most ``width`` wide and stacked at most ``height`` high: continuation lines align with the second string (the
+    first term after ``f'(x) =``) or, if that is too wide, start ``INDENT`` in under the first string standing
+    alone. Only if no break fits does it shrink, in ``SCALES`` down to ``MIN_SCALE``; past that (a single term
+    wider than the column) it shrinks to fit. Returns the lines, each a VGroup of its strings' glyphs."""
+
+    def stacked(lines: list[list[Mobject]], indent: float) -> VGroup:
+        rows = VGroup(*(VGroup(*line) for line in lines if line))
+        for above, row in pairwise(rows):
+            row.next_to(above, DOWN, buff=LINE_BUFF).align_to(rows[0], LEFT).shift(RIGHT * indent)
+        return rows
+
+    for scale in SCALES:
+        parts = list(MathTex(*strings, font_size=LABEL_SIZE * scale, color=color))
+        options = [(INDENT, True)]
+        if len(parts) > 1:
+            options.insert(0, (parts[1].get_left()[0] - parts[0].get_left()[0], False))
+        for indent, head_alone in options:
+            lines = _lines(parts, width, indent, head_alone)
+            if lines is not None and (rows := stacked(lines, indent)).height <= height:
+                return rows
+    rows = stacked(_lines(parts, np.inf, 0, False), 0)
+    return rows.scale(min(1.0, width / rows.width, height / rows.height), about_edge=UL)
 
 
 def function_axes(x_range: tuple[float, float], y_values: np.ndarray, x_length: float, y_length: float) -> Axes:
@@ -160,7 +232,10 @@ class TangentSlopes(LessonScene):
         daxes.shift(RIGHT * (axes.c2p(fn.x_min, 0)[0] - daxes.c2p(fn.x_min, 0)[0]))
         for ax, name, color in ((axes, "f(x)", CURVE), (daxes, "f'(x)", DERIV)):
             label = MathTex(name, font_size=LABEL_SIZE - 4, color=color)
-            ax.add(label.next_to(ax.y_axis.get_end(), LEFT, buff=0.15))
+            # left of the y axis' top, unless the axis runs down the left edge (0 is left of the x range), where
+            # its numbers are: then above it
+            on_edge = abs(ax.y_axis.get_end()[0] - ax.c2p(fn.x_min, 0)[0]) < 1e-6
+            ax.add(label.next_to(ax.y_axis.get_end(), UP if on_edge else LEFT, buff=0.1 if on_edge else 0.15))
             ax.add(MathTex("x", font_size=LABEL_SIZE - 4, color=TEXT).next_to(ax.x_axis.get_end(), RIGHT, buff=0.15))
         path = path_through(axes, curve.dense.x, curve.dense.y, CURVE, stroke_width=4)
         self.pending = {"title": title, "axes": axes, "daxes": daxes, "path": path}
@@ -196,9 +271,14 @@ class TangentSlopes(LessonScene):
         x_number, dy_number = rows[0][1], rows[1][1]
         x_number.add_updater(lambda m: m.set_value(d.x[at()]))
         dy_number.add_updater(lambda m: m.set_value(d.dy[at()]))
-        dlabel = MathTex(rf"f'(x) = {curve.function.dlatex}", font_size=LABEL_SIZE, color=DERIV)
-        dlabel.next_to(daxes, RIGHT, buff=0.6).align_to(rows, LEFT).align_to(daxes, UP).shift(DOWN * 0.3)
-        fit_width(dlabel, config.frame_x_radius - MARGIN - dlabel.get_left()[0])  # a typed function's f' can be long
+        # the right-hand column, under the readouts: the zero-slope note (shown later), then f'(x), broken into
+        # lines to fit the column (a typed function's f' can be long)
+        column = config.frame_x_radius - MARGIN - rows.get_left()[0]
+        note = self.zeros_note(curve, column).next_to(rows, DOWN, buff=0.5, aligned_edge=LEFT)
+        top = min(daxes.get_top()[1] - 0.3, note.get_bottom()[1] - 0.35)
+        room = top - (-config.frame_y_radius + MARGIN)
+        dlabel = broken_tex(["f'(x) =", *top_level_terms(curve.function.dlatex)], column, room, color=DERIV)
+        dlabel.align_to(rows, LEFT).align_to(np.array([0, top, 0]), UP)
         movers = VGroup(guide, tangent, dot, ddot)
         for m in movers:
             m.update()
@@ -206,7 +286,7 @@ class TangentSlopes(LessonScene):
             f"tangent_{i}",
             AnimationGroup(Create(daxes), FadeIn(guide), GrowFromCenter(tangent), FadeIn(dot, ddot), FadeIn(rows), Write(dlabel)),
         )
-        self.pending.update(tracker=tracker, tangent=tangent, dot=dot, ddot=ddot, rows=rows, dlabel=dlabel, guide=guide)
+        self.pending.update(tracker=tracker, tangent=tangent, dot=dot, ddot=ddot, rows=rows, dlabel=dlabel, guide=guide, note=note)
 
     def slide(self, i: int) -> None:
         p, d = self.pending, self.lesson.curves[i].dense
@@ -244,6 +324,16 @@ class TangentSlopes(LessonScene):
         self.step(f"arrows_{i}", AnimationGroup(dim, LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.08)))
         self.pending["arrows"] = arrows
 
+    @staticmethod
+    def zeros_note(curve: FunctionCurve, width: float) -> VGroup:
+        """``f'(x) = 0 at`` over the stationary x values (broken into lines ``width`` wide), or ``f'(x) ≠ 0``."""
+        if not len(curve.stationary_x):
+            return VGroup(MathTex(r"f'(x) \neq 0", font_size=LABEL_SIZE, color=DERIV), VGroup())
+        note = MathTex(r"f'(x) = 0 \text{ at}", font_size=LABEL_SIZE, color=DERIV)
+        values = [fmt(x, 2) for x in curve.stationary_x]
+        values = broken_tex(["x =", *(f"{v}," for v in values[:-1]), values[-1]], width)
+        return VGroup(note, values).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+
     def show_zeros(self, i: int) -> None:
         curve, p = self.lesson.curves[i], self.pending
         axes, daxes = p["axes"], p["daxes"]
@@ -253,14 +343,7 @@ class TangentSlopes(LessonScene):
             top, crossing = axes.c2p(x, y), daxes.c2p(x, 0)
             link = DashedLine(top, crossing, color=DERIV, stroke_width=2, dash_length=0.06).set_stroke(opacity=0.7)
             zeros.add(VGroup(flat, Dot(top, radius=0.06, color=TEXT), link, Dot(crossing, radius=0.07, color=DERIV)))
-        if len(curve.stationary_x):
-            note = MathTex(r"f'(x) = 0 \text{ at}", font_size=LABEL_SIZE, color=DERIV)
-            values = MathTex(rf"x = {_values(curve.stationary_x)}", font_size=LABEL_SIZE, color=TEXT)
-        else:
-            note = MathTex(r"f'(x) \neq 0", font_size=LABEL_SIZE, color=DERIV)
-            values = VGroup()
-        text = VGroup(note, values).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-        text.next_to(p["rows"], DOWN, buff=0.5, aligned_edge=LEFT)
+        text = p["note"]
         zeros.add(text)
         self.step(f"zeros_{i}", LaggedStart(*(Create(z) for z in zeros[:-1]), FadeIn(text), lag_ratio=0.3))
         group = VGroup(

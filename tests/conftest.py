@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -63,19 +65,48 @@ class Rendered:
     scene: object
     video: Path
     srt: Path
+    frames: list = field(default_factory=list)  # what ``record(scene)`` returned at each frame drawn
+
+
+@contextmanager
+def lesson_file(path: Path | None) -> Iterator[None]:
+    """Let the scenes draw the lesson file ``path`` (None: the default lesson) while inside."""
+    from gradcore.lessonfile import LESSON_ENV
+    from scenes import style
+
+    if path is None:
+        yield
+        return
+    saved = os.environ.get(LESSON_ENV)
+    forget = getattr(style.lesson, "cache_clear", lambda: None)  # style.lesson() computes it once per process
+    os.environ[LESSON_ENV] = str(path)
+    forget()
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(LESSON_ENV, None)
+        else:
+            os.environ[LESSON_ENV] = saved
+        forget()
 
 
 @pytest.fixture(scope="session")
-def render_scene(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Rendered]:
-    """``render_scene("TangentSlopes")`` renders that beat (cached) and returns the scene object and its video."""
+def render_scene(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Rendered]:
+    """``render_scene("TangentSlopes")`` renders that beat (cached) and returns the scene object and its video.
+
+    ``lesson``: a lesson file to draw instead of the default lesson. ``record``: a function of the scene, called
+    each time the camera has drawn a frame; its results, in order, are ``Rendered.frames`` (a different
+    ``record`` renders the beat again)."""
     from manim import tempconfig
 
     from scenes import BEATS
 
-    done: dict[str, Rendered] = {}
+    done: dict[tuple, Rendered] = {}
 
-    def render(name: str) -> Rendered:
-        if name not in done:
+    def render(name: str, lesson: Path | None = None, record: Callable[[object], object] | None = None) -> Rendered:
+        key = (name, None if lesson is None else str(lesson), record)
+        if key not in done:
             beat = next(b for b in BEATS if b.name == name)
             media = tmp_path_factory.mktemp(name)
             settings = {
@@ -87,11 +118,20 @@ def render_scene(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Re
                 "verbosity": "WARNING",
                 "disable_caching": True,
             }
-            with tempconfig(settings):
+            frames: list = []
+            with tempconfig(settings), lesson_file(lesson):
                 scene = beat.load()()
+                if record is not None:
+                    camera, capture = scene.camera, scene.camera.capture_mobjects
+
+                    def capture_and_record(*args: object, **kwargs: object) -> None:
+                        capture(*args, **kwargs)
+                        frames.append(record(scene))
+
+                    camera.capture_mobjects = capture_and_record
                 scene.render()
                 video = Path(scene.renderer.file_writer.movie_file_path)
-            done[name] = Rendered(scene, video, video.with_suffix(".srt"))
-        return done[name]
+            done[key] = Rendered(scene, video, video.with_suffix(".srt"), frames)
+        return done[key]
 
     return render

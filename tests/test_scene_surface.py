@@ -4,13 +4,18 @@ samples; the camera turns around the surface without losing it and ends looking 
 from __future__ import annotations
 
 from contextlib import contextmanager
+from itertools import combinations
+from pathlib import Path
 
 import numpy as np
 import pytest
 from manim import config
 
+from gradcore.lessonfile import load_lesson
 from scenes.style import lesson, viridis
 from scenes.surface import SHADING, START, TURN, LossSurface
+
+LESSONS = Path(__file__).resolve().parents[1] / "lessons"
 
 pytestmark = pytest.mark.render
 
@@ -134,12 +139,11 @@ def test_camera_ends_looking_straight_down_with_m_right_and_b_up(scene) -> None:
 
 
 def test_surface_stays_in_frame_while_the_camera_turns(scene) -> None:
-    """Project the surface, path and axis labels from the start view, along the whole rotation and from the top."""
+    """Project the surface and path from the start view, along the whole rotation and from the top (the labels:
+    see test_labels_and_tags_never_overlap_and_stay_in_frame)."""
 
     plan = {step.key: step.seconds for step in scene.plan(lesson())}
-    points = np.vstack(
-        [scene.surface.get_all_points(), scene.path.points, *(label.get_center() for label in scene.labels)]
-    )
+    points = np.vstack([scene.surface.get_all_points(), scene.path.points])
     half = np.array([config.frame_width, config.frame_height]) / 2
     thetas = START["theta"] + TURN * np.linspace(0, plan["rotate"], 12)
     views = [{**START, "theta": theta} for theta in thetas]
@@ -155,3 +159,58 @@ def test_surface_stays_in_frame_while_the_camera_turns(scene) -> None:
     with camera_at(scene.camera, **views[-1]) as camera:
         top = camera.project_points(scene.surface.get_all_points())[:, :2]
     assert scene.title.get_bottom()[1] > top[:, 1].max() or scene.title.get_right()[0] < top[:, 0].min()
+
+
+# --- the labels on every lesson -------------------------------------------------------------------
+
+
+def drawn_box(camera, mobject) -> np.ndarray:
+    """``[[left, bottom], [right, top]]`` of ``mobject`` as the camera draws it now (projected, fixed in its
+    orientation or fixed in the frame, whichever it is)."""
+    points = np.vstack([camera.transform_points_pre_display(m, m.points) for m in mobject.family_members_with_points()])
+    return np.array([points[:, :2].min(axis=0), points[:, :2].max(axis=0)])
+
+
+def label_boxes(scene) -> dict[str, np.ndarray]:
+    """Where the axis labels and slice tags on screen were drawn in this frame, by name."""
+    named = dict(zip(("m (slope)", "b (bias)", "Loss"), getattr(scene, "labels", ()), strict=False))
+    named.update(zip(("b = … tag", "m = … tag"), getattr(scene, "slice_tags", ()), strict=False))
+    shown = set(scene.get_mobject_family_members())
+    return {name: drawn_box(scene.camera, mob) for name, mob in named.items() if mob in shown}
+
+
+@pytest.fixture(scope="module", params=["intro_to_gradients", "sine", "csv_data"])
+def labelled(request, render_scene):
+    """LossSurface rendered for each shipped lesson, with the label boxes of every frame."""
+    path = LESSONS / f"{request.param}.toml"
+    rendered = render_scene("LossSurface", lesson=path, record=label_boxes)
+    assert rendered.scene.lesson.surface.loss.tolist() == load_lesson(path).surface.loss.tolist()  # drew this lesson
+    return rendered
+
+
+def test_labels_and_tags_never_overlap_and_stay_in_frame(labelled) -> None:
+    """In every frame (while the surface rises, all along the rotation, with the slices, while the camera turns
+    to the top view and after), no two of m (slope), b (bias), Loss and the two slice tags overlap, and each
+    lies inside the frame."""
+    frames = labelled.frames
+    half = np.array([config.frame_x_radius, config.frame_y_radius])
+    assert sum(len(boxes) == 5 for boxes in frames) > 50  # all five on screen at once, from the slices to the top view
+    for i, boxes in enumerate(frames):
+        for name, box in boxes.items():
+            assert np.all(box[0] >= -half) and np.all(box[1] <= half), f"frame {i}: {name} leaves the frame"
+        for (a, box_a), (b, box_b) in combinations(boxes.items(), 2):
+            apart = np.any(box_a[1] <= box_b[0]) or np.any(box_b[1] <= box_a[0])
+            assert apart, f"frame {i}: {a} {box_a.tolist()} overlaps {b} {box_b.tolist()}"
+
+
+def test_labels_sit_beside_what_they_name(labelled) -> None:
+    """Kept apart, each label still sits next to its axis' end (at the rim's height), or its slice's end."""
+    scene = labelled.scene
+    camera = scene.camera
+    camera.reset_rotation_matrix()  # the top view, where the scene ends (without the loss label, faded out)
+    shown = set(scene.get_mobject_family_members())
+    for pin in (pin for pin in scene.pins if pin.label in shown):
+        point = camera.project_points(np.array([pin.point()]))[0, :2]
+        box = drawn_box(camera, pin.label)
+        gap = np.maximum(np.maximum(box[0] - point, point - box[1]), 0)  # from the point to the box, per axis
+        assert np.linalg.norm(gap) < 0.6, pin.label

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from itertools import combinations
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from gradcore.lessonfile import load_lesson
 from scenes.style import fmt, lesson
 
 pytestmark = pytest.mark.render
 
 INDICES = (0, 75, 300, 437, 600)  # both ends, the middle and two points between (of 601 dense samples)
 FRAME_X, FRAME_Y = 7.11, 4.0
+LESSONS = Path(__file__).resolve().parents[1] / "lessons"
 
 
 def _slope(axes, line) -> tuple[float, np.ndarray, np.ndarray]:
@@ -178,3 +183,71 @@ def test_captions_are_plain_text() -> None:
     for beat in (DerivativeAsSlope, TangentSlopes):
         for step in beat.plan(lesson()):
             assert not set(step.caption) & set("\\{}$"), step.caption
+
+
+# --- beat 2 on every shipped lesson: the right-hand column stays readable ---------------------------
+
+
+def _box(mobject) -> np.ndarray:
+    return np.array([mobject.get_corner(np.array([-1, -1, 0]))[:2], mobject.get_corner(np.array([1, 1, 0]))[:2]])
+
+
+def _apart(a, b) -> bool:
+    (a0, a1), (b0, b1) = _box(a), _box(b)
+    return bool(np.any(a1 <= b0) or np.any(b1 <= a0))
+
+
+def _first_glyph(mobject):
+    """The first glyph drawn: the f of f'(x)."""
+    return mobject.family_members_with_points()[0]
+
+
+@pytest.fixture(scope="module", params=["intro_to_gradients", "sine", "csv_data"])
+def any_lesson(request, render_scene):
+    """TangentSlopes rendered for each shipped lesson (the seed lesson: the same render as beat2)."""
+    path = None if request.param == "intro_to_gradients" else LESSONS / f"{request.param}.toml"
+    scene = render_scene("TangentSlopes", lesson=path).scene
+    expected = lesson() if path is None else load_lesson(path)
+    assert [p.curve.function.latex for p in scene.parts] == [c.function.latex for c in expected.curves]
+    return scene
+
+
+def test_derivative_formula_is_readable_fits_the_frame_and_overlaps_nothing(any_lesson) -> None:
+    """f'(x) = … keeps at least 0.7 of the readouts' letter size (long ones break into lines instead of
+    shrinking), lies inside the frame right of both plots, and clears the readouts and the zero-slope note;
+    the note's x values fit the frame too."""
+    for part in any_lesson.parts:
+        dlabel, rows, note = part.group[-1], part.group[-2], part.zeros[-1]
+        name = part.curve.function.name
+        letter = _first_glyph(dlabel).height / _first_glyph(rows[1][0]).height  # both start with the f of f'(x)
+        assert letter >= 0.7 - 1e-6, f"{name}: f'(x) drawn at {letter:.2f} of the readouts' size"
+        for m in (dlabel, note, rows):
+            assert _inside_frame(m), name
+            assert m.get_left()[0] > max(part.axes.get_right()[0], part.daxes.get_right()[0]), name
+        for a, b in combinations((dlabel, note, rows), 2):
+            assert _apart(a, b), name
+        assert dlabel.get_top()[1] < part.daxes.get_top()[1]  # beside the f' plot it names
+
+
+def test_axis_names_clear_the_tick_numbers_and_the_title(any_lesson) -> None:
+    """f(x) and f'(x) at the top of the y axes overlap neither a tick number (the log's y axis runs down the left
+    edge, beside its numbers) nor the title."""
+    for part in any_lesson.parts:
+        for ax in (part.axes, part.daxes):
+            ticks, name = ax[-3], ax[-2]  # edge_axes' numbers, then the two names this beat adds (y first)
+            assert name.get_tex_string() in ("f(x)", "f'(x)")
+            assert all(_apart(name, number) for number in ticks), part.curve.function.name
+            title = part.group[0].family_members_with_points()  # glyph by glyph: a fraction makes its box deep
+            assert all(_apart(name, glyph) for glyph in title), part.curve.function.name
+
+
+def test_long_derivatives_break_between_terms() -> None:
+    from scenes.tangents import top_level_terms
+
+    assert top_level_terms(r"- \frac{e^{- \frac{x}{4}} \sin{\left(x \right)}}{4} + e^{- \frac{x}{4}} \cos{\left(x \right)}") == [
+        r"- \frac{e^{- \frac{x}{4}} \sin{\left(x \right)}}{4}",
+        r"+ e^{- \frac{x}{4}} \cos{\left(x \right)}",
+    ]
+    assert top_level_terms("3 x^{2} - 8 x + 2") == ["3 x^{2}", "- 8 x", "+ 2"]
+    assert top_level_terms(r"- \sin{\left(x - 1 \right)}") == [r"- \sin{\left(x - 1 \right)}"]
+    assert top_level_terms("2 x") == ["2 x"]
