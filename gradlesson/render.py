@@ -14,12 +14,13 @@ import configparser
 import hashlib
 import json
 import os
-import subprocess
+import multiprocessing
+import multiprocessing.connection
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -118,11 +119,7 @@ def render_beats(
     ``lesson_files`` is a checked lesson file followed by the files it reads (its CSV), as
     :class:`gradcore.lessonfile.LessonFile` ``.sources`` gives them; manim gets the first in the
     environment variable ``GRADLESSON_LESSON``. Empty: the default lesson."""
-    from gradcore.lessonfile import LESSON_ENV
-
-    env = {key: value for key, value in os.environ.items() if key != LESSON_ENV}
-    if lesson_files:
-        env[LESSON_ENV] = str(Path(lesson_files[0]).resolve())
+    lesson_file = str(Path(lesson_files[0]).resolve()) if lesson_files else None
     manifest_path = media / "cache" / "renders.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     folder = QUALITY_FOLDERS[quality]
@@ -135,41 +132,82 @@ def render_beats(
         video = video_of(beat)
         return bool(entry) and entry["key"] == key and video.exists() and _sha256(video) == entry["sha256"]
 
-    with tempfile.TemporaryDirectory() as configs:
-
-        def render(beat: Beat) -> RenderResult:
-            key = scene_key(beat, quality, lesson_files)
-            if up_to_date(beat, key):
-                return RenderResult(beat, video_of(beat), True, 0.0)
-            shared_tex, job_tex = media / "Tex", media / "Tex" / "jobs" / beat.name
-            _share_tex(shared_tex, job_tex)  # start from every formula already compiled
-            cfg = _config_for(job_tex, Path(configs))
-            cmd = [
-                sys.executable, "-m", "manim", "render",
-                "--config_file", str(cfg),
-                "--quality", quality,
-                "--media_dir", str(media),
-                "--disable_caching",
-                "--save_sections",
-                str(beat.path), beat.name,
-            ]  # fmt: skip
-            start = time.perf_counter()
-            result = subprocess.run(cmd, capture_output=True, text=True, env=env)
-            if result.returncode:
-                tail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
-                raise RuntimeError(f"rendering {beat.name} failed (manim exit {result.returncode}): {tail[0]}")
-            _share_tex(job_tex, shared_tex)  # and give back the new ones
-            video = video_of(beat)
-            manifest[f"{beat.name}/{quality}"] = {"key": key, "sha256": _sha256(video)}
-            return RenderResult(beat, video, False, time.perf_counter() - start)
-
-        results = []
+    stale = [beat for beat in beats if not up_to_date(beat, scene_key(beat, quality, lesson_files))]
+    if stale:  # jobs are forked from this process: import manim and the scenes once, here
+        stale = longest_first(stale, lesson_file)
+    results: dict[str, RenderResult] = {}
+    for beat in beats:
+        if beat not in stale:
+            results[beat.name] = RenderResult(beat, video_of(beat), True, 0.0)
+            log(f"{video_of(beat)}  (cached)")
+    running: dict[int, tuple[Beat, Path, multiprocessing.Process, float, Path]] = {}
+    with tempfile.TemporaryDirectory() as scratch:
         try:
-            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-                for result in pool.map(render, beats):
-                    log(f"{result.video}  ({'cached' if result.cached else f'{result.seconds:.1f} s'})")
-                    results.append(result)
+            todo = list(stale)
+            while todo or running:
+                while todo and len(running) < max(1, jobs):
+                    beat = todo.pop(0)
+                    shared_tex, job_tex = media / "Tex", media / "Tex" / "jobs" / beat.name
+                    _share_tex(shared_tex, job_tex)  # start from every formula already compiled
+                    cfg, report = _config_for(job_tex, Path(scratch)), Path(scratch) / f"{beat.name}.error"
+                    job = FORK.Process(target=_render_job, args=(beat, quality, media, cfg, lesson_file, report))
+                    job.start()
+                    running[job.sentinel] = (beat, job_tex, job, time.perf_counter(), report)
+                for sentinel in multiprocessing.connection.wait(list(running)):
+                    beat, job_tex, job, start, report = running.pop(sentinel)
+                    job.join()
+                    if job.exitcode:
+                        reason = report.read_text().strip() if report.exists() else f"exit {job.exitcode}"
+                        raise RuntimeError(f"rendering {beat.name} failed: {reason}")
+                    _share_tex(job_tex, shared_tex)  # and give back the new ones
+                    video = video_of(beat)
+                    manifest[f"{beat.name}/{quality}"] = {"key": scene_key(beat, quality, lesson_files), "sha256": _sha256(video)}
+                    results[beat.name] = RenderResult(beat, video, False, time.perf_counter() - start)
+                    log(f"{video}  ({results[beat.name].seconds:.1f} s)")
         finally:  # keep what did render, even if another beat failed
+            for _, _, job, _, _ in running.values():
+                job.terminate()
+                job.join()
             manifest_path.parent.mkdir(parents=True, exist_ok=True)
             manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return results
+    return [results[beat.name] for beat in beats]
+
+
+FORK = multiprocessing.get_context("fork")
+QUALITY_NAMES = {"l": "low_quality", "m": "medium_quality", "h": "high_quality", "k": "fourk_quality"}
+
+
+def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: str | None, report: Path) -> None:
+    """Render ``beat`` in a process forked from :func:`render_beats` (manim and the scenes already imported:
+    no start-up cost), as ``manim render --config_file cfg --quality q --media_dir media --disable_caching
+    --save_sections`` would. manim's own output goes to ``report.log``; a failure's last line to ``report``."""
+    from manim import config, tempconfig
+
+    from gradcore.lessonfile import LESSON_ENV
+
+    with open(report.with_suffix(".log"), "w") as output:
+        os.dup2(output.fileno(), 1)
+        os.dup2(output.fileno(), 2)
+    os.environ.pop(LESSON_ENV, None)
+    if lesson_file:
+        os.environ[LESSON_ENV] = lesson_file
+    try:
+        config.digest_file(cfg)
+        settings = {"quality": QUALITY_NAMES[quality], "media_dir": str(media), "disable_caching": True, "save_sections": True}
+        with tempconfig({**settings, "input_file": str(beat.path)}):
+            beat.load()().render()
+    except BaseException as error:
+        lines = traceback.format_exception_only(error)[-1].strip().splitlines() or [type(error).__name__]
+        report.write_text(lines[-1])
+        os._exit(1)
+
+
+def longest_first(beats: Sequence[Beat], lesson_file: str | None) -> list[Beat]:
+    """``beats`` by planned duration, longest first: with a few jobs, a long beat started last would
+    leave the other cores idle while it finishes. Loads the scenes (imports manim) to read their plans,
+    which the forked jobs then inherit."""
+    from gradcore import build_lesson
+    from gradcore.lessonfile import load_lesson
+
+    lesson = load_lesson(Path(lesson_file)) if lesson_file else build_lesson()
+    return sorted(beats, key=lambda beat: -beat.load().duration(lesson))

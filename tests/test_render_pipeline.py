@@ -60,3 +60,26 @@ def test_parallel_render_equals_serial_render(tmp_path: Path) -> None:
         stem = BY_NAME[name].path.stem
         serial, parallel = (tmp_path / f"jobs{j}" / "videos" / stem / "480p15" / f"{name}.mp4" for j in ("1", "2"))
         assert frame_hashes(serial) == frame_hashes(parallel)
+
+
+def test_a_failed_job_names_the_beat_and_the_error_in_one_line_and_caches_nothing(tmp_path: Path) -> None:
+    from manim import Scene
+
+    from gradlesson.render import render_beats
+    from scenes import Beat
+
+    class Boom(Scene):
+        @classmethod
+        def duration(cls, lesson: object) -> float:
+            return 1.0
+
+        def construct(self) -> None:
+            raise ValueError("the scene broke")
+
+    class BrokenBeat(Beat):
+        def load(self) -> type:
+            return Boom  # the forked job inherits this class from the test process
+
+    with pytest.raises(RuntimeError, match=r"^rendering Boom failed: ValueError: the scene broke$"):
+        render_beats([BrokenBeat("Boom", "fit.py")], "l", tmp_path, jobs=1, log=lambda line: None)
+    assert "Boom/l" not in (tmp_path / "cache" / "renders.json").read_text()
