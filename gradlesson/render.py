@@ -10,6 +10,7 @@ behind, manim's own cache only checks that a file exists) is never reused: manim
 from __future__ import annotations
 
 import ast
+import gc
 import configparser
 import hashlib
 import json
@@ -135,6 +136,7 @@ def render_beats(
     stale = [beat for beat in beats if not up_to_date(beat, scene_key(beat, quality, lesson_files))]
     if stale:  # jobs are forked from this process: import manim and the scenes once, here
         stale = longest_first(stale, lesson_file)
+        gc.freeze()  # and keep the collector off what the jobs inherit (its passes would copy every page)
     results: dict[str, RenderResult] = {}
     for beat in beats:
         if beat not in stale:
