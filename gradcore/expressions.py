@@ -349,7 +349,8 @@ def function_from_expression(name: str, text: str, x_min: float, x_max: float, v
 
 def check_finite(fn: Function1D, samples: int = 1001) -> None:
     """Raise :class:`ExpressionError` naming the first x of ``linspace(x_min, x_max, samples)`` where
-    f or f' is not a finite number (e.g. ``log(x)`` over [-1, 1] at x = -1)."""
+    f or f' is not a finite number (e.g. ``log(x)`` over [-1, 1] at x = -1), or else a pole between
+    samples (e.g. ``tan(x)`` over [-2, 2] near x = -1.5708), found by :func:`find_pole`."""
     x = np.linspace(fn.x_min, fn.x_max, samples)
     with np.errstate(all="ignore"):
         values = {"f": fn.f(x), "f'": fn.df(x)}
@@ -358,3 +359,35 @@ def check_finite(fn: Function1D, samples: int = 1001) -> None:
         i = int(np.argmax(bad))
         which = " and ".join(f"{label} = {v[i]}" for label, v in values.items() if not np.isfinite(v[i]))
         raise ExpressionError(f"not finite at x = {x[i]:g} ({which}) over [{fn.x_min:g}, {fn.x_max:g}]", fn.name)
+    for label, g in (("f", fn.f), ("f'", fn.df)):
+        pole = find_pole(g, x, values[label])
+        if pole is not None:
+            raise ExpressionError(
+                f"not finite near x = {pole:.6g} (|{label}| grows without bound) over [{fn.x_min:g}, {fn.x_max:g}]", fn.name
+            )
+
+
+GROWTH = 1e4  # |g| between samples beyond this many times its local maximum over the samples (at least 1): a pole
+
+
+def find_pole(g: Callable[[np.ndarray], np.ndarray], x: np.ndarray, y: np.ndarray) -> float | None:
+    """The first x where |g| grows without bound between the samples ``(x, y)``, or None.
+
+    Around each sample where |y| is a local maximum, a ternary search for the largest |g| closes in on the
+    point (100 rounds); a pole, even a weak one (``sqrt(abs(x))``'s f' at 0), shows as |g| growing past
+    :data:`GROWTH` times the sampled maximum; a finite peak that the samples see (``1/(x**2 + 1e-6)``) does not."""
+    size = np.abs(np.broadcast_to(y, x.shape))
+    left, right = np.append(-1.0, size[:-1]), np.append(size[1:], -1.0)  # no neighbour past either end
+    peaks = np.flatnonzero((size >= left) & (size >= right) & ((size > left) | (size > right)))
+    for i in peaks:
+        lo, hi = x[max(i - 1, 0)], x[min(i + 1, len(x) - 1)]
+        limit = GROWTH * max(size[i], 1.0)
+        with np.errstate(all="ignore"):
+            for _ in range(100):
+                a, b = lo + (hi - lo) / 3, hi - (hi - lo) / 3
+                ga, gb = np.abs(np.broadcast_to(g(np.array([a, b])), (2,)))
+                for point, value in ((a, ga), (b, gb)):
+                    if not value <= limit:  # beyond it, or nan / inf
+                        return float(point)
+                lo, hi = (lo, b) if ga >= gb else (a, hi)
+    return None

@@ -517,3 +517,22 @@ def test_fuzz_token_soup_never_hangs_or_crashes(text: str) -> None:
 @given(st.text(max_size=MAX_LENGTH + 20))
 def test_fuzz_any_text_never_hangs_or_crashes(text: str) -> None:
     _accepts_or_rejects_quickly(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "x_min", "x_max", "where"),
+    [
+        ("tan(x)", -2, 2, "x = -1.5708 (|f| grows"),  # between samples: no sample lands on -pi/2
+        ("1/(x - 1.0003)", 0, 3, "x = 1.0003 (|f| grows"),
+        ("sqrt(abs(x - 0.5))", -1.0005, 1, "x = 0.5 (|f'| grows"),  # f is finite, f' is not
+    ],
+)
+def test_check_finite_finds_poles_between_samples(text: str, x_min: float, x_max: float, where: str) -> None:
+    fn = function_from_expression(text, text, x_min, x_max)
+    with pytest.raises(ExpressionError, match="not finite near " + re.escape(where)):
+        check_finite(fn)
+
+
+@pytest.mark.parametrize("text", ["1/(x**2 + 0.000001)", "sin(10*x)", "tanh(5*x)", "exp(x/2)", "3"])
+def test_check_finite_accepts_steep_but_finite_functions(text: str) -> None:
+    check_finite(function_from_expression(text, text, -5, 5))  # 1/(x² + 1e-6) peaks at 10⁶: finite
