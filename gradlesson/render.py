@@ -10,14 +10,13 @@ behind, manim's own cache only checks that a file exists) is never reused: manim
 from __future__ import annotations
 
 import ast
-import gc
 import configparser
+import gc
 import hashlib
 import json
-import os
 import multiprocessing
 import multiprocessing.connection
-import sys
+import os
 import tempfile
 import time
 import traceback
@@ -133,7 +132,8 @@ def render_beats(
         video = video_of(beat)
         return bool(entry) and entry["key"] == key and video.exists() and _sha256(video) == entry["sha256"]
 
-    stale = [beat for beat in beats if not up_to_date(beat, scene_key(beat, quality, lesson_files))]
+    keys = {beat.name: scene_key(beat, quality, lesson_files) for beat in beats}  # of the inputs as the render starts
+    stale = [beat for beat in beats if not up_to_date(beat, keys[beat.name])]
     if stale:  # jobs are forked from this process: import manim and the scenes once, here
         stale = longest_first(stale, lesson_file)
         gc.freeze()  # and keep the collector off what the jobs inherit (its passes would copy every page)
@@ -163,7 +163,7 @@ def render_beats(
                         raise RuntimeError(f"rendering {beat.name} failed: {reason}")
                     _share_tex(job_tex, shared_tex)  # and give back the new ones
                     video = video_of(beat)
-                    manifest[f"{beat.name}/{quality}"] = {"key": scene_key(beat, quality, lesson_files), "sha256": _sha256(video)}
+                    manifest[f"{beat.name}/{quality}"] = {"key": keys[beat.name], "sha256": _sha256(video)}
                     results[beat.name] = RenderResult(beat, video, False, time.perf_counter() - start)
                     log(f"{video}  ({results[beat.name].seconds:.1f} s)")
         finally:  # keep what did render, even if another beat failed

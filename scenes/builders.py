@@ -13,16 +13,17 @@ __all__ = [
     "clip_line",
     "data_axes",
     "data_dots",
-    "merged",
     "edge_axes",
-    "nice_range",
-    "places",
-    "slope_segment",
+    "merged",
     "model_line",
+    "nice_range",
     "path_through",
+    "places",
     "residuals",
     "set_model_line",
     "set_residuals",
+    "slope_segment",
+    "straight_cubics",
 ]
 
 
@@ -139,13 +140,18 @@ def model_line(axes: Axes, m: float, b: float, color=FIT) -> Line:
 _THIRDS = np.array([0.0, 1 / 3, 2 / 3, 1.0])[None, :, None]
 
 
+def straight_cubics(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """One straight cubic from each of ``starts`` to the matching ``ends`` (scene points): shape ``(n, 4, 3)``."""
+    return starts[:, None, :] + _THIRDS * (ends - starts)[:, None, :]
+
+
 def set_residuals(segments: VMobject, axes: Axes, data: Dataset, m: float, b: float) -> VMobject:
     """Point ``segments`` from each (x_i, y_i) to the model's (x_i, m x_i + b), clipped to the axes:
     one straight cubic per point, all set in one numpy call (no per-segment mobjects)."""
     y_pred = np.clip(predict(data.x, m, b), *axes.y_range[:2])
     tops = axes.c2p(np.column_stack([data.x, data.y]))
     feet = axes.c2p(np.column_stack([data.x, y_pred]))
-    segments.points = (tops[:, None, :] + _THIRDS * (feet - tops)[:, None, :]).reshape(-1, 3)
+    segments.points = straight_cubics(tops, feet).reshape(-1, 3)
     return segments
 
 

@@ -28,9 +28,9 @@ from manim import (
 from gradcore import Lesson
 from gradcore.lesson import ClinicRun
 from gradcore.optimizers import Trajectory
+from scenes.builders import at_iterate
 from scenes.contours import filled_contours, plot_frame
 from scenes.narration import LessonScene, Step
-from scenes.builders import at_iterate
 from scenes.race import (
     box_of,
     clip_segment,
@@ -208,7 +208,6 @@ class LearningRateClinic(LessonScene):
             name = MathTex(rf"\text{{{run.label}}}", font_size=LABEL_SIZE, color=TEXT).next_to(rate, UP, buff=0.15)
             header = VGroup(name, rate)
             path = VMobject(stroke_color=FIT, stroke_width=2.5, fill_opacity=0)
-            set_clipped_path(path, clipped_steps(axes, t.params), axes.c2p(*t.params[0]), 0)
             dot = Dot(axes.c2p(*t.params[0]), radius=0.07, color=FIT)
             arrow = VMobject(stroke_width=0, fill_color=SLOPE, fill_opacity=0)
             arrow.set_points_as_corners(np.repeat(axes.c2p(*t.params[0])[None], 4, axis=0))
@@ -262,6 +261,7 @@ class LearningRateClinic(LessonScene):
 
         steps, start = clipped_steps(axes, t.params), axes.c2p(*t.params[0])
         panel.path.add_updater(lambda path: set_clipped_path(path, steps, start, self.iterate(t)))
+        panel.path.update()
         panel.dot.add_updater(place_dot)
         panel.arrow.add_updater(place_arrow)
         panel.loss.add_updater(lambda group: set_scientific(group, t.loss[self.iterate(t)]))

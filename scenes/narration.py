@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import BLACK, Animation, FullScreenRectangle, Mobject, Scene, ThreeDScene, VMobject
+from manim import (
+    BLACK,
+    Animation,
+    FullScreenRectangle,
+    Mobject,
+    Scene,
+    ThreeDScene,
+    VMobject,
+)
 
 from gradcore import Lesson
 from scenes.builders import merged

@@ -34,7 +34,7 @@ from manim import (
 
 from gradcore import Lesson, LossGrid
 from gradcore.optimizers import Trajectory
-from scenes.builders import at_iterate
+from scenes.builders import at_iterate, straight_cubics
 from scenes.contours import filled_contours, plot_frame
 from scenes.narration import LessonScene, Step
 from scenes.style import (
@@ -111,9 +111,6 @@ def clip_segment(p: np.ndarray, q: np.ndarray, lo: np.ndarray, hi: np.ndarray) -
     return p + t0 * d, p + t1 * d
 
 
-_THIRDS = np.array([0.0, 1 / 3, 2 / 3, 1.0])[:, None]
-
-
 def box_of(axes: Axes) -> tuple[np.ndarray, np.ndarray]:
     """The axes' (m, b) box as ``(lo, hi)``."""
     return np.array([axes.x_range[0], axes.y_range[0]]), np.array([axes.x_range[1], axes.y_range[1]])
@@ -129,7 +126,7 @@ def clipped_steps(axes: Axes, params: np.ndarray) -> np.ndarray:
         if piece is not None:
             steps[i] = piece
     ends = np.asarray(axes.c2p(steps.reshape(-1, 2))).reshape(-1, 2, 3)
-    return ends[:, :1] + _THIRDS[None] * (ends[:, 1:] - ends[:, :1])
+    return straight_cubics(ends[:, 0], ends[:, 1])
 
 
 def set_clipped_path(path: VMobject, steps: np.ndarray, start: np.ndarray, k: int) -> VMobject:

@@ -120,7 +120,7 @@ class LiveNumber(DecimalNumber):
         self.number = number
         if text == self._text:
             return self
-        outlines = [self._layout_outline(c) for c in text]
+        outlines = [self._outline(c, self.mob_class) for c in text]
         placed = _arrange_bottom(outlines, self.digit_buff_per_font_unit * self._font_size)
         for i, c in enumerate(text[:-1]):  # as DecimalNumber: a minus sign sits at mid-height of what follows
             if c == "-":
@@ -144,9 +144,6 @@ class LiveNumber(DecimalNumber):
         self.submobjects = self._glyphs[: len(text)]
         self._text = text
         return self
-
-    def _layout_outline(self, char: str) -> np.ndarray:
-        return self._outline(char, self.mob_class)
 
 
 def _arrange_bottom(outlines: list[np.ndarray], buff: float) -> list[np.ndarray]:

@@ -50,6 +50,11 @@ def frame_at(video: Path, seconds: float) -> np.ndarray:
     return np.frombuffer(raw, np.uint8).reshape(info["height"], info["width"], 3)
 
 
+def shown(num) -> str:
+    """The text a DecimalNumber displays for its current value."""
+    return num._get_num_string(num.get_value())
+
+
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return Path(__file__).resolve().parents[1]

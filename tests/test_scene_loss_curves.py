@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import shown
 
 from gradcore import predict
 from gradcore.format import fmt
@@ -20,11 +21,6 @@ def loss_curves(render_scene):
 @pytest.fixture(scope="module")
 def dataset_scene(render_scene):
     return render_scene("DatasetAndModel").scene
-
-
-def shown(num) -> str:
-    """The text a DecimalNumber displays for its current value."""
-    return num._get_num_string(num.get_value())
 
 
 def positions(view) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import shown
 from manim import config
 
 from gradcore.format import fmt
@@ -31,11 +32,6 @@ def at_step(scene, k: int) -> None:
     scene.k.set_value(k)
     for mobject in scene.mobjects:
         mobject.update()
-
-
-def shown(num) -> str:
-    """The text a DecimalNumber displays for its current value."""
-    return num._get_num_string(num.get_value())
 
 
 def corners(vmobject) -> np.ndarray:
