@@ -1,8 +1,35 @@
-"""The lesson's one number format, shared by the scenes and their tests."""
+"""The lesson's one number format, shared by the picture, the subtitles, the exports and the tests.
+
+A number is written plainly with thousands separators while its size is in ``[10⁻³, 10⁶)``
+(``119,701``, ``1.918``, ``0.001``), else as a mantissa and a power of ten (``1.50×10⁹``); never
+with more than :data:`MAX_DIGITS` significant digits. :class:`NumberFormat` fixes the decimals (and,
+for a scaled quantity, the power) once for a whole series, so that a live readout keeps its width.
+Plain text uses the minus sign ``−`` and superscript powers; TeX gets ``-`` (typeset as a minus) and
+``{,}`` separators.
+"""
 
 from __future__ import annotations
 
-__all__ = ["fmt", "fmt_full"]
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "MAX_DIGITS",
+    "NumberFormat",
+    "fmt",
+    "fmt_full",
+    "num",
+    "number_format",
+    "scientific",
+    "setting_format",
+    "superscript",
+    "tex_num",
+]
+
+MAX_DIGITS = 6  # significant digits a number on screen may have
+PLAIN = (1e-3, 1e6)  # sizes written without a power of ten
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def fmt(value: float, digits: int = 2) -> str:
@@ -16,3 +43,99 @@ def fmt(value: float, digits: int = 2) -> str:
 def fmt_full(value: float) -> str:
     """Every digit Python prints (shortest round-trip), as the seed notebook printed its results."""
     return repr(float(value))
+
+
+def superscript(exponent: int) -> str:
+    """``-3`` → ``⁻³``."""
+    return str(exponent).translate(_SUPERSCRIPT)
+
+
+def scientific(value: float, decimals: int) -> tuple[float, int]:
+    """``(mantissa, k)`` with ``value ≈ mantissa · 10^k``, the mantissa in [1, 10) once rounded to ``decimals``."""
+    if value == 0 or not math.isfinite(value):
+        return value, 0
+    k = math.floor(math.log10(abs(value)))
+    mantissa = value / 10.0**k
+    if abs(round(mantissa, decimals)) >= 10:
+        mantissa, k = mantissa / 10, k + 1
+    return mantissa, k
+
+
+def _is_plain(size: float) -> bool:
+    return size == 0 or PLAIN[0] <= size < PLAIN[1]
+
+
+def _decimals_for(size: float, digits: int) -> int:
+    """Decimals that give ``size`` (> 0) about ``digits`` significant digits, within :data:`MAX_DIGITS`."""
+    lead = math.floor(math.log10(size)) + 1  # digits before the point (≤ 0 for sizes below 1)
+    return max(0, min(digits, MAX_DIGITS) - lead)
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How one quantity is written: ``decimals`` after the point and, if ``scientific``, each value as a
+    mantissa (with ``decimals``) times its own power of ten."""
+
+    decimals: int
+    scientific: bool = False
+
+    def parts(self, value: float) -> tuple[str, int | None]:
+        """The mantissa's (or the plain number's) digits with separators and ASCII "-", and the power (None if plain)."""
+        value = float(value)
+        if self.scientific:
+            mantissa, k = scientific(value, self.decimals)
+            return _fixed(mantissa, self.decimals, group=False), k
+        return _fixed(value, self.decimals, group=True), None
+
+    def text(self, value: float) -> str:
+        """Plain text for subtitles and notes: ``−119,701``, ``1.50×10⁹``."""
+        digits, k = self.parts(value)
+        digits = digits.replace("-", "−")
+        return digits if k is None else f"{digits}×10{superscript(k)}"
+
+    def tex(self, value: float) -> str:
+        """TeX math: ``-119{,}701``, ``1.50 \\times 10^{9}``."""
+        digits, k = self.parts(value)
+        digits = digits.replace(",", "{,}")
+        return digits if k is None else rf"{digits} \times 10^{{{k}}}"
+
+
+def _fixed(value: float, decimals: int, group: bool) -> str:
+    text = f"{value:,.{decimals}f}" if group else f"{value:.{decimals}f}"
+    if float(text.replace(",", "")) == 0:
+        text = f"{0.0:.{decimals}f}"
+    return text
+
+
+def number_format(values: float | Iterable[float], digits: int = 4) -> NumberFormat:
+    """The format of a quantity taking ``values``: decimals that show its largest finite size with
+    ``digits`` significant digits (at most :data:`MAX_DIGITS`); scientific if that size is outside
+    ``[10⁻³, 10⁶)``."""
+    sizes = [abs(float(v)) for v in ([values] if isinstance(values, int | float) else values)]
+    size = max((s for s in sizes if math.isfinite(s)), default=0.0)
+    if not _is_plain(size):
+        return NumberFormat(max(0, min(digits, MAX_DIGITS) - 1), scientific=True)
+    return NumberFormat(_decimals_for(size, digits) if size else 0)
+
+
+def setting_format(value: float) -> NumberFormat:
+    """The format with the fewest digits (up to :data:`MAX_DIGITS`) that writes a setting exactly
+    when it can: ``lr = 0.001``, not ``0.001000``; ``2.5×10⁻⁶``."""
+    value = float(value)
+    for digits in range(1, MAX_DIGITS + 1):
+        form = number_format(value, digits)
+        mantissa, k = form.parts(value)
+        shown = float(mantissa.replace(",", "")) * (10.0**k if k is not None else 1.0)
+        if math.isclose(shown, value, rel_tol=1e-9, abs_tol=0.0):
+            return form
+    return number_format(value, MAX_DIGITS)
+
+
+def num(value: float, digits: int = 4) -> str:
+    """``value`` in its own format as plain text (subtitles, notes): ``119,701``, ``1.918``, ``1.502×10⁹``."""
+    return number_format(value, digits).text(value)
+
+
+def tex_num(value: float, digits: int = 4) -> str:
+    """``value`` in its own format as TeX math."""
+    return number_format(value, digits).tex(value)
