@@ -17,6 +17,7 @@ from gradcore.functions import (
     secant,
     slope_arrows,
 )
+from gradcore.facts import Outcome, curvature, leader, outcome
 from gradcore.landscape import contour_levels, streamlines
 from gradcore.loss import (
     GradientField,
@@ -172,20 +173,22 @@ class ParamPath:
 
 @dataclass(frozen=True)
 class RaceRun:
-    """A race runner's whole trajectory from the lesson's start."""
+    """A race runner's whole trajectory from the lesson's start, and what it did."""
 
     entry: RaceEntry
     trajectory: Trajectory
+    outcome: Outcome
 
 
 @dataclass(frozen=True)
 class ClinicRun:
-    """Plain descent from the lesson's start with one learning rate; ``trajectory.diverged_at`` says
-    whether (and at which step) it diverged."""
+    """Plain descent from the lesson's start with one learning rate, and what it did (``outcome``:
+    converged, oscillated, diverged at which step)."""
 
     label: str
     lr: float
     trajectory: Trajectory
+    outcome: Outcome
 
 
 CLINIC_LABELS = ("too small", "the lesson's", "oscillating", "diverging")
@@ -196,9 +199,7 @@ def clinic_rates(data: Dataset, spec: DescentSpec) -> tuple[float, float, float,
     largest eigenvalue of ``S H`` (S = diag(grad_scale), H = 2 [[Σx², Σx], [Σx, n]] the SSE's Hessian).
     Plain descent multiplies the error along that direction by ``1 − lr λ`` each step: −0.8 oscillates
     and converges, −1.2 oscillates and diverges."""
-    x = data.x
-    hessian = 2 * np.array([[x @ x, x.sum()], [x.sum(), float(data.n)]])
-    lam = float(np.max(np.linalg.eigvals(np.diag(spec.grad_scale) @ hessian).real))
+    lam = curvature(data, spec.grad_scale)
     return spec.lr / 10, spec.lr, 1.8 / lam, 2.2 / lam
 
 
@@ -222,6 +223,8 @@ class Lesson:
     optimum: Optimum
     race: tuple[RaceRun, ...]
     clinic: tuple[ClinicRun, ...]
+    outcome: Outcome  # the descent's
+    race_leader: tuple[int, int | None]  # (runner, step it came within tolerance, or None): facts.leader
 
 
 def _samples_along(data: Dataset, parameter: str, values: np.ndarray, fixed: float) -> Samples:
@@ -255,17 +258,17 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
     nodes = config.surface_resolution + 1
     d = config.descent
     objective = sse_objective(data)
+    best = optimum(stats)
     descent = run(d.make(), objective, d.start, d.steps)
-    if descent.diverged_at is not None:
-        raise DivergenceError(descent.diverged_at, d.lr, d.optimizer)
-    race = tuple(
-        RaceRun(entry, run(make_optimizer(entry.optimizer, **dict(entry.settings)), objective, d.start, d.steps))
-        for entry in config.race
-    )
+    descent_outcome = outcome(descent, best)
+    if descent_outcome.diverged_at is not None:
+        raise DivergenceError(descent_outcome.diverged_at, d.lr, d.optimizer)
+    race_paths = [run(make_optimizer(e.optimizer, **dict(e.settings)), objective, d.start, d.steps) for e in config.race]
+    race = tuple(RaceRun(e, t, outcome(t, best)) for e, t in zip(config.race, race_paths, strict=True))
     rates = config.clinic_lrs or clinic_rates(data, d)
+    clinic_paths = [run(gradient_descent(lr, d.grad_scale), objective, d.start, d.steps) for lr in rates]
     clinic = tuple(
-        ClinicRun(label, lr, run(gradient_descent(lr, d.grad_scale), objective, d.start, d.steps))
-        for label, lr in zip(CLINIC_LABELS, rates, strict=True)
+        ClinicRun(label, lr, t, outcome(t, best)) for label, lr, t in zip(CLINIC_LABELS, rates, clinic_paths, strict=True)
     )
     return Lesson(
         config=config,
@@ -286,7 +289,9 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
         field=gradient_field(stats, m_grid[:: config.field_every], b_grid[:: config.field_every]),
         streamlines=streamlines(stats, d.grad_scale, (m_grid[0], m_grid[-1]), (b_grid[0], b_grid[-1])),
         descent=descent,
-        optimum=optimum(stats),
+        optimum=best,
         race=race,
         clinic=clinic,
+        outcome=descent_outcome,
+        race_leader=leader([r.outcome for r in race], [float(r.trajectory.loss[-1]) for r in race]),
     )

@@ -22,6 +22,18 @@ import numpy as np
 from gradcore.dataset import CSVError, Dataset, DatasetSpec, PointsSpec, load_csv, make_dataset
 from gradcore.expressions import ExpressionError, check_finite, function_from_expression
 from gradcore.functions import SEED_FUNCTIONS, Function1D
+from gradcore.advice import (
+    ADAPTIVE,
+    ROUND_STEPS,
+    Fix,
+    adaptive_lr,
+    balanced_scale,
+    fix_descent,
+    round_steps,
+    stable_lr,
+)
+from gradcore.facts import Outcome, outcome
+from gradcore.format import num, setting_format
 from gradcore.lesson import (
     DEFAULT_RACE,
     DescentSpec,
@@ -30,10 +42,9 @@ from gradcore.lesson import (
     RaceEntry,
     Span,
     build_lesson,
-    clinic_rates,
 )
-from gradcore.loss import moments, optimum
-from gradcore.optimizers import OPTIMIZERS, DivergenceError, Trajectory, run, sse_objective
+from gradcore.loss import Optimum, moments, optimum
+from gradcore.optimizers import OPTIMIZERS, Objective, Trajectory, make_optimizer, run, sse_objective
 
 __all__ = [
     "DEFAULT_LESSON_FILE",
@@ -86,12 +97,14 @@ class LessonFileError(ValueError):
 @dataclass(frozen=True)
 class LessonFile:
     """A checked lesson file: its ``path``, the files it reads (``sources``: itself, then its CSV if
-    any), the :class:`LessonConfig` it describes and the :class:`Lesson` built from it."""
+    any), the :class:`LessonConfig` it describes, the :class:`Lesson` built from it and ``warnings``
+    (one line each, same form as errors) about settings that run but do not do what a lesson wants."""
 
     path: Path
     sources: tuple[Path, ...]
     config: LessonConfig
     lesson: Lesson
+    warnings: tuple[str, ...] = ()
 
 
 def load_lesson_config(path: Path) -> LessonConfig:
@@ -130,15 +143,6 @@ def landscape_span(values: np.ndarray, intervals: int) -> Span:
     return Span(float(lo), float(hi), (hi - lo) / intervals, closed=False)
 
 
-def _nice_below(value: float) -> float:
-    """The largest 1, 2 or 5 × 10^k not above ``value`` (> 0)."""
-    k = math.floor(math.log10(value))
-    for base in (5, 2, 1):
-        if base * 10.0**k <= value:
-            return float(f"{base}e{k}")
-    return float(f"1e{k}")
-
-
 # --- the reader ---------------------------------------------------------------------------------
 
 
@@ -157,6 +161,7 @@ class _Reader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.sources: list[Path] = [path]
+        self.warnings: list[str] = []
 
     def error(self, where: str, problem: str, fix: str) -> LessonFileError:
         return LessonFileError(self.path, where, problem, fix)
@@ -251,9 +256,8 @@ class _Reader:
 
         functions = self.functions(doc)
         spec, data = self.dataset(doc)
-        descent = self.descent(doc, data)
-        trajectory = self.run_descent(descent, data)
         opt = optimum(moments(data))
+        descent, trajectory = self.descent(doc, data, opt)
 
         curves = self.table(doc, "loss_curves", "[loss_curves]")
         self.keys(curves, LOSS_CURVE_KEYS, "[loss_curves]")
@@ -289,14 +293,11 @@ class _Reader:
             landscape_m=landscape_m,
             landscape_b=landscape_b,
             descent=descent,
-            race=self.race(doc, data),
+            race=self.race(doc, data, descent, opt),
             clinic_lrs=self.clinic(doc),
         )
-        try:
-            lesson = build_lesson(config)
-        except DivergenceError as err:  # checked above; kept for safety
-            raise self.divergence(descent, data, err.step) from None
-        return LessonFile(self.path, tuple(self.sources), config, lesson)
+        lesson = build_lesson(config)  # its descent was run and checked above
+        return LessonFile(self.path, tuple(self.sources), config, lesson, tuple(self.warnings))
 
     def functions(self, doc: dict[str, Any]) -> tuple[Function1D, ...]:
         if "functions" not in doc:
@@ -436,37 +437,66 @@ class _Reader:
             raise self.error(f"{where} optimizer", f"unknown optimizer {name!r}", f"choose one of {', '.join(OPTIMIZERS)}")
         return name
 
-    def descent(self, doc: dict[str, Any], data: Dataset) -> DescentSpec:
+    def descent(self, doc: dict[str, Any], data: Dataset, best: Optimum) -> tuple[DescentSpec, Trajectory]:
+        """The descent's settings, the ones left out derived from the data (:mod:`gradcore.advice`), and its
+        run: an error if it diverges, a warning if it does not converge; either with a fix a run confirmed."""
         table = dict(self.table(doc, "descent", "[descent]"))
         seed = DescentSpec()
         name = self.optimizer_name(table, "[descent]", "gd")
-        table.setdefault("lr", seed.lr)
-        table.setdefault("grad_scale", list(seed.grad_scale))
+        start = self.pair(table.get("start", list(seed.start)), "[descent] start", example="[-15.0, -30.0]")
+        steps = self.integer(table["steps"], "[descent] steps", 1, MAX_STEPS) if "steps" in table else None
+        table.setdefault("grad_scale", list(balanced_scale(data)))
+        if "lr" not in table:
+            scale = self.pair(table["grad_scale"], "[descent] grad_scale", positive=True)
+            table["lr"] = adaptive_lr(name, start, best, steps or ROUND_STEPS[0]) if name in ADAPTIVE else stable_lr(data, scale)
         settings = dict(self.settings(table, name, "[descent]", ("start", "steps", "optimizer"), data))
-        return DescentSpec(
-            start=self.pair(table.get("start", list(seed.start)), "[descent] start", example="[-15.0, -30.0]"),
+        spec = DescentSpec(
+            start=start,
             lr=float(settings.pop("lr")),
             grad_scale=settings.pop("grad_scale"),  # type: ignore[arg-type]
-            steps=self.integer(table.get("steps", seed.steps), "[descent] steps", 1, MAX_STEPS),
+            steps=steps or ROUND_STEPS[0],
             optimizer=name,
             settings=tuple(settings.items()),
         )
+        objective = sse_objective(data)
+        trajectory, facts = self.run_descent(spec, objective, best)
+        if steps is None:  # the fewest round steps after which it has converged
+            for count in ROUND_STEPS[1:]:
+                if facts.converged or facts.diverged:
+                    break
+                spec = DescentSpec(spec.start, spec.lr, spec.grad_scale, count, spec.optimizer, spec.settings)
+                trajectory, facts = self.run_descent(spec, objective, best)
+            if facts.converged:
+                spec = DescentSpec(spec.start, spec.lr, spec.grad_scale, round_steps(facts) or spec.steps, name, spec.settings)
+                trajectory = Trajectory(trajectory.params[: spec.steps + 1], trajectory.loss[: spec.steps + 1], trajectory.grad[: spec.steps + 1])
+        if facts.diverged:
+            raise self.error("[descent] lr", f"the descent ({name}) diverges at step {facts.diverged_at} with lr = {_setting(spec.lr)}", self.fix_text(spec, data, objective, best))
+        if not facts.converged:
+            self.warnings.append(
+                str(
+                    self.error(
+                        "[descent]",
+                        f"after {spec.steps} steps the descent ({name}) has not converged: its loss {num(trajectory.loss[-1])} "
+                        f"is {num(facts.excess)} above the least-squares loss {num(best.loss)} (converged means within {num(facts.tolerance)})",
+                        self.fix_text(spec, data, objective, best),
+                    )
+                )
+            )
+        return spec, trajectory
 
-    def run_descent(self, spec: DescentSpec, data: Dataset) -> Trajectory:
-        trajectory = run(spec.make(), sse_objective(data), spec.start, spec.steps)
-        if trajectory.diverged_at is not None:
-            raise self.divergence(spec, data, trajectory.diverged_at)
-        return trajectory
+    def run_descent(self, spec: DescentSpec, objective: Objective, best: Optimum) -> tuple[Trajectory, Outcome]:
+        trajectory = run(spec.make(), objective, spec.start, spec.steps)
+        return trajectory, outcome(trajectory, best)
 
-    def divergence(self, spec: DescentSpec, data: Dataset, step: int) -> LessonFileError:
-        lam = 2.2 / clinic_rates(data, spec)[3]  # the largest curvature along the scaled gradient
-        stable = _nice_below(1.0 / lam)
-        suggestion = stable if stable < spec.lr else _nice_below(spec.lr / 10)
-        return self.error(
-            "[descent] lr",
-            f"the descent ({spec.optimizer}) diverges at step {step} with lr = {spec.lr:g}",
-            f"use a smaller learning rate, e.g. lr = {suggestion:g}",
-        )
+    def fix_text(self, spec: DescentSpec, data: Dataset, objective: Objective, best: Optimum) -> str:
+        """The fix a run confirmed (:func:`gradcore.advice.fix_descent`), as the second half of a message."""
+        settings = dict(spec.settings)
+
+        def make(lr: float, grad_scale: tuple[float, float]):  # -> Optimizer
+            return make_optimizer(spec.optimizer, lr=lr, grad_scale=grad_scale, **settings)
+
+        fix = fix_descent(make, data, objective, spec.start, spec.lr, spec.grad_scale, spec.steps, best, MAX_STEPS)
+        return _fix_words(fix, spec, data)
 
     def candidates(self, doc: dict[str, Any], data: Dataset, m: float, b: float) -> tuple[tuple[float, float], ...]:
         table = self.table(doc, "model", "[model]")
@@ -484,7 +514,7 @@ class _Reader:
             raise self.error("[model] candidates", f"expected 2 to 10 [m, b] pairs, got {_kind(value)}", "write e.g. [[0.0, 0.0], [2.0, -3.0]]")
         return tuple(self.pair(v, f"[model] candidates[{i}]", example="[2.0, -3.0]") for i, v in enumerate(value))
 
-    def race(self, doc: dict[str, Any], data: Dataset) -> tuple[RaceEntry, ...]:
+    def race(self, doc: dict[str, Any], data: Dataset, descent: DescentSpec, best: Optimum) -> tuple[RaceEntry, ...]:
         if "race" not in doc:
             return DEFAULT_RACE
         entries = doc["race"]
@@ -497,7 +527,19 @@ class _Reader:
             where = f"[[race]] #{i}"
             name = self.optimizer_name(entry, where, None)
             label = self.text(entry.get("label", name), f"{where} label")
-            result.append(RaceEntry(label, name, self.settings(entry, name, where, ("label", "optimizer"), data)))
+            entry = dict(entry)
+            if "lr" not in entry:  # derived: the descent's scale and rate, or a rate from the distance to cover
+                adaptive = name in ADAPTIVE
+                entry["lr"] = adaptive_lr(name, descent.start, best, descent.steps) if adaptive else descent.lr
+                if not adaptive:
+                    entry.setdefault("grad_scale", list(descent.grad_scale))
+            runner = RaceEntry(label, name, self.settings(entry, name, where, ("label", "optimizer"), data))
+            facts = outcome(run(make_optimizer(name, **dict(runner.settings)), sse_objective(data), descent.start, descent.steps), best)
+            if facts.diverged:
+                self.warnings.append(
+                    str(self.error(f"{where} lr", f"{_short(label, 40)} ({name}) diverges at step {facts.diverged_at} with lr = {_setting(dict(runner.settings)['lr'])}", "the race shows it stopping there; use a smaller lr, or leave lr out to derive it"))
+                )
+            result.append(runner)
         return tuple(result)
 
     def clinic(self, doc: dict[str, Any]) -> tuple[float, float, float, float] | None:
@@ -510,6 +552,27 @@ class _Reader:
             raise self.error("[clinic] lrs", f"expected 4 learning rates, got {_kind(value)}", "write e.g. [0.0001, 0.001, 0.004, 0.006] or leave it out")
         a, b, c, d = (self.number(v, f"[clinic] lrs[{i}]", positive=True) for i, v in enumerate(value))
         return a, b, c, d
+
+
+def _setting(value: float) -> str:
+    return setting_format(value).text(value)
+
+
+def _fix_words(fix: Fix | None, spec: DescentSpec, data: Dataset) -> str:
+    """``use lr = 0.005 (checked: converges in 60 steps)`` and the like, for a :class:`~gradcore.advice.Fix`."""
+    if fix is None:
+        return "the loss overflows with every learning rate tried: rescale the data (e.g. into thousands) or move start closer"
+    if fix.grad_scale is None:
+        if fix.converged_in is None:
+            return f"use lr = {_setting(fix.lr)} (checked: it then does not diverge, but it does not converge in {spec.steps} steps either)"
+        return f"use lr = {_setting(fix.lr)} (checked: converges in {fix.converged_in} steps)"
+    ratio = float(data.x @ data.x) / data.n
+    scale = ", ".join(_setting(v) for v in fix.grad_scale)
+    more = f" and steps = {fix.steps}" if fix.steps else ""
+    return (
+        f"m and b are badly scaled (∂L/∂m is {num(ratio, 2)}× as steep as ∂L/∂b): use grad_scale = [{scale}], "
+        f"lr = {_setting(fix.lr)}{more} (checked: converges in {fix.converged_in} steps), or leave grad_scale, lr and steps out to derive them"
+    )
 
 
 def _short(value: object, limit: int = 24) -> str:

@@ -221,10 +221,12 @@ def test_diverging_lr_names_the_step_and_a_smaller_rate_that_converges(tmp_path:
     with pytest.raises(LessonFileError) as info:
         load_lesson_config(lesson)
     step = int(str(info.value).split("diverges at step ")[1].split()[0])
-    suggested = float(str(info.value).rsplit("lr = ", 1)[1])
+    suggested = float(str(info.value).rsplit("lr = ", 1)[1].split(" (checked: converges in ")[0])
     assert step > 0 and suggested < 0.05
     lesson.write_text(f"[descent]\nlr = {suggested}\n")
-    assert load_lesson_config(lesson).descent.lr == suggested
+    checked = read_lesson_file(lesson)
+    assert checked.config.descent.lr == suggested
+    assert checked.lesson.outcome.converged and not checked.warnings
 
 
 @pytest.mark.parametrize("case", ["unknown_key", "non_numeric_cell", "function_not_finite", "diverging_lr", "empty_csv", "range_min_ge_max"])

@@ -1,0 +1,127 @@
+"""Facts about runs that the lesson's sentences are chosen from: converged, diverged, oscillated, led.
+
+The measure of convergence is the loss above the least-squares optimum's, ``L_k − L*``: a run has
+converged at step k when that excess is at most :data:`WITHIN` of ``L*`` (1 %), or, when ``L*`` is
+(nearly) 0, at most 10⁻⁶ of the starting excess ``L_0 − L*``. A run diverged when :func:`~gradcore.
+optimizers.run` stopped it (a non-finite or exploding loss) or when its loss ends above where it started
+after growing for :data:`RISE` steps in a row. It oscillates when most of its early steps reverse the
+direction of the step before (a zig-zag across the valley).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gradcore.dataset import Dataset
+from gradcore.loss import Optimum
+from gradcore.optimizers import Trajectory
+
+__all__ = [
+    "EARLY",
+    "RISE",
+    "WITHIN",
+    "Outcome",
+    "curvature",
+    "growing_from",
+    "leader",
+    "oscillates",
+    "outcome",
+    "tolerance",
+]
+
+WITHIN = 0.01  # converged: the loss within 1 % of the optimum's
+RISE = 10  # diverging: the loss grew this many steps in a row, to above the start's
+EARLY = 20  # oscillation is judged on the first steps, before the run settles
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run did, measured at its last recorded step N against the least-squares optimum.
+
+    ``excess = L_N − L*`` and ``tolerance`` (converged iff ``excess ≤ tolerance``); ``first_within`` is the
+    first step whose excess is within tolerance (None: never); ``distance = |θ_N − θ*|``;
+    ``grad_norm = |∇L(θ_N)|``; ``diverged_at`` the step where it blew up or began its final rise."""
+
+    converged: bool
+    diverged_at: int | None
+    first_within: int | None
+    excess: float
+    tolerance: float
+    distance: float
+    grad_norm: float
+    oscillates: bool
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+
+def tolerance(optimum_loss: float, start_loss: float) -> float:
+    """The excess loss a converged run may keep: ``WITHIN · L*``, or 10⁻⁶ of the start's excess if that is larger."""
+    return max(WITHIN * optimum_loss, 1e-6 * max(start_loss - optimum_loss, 0.0))
+
+
+def growing_from(loss: np.ndarray) -> int | None:
+    """The step where the loss began to grow for good: the start of a final run of at least :data:`RISE`
+    increases that ends above the first loss; None if there is none."""
+    if len(loss) <= RISE or not loss[-1] > loss[0]:
+        return None
+    rises = np.diff(loss) > 0
+    if not rises[-RISE:].all():
+        return None
+    falls = np.flatnonzero(~rises)
+    return int(falls[-1] + 1) if len(falls) else 0
+
+
+def oscillates(params: np.ndarray) -> bool:
+    """Whether most of the first :data:`EARLY` steps reverse the one before (``Δθ_k · Δθ_{k+1} < 0``)."""
+    steps = np.diff(params[: EARLY + 1], axis=0)
+    if len(steps) < 2:
+        return False
+    turns = np.einsum("ij,ij->i", steps[:-1], steps[1:]) < 0
+    return bool(turns.mean() > 0.5)
+
+
+def outcome(trajectory: Trajectory, best: Optimum) -> Outcome:
+    """The facts of ``trajectory`` against the optimum ``best``."""
+    loss = trajectory.loss
+    limit = tolerance(best.loss, float(loss[0]))
+    within = np.flatnonzero(loss - best.loss <= limit)
+    excess = float(loss[-1] - best.loss)
+    diverged_at = trajectory.diverged_at if trajectory.diverged_at is not None else growing_from(loss)
+    return Outcome(
+        converged=diverged_at is None and excess <= limit,
+        diverged_at=diverged_at,
+        first_within=int(within[0]) if len(within) else None,
+        excess=excess,
+        tolerance=limit,
+        distance=float(np.hypot(trajectory.m[-1] - best.m, trajectory.b[-1] - best.b)),
+        grad_norm=float(np.hypot(*trajectory.grad[-1])),
+        oscillates=oscillates(trajectory.params),
+    )
+
+
+def leader(outcomes: Sequence[Outcome], final_losses: Sequence[float]) -> tuple[int, int | None]:
+    """``(runner, step)``: among the runs that did not diverge, the first to come within tolerance (and at
+    which step), else the one with the lowest final loss (step None); all diverged: the one that lasted longest."""
+    alive = [i for i, o in enumerate(outcomes) if not o.diverged]
+    arrived = [(o.first_within, i) for i, o in enumerate(outcomes) if i in alive and o.first_within is not None]
+    if arrived:
+        step, i = min(arrived)
+        return i, step
+    if alive:
+        return min(alive, key=lambda i: final_losses[i]), None
+    return max(range(len(outcomes)), key=lambda i: outcomes[i].diverged_at or 0), None
+
+
+def curvature(data: Dataset, grad_scale: tuple[float, float]) -> float:
+    """λ, the largest eigenvalue of ``S H`` (S = diag(grad_scale), H = 2 [[Σx², Σx], [Σx, n]] the SSE's
+    Hessian): plain descent multiplies the error along that direction by ``1 − lr λ`` each step, so it
+    converges iff ``lr < 2 / λ`` and without overshooting iff ``lr ≤ 1 / λ``."""
+    x = data.x
+    hessian = 2 * np.array([[x @ x, x.sum()], [x.sum(), float(data.n)]])
+    scale = np.sqrt(np.asarray(grad_scale, dtype=float))
+    return float(np.max(np.linalg.eigvalsh(scale[:, None] * hessian * scale[None, :])))

@@ -1,0 +1,119 @@
+"""Facts the sentences are chosen from (converged, diverged, oscillates, leads) and advice that was run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gradcore import build_lesson, make_dataset
+from gradcore.advice import adaptive_lr, balanced_scale, nice_below, stable_lr
+from gradcore.facts import RISE, WITHIN, curvature, growing_from, leader, outcome, oscillates
+from gradcore.lesson import DescentSpec, LessonConfig
+from gradcore.lessonfile import LessonFileError, read_lesson_file
+from gradcore.loss import moments, optimum
+from gradcore.optimizers import gradient_descent, run, sse_objective
+
+LESSONS = Path(__file__).resolve().parents[1] / "lessons"
+
+
+def test_the_seed_descent_converged_by_the_stated_measure() -> None:
+    lesson = build_lesson()
+    facts, best = lesson.outcome, lesson.optimum
+    assert facts.converged and not facts.diverged
+    assert facts.excess == pytest.approx(lesson.descent.loss[-1] - best.loss)
+    assert facts.tolerance == pytest.approx(WITHIN * best.loss)
+    first = facts.first_within
+    assert lesson.descent.loss[first] - best.loss <= facts.tolerance < lesson.descent.loss[first - 1] - best.loss
+
+
+def test_the_clinic_crawls_converges_zigzags_and_diverges() -> None:
+    clinic = build_lesson().clinic
+    assert [run.outcome.converged for run in clinic] == [False, True, True, False]
+    assert [run.outcome.oscillates for run in clinic][:3] == [False, False, True]
+    assert [run.outcome.diverged for run in clinic] == [False, False, False, True]
+
+
+def test_a_loss_that_keeps_growing_is_divergence_even_below_a_million_times() -> None:
+    data = make_dataset()
+    lr = 0.012264  # just past 2 / λ: the loss grows from 119,701 to about 1.5e9 in 100 steps
+    assert lr > 2 / curvature(data, (0.25, 1.0))
+    trajectory = run(gradient_descent(lr, (0.25, 1.0)), sse_objective(data), (-15.0, -30.0), 100)
+    assert trajectory.diverged_at is None and trajectory.loss[-1] < 1e6 * trajectory.loss[0]
+    facts = outcome(trajectory, optimum(moments(data)))
+    assert facts.diverged and not facts.converged
+    start = facts.diverged_at
+    assert np.all(np.diff(trajectory.loss[start:]) > 0) and trajectory.loss[start] <= trajectory.loss[start - 1]
+
+
+def test_growth_needs_a_run_of_rises_ending_above_the_start() -> None:
+    rising = np.r_[10.0, 5.0, 4.0, np.geomspace(4.5, 40.0, RISE)]
+    assert growing_from(rising) == 2  # the lowest loss, from which it grows for good
+    assert growing_from(np.r_[10.0, 5.0, np.geomspace(5.5, 9.0, RISE)]) is None  # still below the start
+    assert growing_from(np.r_[1.0, np.geomspace(2.0, 9.0, RISE - 1)]) is None  # too short a run
+
+
+def test_oscillation_is_steps_that_reverse() -> None:
+    zigzag = np.array([[0.0, 0.0], [1.0, 1.0], [0.1, 1.2], [0.9, 1.4], [0.2, 1.6]])
+    assert oscillates(zigzag)
+    assert not oscillates(np.column_stack([np.linspace(0, 1, 10), np.linspace(0, 2, 10) ** 2]))
+
+
+def test_the_leader_is_never_a_runner_that_diverged() -> None:
+    lesson = build_lesson()
+    runs = lesson.race
+    i, step = lesson.race_leader
+    assert runs[i].entry.label == "Nesterov" and step == runs[i].outcome.first_within == 38
+    facts = [r.outcome for r in runs]
+    exploded = facts[0].__class__(**{**facts[0].__dict__, "diverged_at": 1, "first_within": 0})
+    assert leader([exploded, *facts[1:]], [0.0] * len(runs))[0] != 0
+
+
+def test_derived_settings_are_round_and_stable() -> None:
+    data = make_dataset()
+    scale = balanced_scale(data)
+    assert scale == (0.1, 1.0)  # n / Σx² = 40 / 335 rounded down
+    lr = stable_lr(data, scale)
+    assert lr <= 1 / curvature(data, scale) < 2 * lr * 2.5
+    assert nice_below(0.0123) == 0.01 and nice_below(5.0) == 5.0 and nice_below(0.00049) == 0.0002
+    best = optimum(moments(data))
+    assert adaptive_lr("adam", (-15.0, -30.0), best, 100) == 1.0  # the seed's Adam rate
+
+
+@pytest.mark.parametrize(
+    ("descent", "fix"),
+    [("lr = 0.012264\ngrad_scale = [0.25, 1.0]", "lr = "), ("lr = 0.05", "lr = "), ("lr = 1e-6\ngrad_scale = [0.25, 1.0]", "lr = ")],
+)
+def test_a_bad_rate_gets_a_fix_that_a_run_confirmed(tmp_path: Path, descent: str, fix: str) -> None:
+    lesson = tmp_path / "lesson.toml"
+    lesson.write_text(f"[descent]\n{descent}\n")
+    try:
+        message = read_lesson_file(lesson).warnings[0]
+    except LessonFileError as error:
+        message = str(error)
+    assert "\n" not in message and "(checked: converges in " in message
+    suggested = message.split("; ", 1)[1]
+    settings = dict(part.split(" = ") for part in suggested.split(" (checked")[0].removeprefix("use ").split(", "))
+    lines = [line for line in descent.splitlines() if line.split(" = ")[0] not in settings]
+    lesson.write_text("[descent]\n" + "\n".join([*lines, *(f"{k} = {v}" for k, v in settings.items())]) + "\n")
+    checked = read_lesson_file(lesson)
+    assert checked.lesson.outcome.converged and not checked.warnings
+
+
+def test_house_prices_with_everything_derived_converge() -> None:
+    checked = read_lesson_file(LESSONS / "house_prices.toml")
+    lesson = checked.lesson
+    assert lesson.outcome.converged
+    assert lesson.config.descent.steps in (100, 200, 500, 1000) and lesson.outcome.first_within <= lesson.config.descent.steps
+    assert not [w for w in checked.warnings if "[descent]" in w]
+
+
+def test_a_runner_that_diverges_is_a_warning_and_the_race_keeps_its_length(tmp_path: Path) -> None:
+    lesson = tmp_path / "lesson.toml"
+    lesson.write_text('[[race]]\noptimizer = "gd"\nlr = 1.0\n\n[[race]]\noptimizer = "momentum"\n')
+    checked = read_lesson_file(lesson)
+    assert any("[[race]] #1 lr" in w and "diverges at step" in w for w in checked.warnings)
+    assert checked.lesson.race[0].outcome.diverged
+    assert checked.lesson.race_leader[0] == 1
+    assert checked.config.descent.steps == LessonConfig().descent.steps or checked.config.descent.steps >= 100
