@@ -9,7 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["CSVError", "Dataset", "DatasetSpec", "PointsSpec", "load_csv", "make_dataset"]
+__all__ = ["MAX_DRAWN", "CSVError", "Dataset", "DatasetSpec", "PointsSpec", "load_csv", "make_dataset"]
+
+MAX_DRAWN = 1000  # data points a picture draws at most (the numbers always use all of them)
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,13 @@ class Dataset:
     @property
     def n(self) -> int:
         return len(self.x)
+
+    def drawn(self, limit: int = MAX_DRAWN) -> np.ndarray:
+        """Indices of the points a picture draws: all of them up to ``limit``, else ``limit`` of them evenly
+        spread through the data's order (so no frame costs O(n) for a large dataset)."""
+        if self.n <= limit:
+            return np.arange(self.n)
+        return np.unique(np.linspace(0, self.n - 1, limit).round().astype(int))
 
 
 def make_dataset(spec: DatasetSpec | PointsSpec = DatasetSpec()) -> Dataset:

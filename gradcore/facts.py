@@ -25,6 +25,7 @@ __all__ = [
     "WITHIN",
     "Outcome",
     "curvature",
+    "steepness",
     "growing_from",
     "leader",
     "oscillates",
@@ -125,3 +126,8 @@ def curvature(data: Dataset, grad_scale: tuple[float, float]) -> float:
     hessian = 2 * np.array([[x @ x, x.sum()], [x.sum(), float(data.n)]])
     scale = np.sqrt(np.asarray(grad_scale, dtype=float))
     return float(np.max(np.linalg.eigvalsh(scale[:, None] * hessian * scale[None, :])))
+
+
+def steepness(data: Dataset) -> float:
+    """How many times as sharply the loss curves in m as in b: ``∂²L/∂m² / ∂²L/∂b² = Σx² / n``."""
+    return float(data.x @ data.x) / data.n

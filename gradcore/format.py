@@ -24,7 +24,9 @@ __all__ = [
     "scientific",
     "setting_format",
     "superscript",
+    "setting",
     "tex_num",
+    "tex_setting",
 ]
 
 MAX_DIGITS = 6  # significant digits a number on screen may have
@@ -139,3 +141,13 @@ def num(value: float, digits: int = 4) -> str:
 def tex_num(value: float, digits: int = 4) -> str:
     """``value`` in its own format as TeX math."""
     return number_format(value, digits).tex(value)
+
+
+def setting(value: float) -> str:
+    """A setting (a rate, a start, a candidate line) as plain text in :func:`setting_format`: ``0.001``, ``−15``."""
+    return setting_format(value).text(value)
+
+
+def tex_setting(value: float) -> str:
+    """:func:`setting` as TeX math."""
+    return setting_format(value).tex(value)

@@ -6,19 +6,22 @@ import numpy as np
 from manim import DOWN, LEFT, Axes, Dot, Line, MathTex, VGroup, VMobject
 
 from gradcore import Dataset, Trajectory, predict
-from scenes.style import AXIS, CURVE, DATA, FIT, LABEL_SIZE, SLOPE, tick
+from gradcore.ticks import Ticks, padded_ticks
+from scenes.style import AXIS, CURVE, DATA, FIT, LABEL_SIZE, SLOPE, readout, tick
+
+TICK_LENGTH = 0.1  # scene units of a tick mark
 
 __all__ = [
     "at_iterate",
+    "descent_readouts",
+    "follow_iterate",
     "clip_line",
     "data_axes",
     "data_dots",
     "edge_axes",
     "merged",
     "model_line",
-    "nice_range",
     "path_through",
-    "places",
     "residuals",
     "set_model_line",
     "set_residuals",
@@ -27,55 +30,39 @@ __all__ = [
 ]
 
 
-def nice_range(values: np.ndarray, max_ticks: int = 6, margin: float = 0.08) -> tuple[float, float, float]:
-    """``(lo, hi, step)`` covering ``values`` plus ``margin`` of their span on each side (not across 0)
-    with a round step (1, 2 or 5 × 10^k) and at most ``max_ticks`` intervals."""
-    v_lo, v_hi = float(np.min(values)), float(np.max(values))
-    pad = margin * max(v_hi - v_lo, 1e-9)
-    v_lo, v_hi = (v_lo - pad if v_lo < 0 or v_lo - pad >= 0 else 0.0), (v_hi + pad if v_hi > 0 or v_hi + pad <= 0 else 0.0)
-    exponent = int(np.floor(np.log10((v_hi - v_lo) / max_ticks)))
-    for k in range(exponent, exponent + 3):
-        for base in (1, 2, 5):
-            step = base * 10.0**k
-            lo = np.floor(v_lo / step + 1e-9) * step
-            hi = np.ceil(v_hi / step - 1e-9) * step
-            if (hi - lo) / step <= max_ticks + 1e-9:
-                return float(lo), float(hi), float(step)
-    raise ValueError(f"no round range for [{v_lo}, {v_hi}]")  # unreachable: 10^(k+2) always fits
-
-
-def edge_axes(
-    x_range: tuple[float, float, float], y_range: tuple[float, float, float], x_length: float, y_length: float
-) -> Axes:
-    """The lesson's axes: lines through the origin, numbers along the left and bottom edges of the box,
-    clear of what is plotted. Ranges are ``(lo, hi, step)``."""
-    (x_lo, x_hi, x_step), (y_lo, y_hi, y_step) = x_range, y_range
+def edge_axes(x_ticks: Ticks, y_ticks: Ticks, x_length: float, y_length: float) -> Axes:
+    """The lesson's axes over ``x_ticks``' and ``y_ticks``' ranges: lines through the origin (or the box's
+    edge), tick marks and numbers along the left and bottom edges of the box, clear of what is plotted.
+    ``axes.tick_labels`` holds the numbers, x first."""
     axes = Axes(
-        x_range=[x_lo, x_hi, x_step],
-        y_range=[y_lo, y_hi, y_step],
+        x_range=[x_ticks.lo, x_ticks.hi, x_ticks.step],
+        y_range=[y_ticks.lo, y_ticks.hi, y_ticks.step],
         x_length=x_length,
         y_length=y_length,
-        axis_config={"color": AXIS, "include_tip": False},
+        axis_config={"color": AXIS, "include_tip": False, "include_ticks": False},
     )
-    ticks = VGroup()
-    for x in np.arange(np.ceil(x_lo / x_step) * x_step, x_hi + x_step / 2, x_step):
-        ticks.add(tick(x, places(x_step)).next_to(axes.c2p(x, y_lo), DOWN, buff=0.15))
-    for y in np.arange(np.ceil(y_lo / y_step) * y_step, y_hi + y_step / 2, y_step):
-        ticks.add(tick(y, places(y_step)).next_to(axes.c2p(x_lo, y), LEFT, buff=0.15))
-    return axes.add(ticks)
-
-
-def places(step: float) -> int:
-    """Decimals needed to print multiples of ``step``."""
-    return 0 if float(step).is_integer() else max(0, -int(np.floor(np.log10(step))))
+    marks, labels = VGroup(), VGroup()
+    for x, value in zip(x_ticks.values, x_ticks.scaled, strict=True):
+        foot = axes.c2p(x, y_ticks.lo)
+        marks.add(Line(foot, foot + TICK_LENGTH * DOWN, color=AXIS, stroke_width=2))
+        labels.add(tick(value, x_ticks.format).next_to(foot, DOWN, buff=0.15))
+    for y, value in zip(y_ticks.values, y_ticks.scaled, strict=True):
+        foot = axes.c2p(x_ticks.lo, y)
+        marks.add(Line(foot, foot + TICK_LENGTH * LEFT, color=AXIS, stroke_width=2))
+        labels.add(tick(value, y_ticks.format).next_to(foot, LEFT, buff=0.15))
+    axes.tick_labels = labels
+    axes.x_ticks, axes.y_ticks = x_ticks, y_ticks
+    return axes.add(marks, labels)
 
 
 def data_axes(data: Dataset, x_length: float = 6.0, y_length: float = 4.5) -> Axes:
-    """Edge-numbered axes around the dataset with round limits, labelled x and y."""
-    x_lo, x_hi = np.floor(data.x.min()) - 1, np.ceil(data.x.max()) + 1
-    y_lo, y_hi = np.floor(data.y.min() / 5) * 5 - 5, np.ceil(data.y.max() / 5) * 5 + 5
-    axes = edge_axes((x_lo, x_hi, 1 if x_hi - x_lo <= 12 else 2), (y_lo, y_hi, 5), x_length, y_length)
-    labels = axes.get_axis_labels(MathTex("x", font_size=LABEL_SIZE), MathTex("y", font_size=LABEL_SIZE))
+    """Edge-numbered axes around the dataset with round limits, labelled x and y (with their scale, e.g.
+    ``y (×10³)``, when the data is large or small)."""
+    x_ticks, y_ticks = padded_ticks(data.x), padded_ticks(data.y)
+    axes = edge_axes(x_ticks, y_ticks, x_length, y_length)
+    labels = axes.get_axis_labels(
+        MathTex(x_ticks.tex_name("x"), font_size=LABEL_SIZE), MathTex(y_ticks.tex_name("y"), font_size=LABEL_SIZE)
+    )
     return axes.add(labels)
 
 
@@ -105,8 +92,9 @@ def merged(group: VMobject) -> VMobject:
 
 
 def data_dots(axes: Axes, data: Dataset) -> VGroup:
-    """One dot per data point."""
-    points = axes.c2p(np.column_stack([data.x, data.y]))
+    """One dot per drawn data point (:meth:`~gradcore.Dataset.drawn`: all of them up to a thousand)."""
+    shown = data.drawn()
+    points = axes.c2p(np.column_stack([data.x[shown], data.y[shown]]))
     return VGroup(*(Dot(p, radius=0.045, color=DATA) for p in points))
 
 
@@ -146,11 +134,13 @@ def straight_cubics(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 
 
 def set_residuals(segments: VMobject, axes: Axes, data: Dataset, m: float, b: float) -> VMobject:
-    """Point ``segments`` from each (x_i, y_i) to the model's (x_i, m x_i + b), clipped to the axes:
-    one straight cubic per point, all set in one numpy call (no per-segment mobjects)."""
-    y_pred = np.clip(predict(data.x, m, b), *axes.y_range[:2])
-    tops = axes.c2p(np.column_stack([data.x, data.y]))
-    feet = axes.c2p(np.column_stack([data.x, y_pred]))
+    """Point ``segments`` from each drawn (x_i, y_i) to the model's (x_i, m x_i + b), clipped to the axes:
+    one straight cubic per point, all set in one numpy call (no per-segment mobjects; at most a thousand)."""
+    shown = data.drawn()
+    x, y = data.x[shown], data.y[shown]
+    y_pred = np.clip(predict(x, m, b), *axes.y_range[:2])
+    tops = axes.c2p(np.column_stack([x, y]))
+    feet = axes.c2p(np.column_stack([x, y_pred]))
     segments.points = straight_cubics(tops, feet).reshape(-1, 3)
     return segments
 
@@ -164,6 +154,22 @@ def residuals(axes: Axes, data: Dataset, m: float, b: float) -> VMobject:
 def at_iterate(k: float, trajectory: Trajectory) -> int:
     """The iterate a step tracker at ``k`` points at, clamped to the trajectory's last recorded one."""
     return min(max(round(k), 0), len(trajectory.loss) - 1)
+
+
+def descent_readouts(d: Trajectory) -> VGroup:
+    """Rows ``k = …``, ``m = …``, ``b = …``, ``loss = …`` at iterate 0, each in the format of its whole series."""
+    return VGroup(
+        readout("k", 0, range(len(d.loss)), 0),
+        readout("m", d.m[0], d.m, 5),
+        readout("b", d.b[0], d.b, 5),
+        readout(r"\text{loss}", d.loss[0], d.loss),
+    )
+
+
+def follow_iterate(rows: VGroup, d: Trajectory, iterate) -> None:
+    """Updaters that show iterate ``iterate()`` of ``d`` in :func:`descent_readouts`' ``rows`` (a lookup a frame)."""
+    for row, values in zip(rows, (np.arange(len(d.loss)), d.m, d.b, d.loss), strict=True):
+        row[1].add_updater(lambda number, values=values: number.set_value(values[iterate()]))
 
 
 def path_through(axes: Axes, x: np.ndarray, y: np.ndarray, color=CURVE, **style: object) -> VMobject:

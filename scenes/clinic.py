@@ -26,17 +26,17 @@ from manim import (
 )
 
 from gradcore import Lesson
+from gradcore.facts import Outcome
 from gradcore.lesson import ClinicRun
 from gradcore.optimizers import Trajectory
 from scenes.builders import at_iterate
-from scenes.contours import filled_contours, plot_frame
+from scenes.contours import filled_contours, plane_axes, plot_frame
 from scenes.narration import LessonScene, Step
 from scenes.race import (
     box_of,
     clip_segment,
     clipped_steps,
     set_clipped_path,
-    zoom_axes,
     zoom_grid,
 )
 from scenes.style import (
@@ -45,57 +45,25 @@ from scenes.style import (
     SLOPE,
     TEXT,
     TITLE_SIZE,
-    LiveNumber,
-    fmt,
-    number,
+    num,
+    setting,
+    tex_setting,
     readout,
 )
 
-__all__ = ["LearningRateClinic", "lr_text", "scientific"]
+__all__ = ["LearningRateClinic", "behaviour"]
 
 PANEL = 3.0  # side of each square panel
 PITCH = 3.3  # distance between panel centres
-EXPONENT_SIZE = 22
 
 
-def lr_text(lr: float) -> str:
-    """The learning rate with as few decimals as show it to 3 significant digits (0.0001, 0.001, 0.0108)."""
-    lead = -int(np.floor(np.log10(lr)))
-    for digits in range(max(lead, 0), lead + 3):
-        if abs(round(lr, digits) - lr) <= 1e-9 * lr:
-            return fmt(lr, digits)
-    return fmt(lr, lead + 2)
-
-
-def scientific(value: float, digits: int = 2) -> tuple[float, int]:
-    """``(mantissa, exponent)`` with ``value ≈ mantissa · 10^exponent`` and the mantissa shown with
-    ``digits`` decimals in [1, 10)."""
-    if not value > 0:
-        return 0.0, 0
-    exponent = int(np.floor(np.log10(value)))
-    mantissa = value / 10.0**exponent
-    if round(mantissa, digits) >= 10:
-        mantissa, exponent = mantissa / 10, exponent + 1
-    return mantissa, exponent
-
-
-def sci_readout(value: float) -> VGroup:
-    """``loss = 1.20 × 10^5`` with a live mantissa (``group[1]``) and a live exponent (``group[3]``)."""
-    mantissa, exponent = scientific(value)
-    label = MathTex(r"\text{loss}", "=", font_size=LABEL_SIZE, color=TEXT)
-    mant = number(mantissa, 2, color=TEXT)
-    times = MathTex(r"\times 10", font_size=LABEL_SIZE, color=TEXT)
-    power = LiveNumber(exponent, num_decimal_places=0, group_with_commas=False, font_size=EXPONENT_SIZE, color=TEXT)
-    group = VGroup(label, mant, times).arrange(RIGHT, buff=0.12)
-    times.shift(LEFT * 0.06)
-    power.next_to(times, RIGHT, buff=0.04).align_to(times, UP).shift(UP * 0.1)
-    return group.add(power)
-
-
-def set_scientific(group: VGroup, value: float) -> None:
-    mantissa, exponent = scientific(value)
-    group[1].set_value(mantissa)
-    group[3].set_value(exponent)
+def behaviour(facts: Outcome) -> str:
+    """What a clinic run did, in one word chosen from the core's facts."""
+    if facts.diverged:
+        return "diverges"
+    if facts.oscillates:
+        return "zig-zags"
+    return "converges" if facts.converged else "crawls"
 
 
 def exit_arrow(axes: Axes, params: np.ndarray, k: int) -> np.ndarray | None:
@@ -141,7 +109,7 @@ class Panel:
 
 def split_step(lesson: Lesson) -> int | None:
     """The latest step at which a clinic run diverged, or None."""
-    steps = [run.trajectory.diverged_at for run in lesson.clinic if run.trajectory.diverged_at is not None]
+    steps = [run.outcome.diverged_at for run in lesson.clinic if run.outcome.diverged]
     return max(steps) if steps else None
 
 
@@ -152,33 +120,45 @@ class LearningRateClinic(LessonScene):
 
     @classmethod
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
-        start = lesson.clinic[0].trajectory.params[0]
-        n = max(len(run.trajectory.loss) - 1 for run in lesson.clinic)
-        small = lesson.clinic[0]
-        diverged = [run for run in lesson.clinic if run.trajectory.diverged_at is not None]
-        converged = [run for run in lesson.clinic[1:] if run.trajectory.diverged_at is None]
-        ends = "; ".join(f"{run.label}: {fmt(run.trajectory.loss[-1], 2)}" for run in converged)
+        start = lesson.config.descent.start
+        n = lesson.config.descent.steps
+        runs = lesson.clinic
+        words = [behaviour(run.outcome) for run in runs]
+        diverged = [run for run in runs if run.outcome.diverged]
+        early = (
+            "A larger rate takes larger steps: past a point it overshoots, from side to side."
+            if any(run.outcome.oscillates for run in runs)
+            else "A larger rate takes larger steps."
+        )
+        if not diverged:
+            blowup = "None of these rates is too large: no run blows up."
+        elif any(run.outcome.oscillates for run in diverged):
+            blowup = "Too large, and every overshoot is bigger than the last."
+        else:
+            blowup = "Too large, and the loss grows step after step."
+        ends = "; ".join(f"lr = {setting(run.lr)}: {num(run.trajectory.loss[-1])}" for run in runs if not run.outcome.diverged)
+        seen = list(dict.fromkeys(words))  # in panel order, each once
         return (
-            Step("panels", 2.4, f"Plain gradient descent, {len(lesson.clinic)} learning rates, side by side."),
-            Step("start", 1.6, f"All start at m = {fmt(start[0], 0)}, b = {fmt(start[1], 0)}."),
-            Step("early", 4.0, "A larger rate takes larger steps: past a point it overshoots, from side to side."),
-            Step("blowup", 3.6, "Too large, and every overshoot is bigger than the last."),
+            Step("panels", 2.4, f"Plain gradient descent, {len(runs)} learning rates, side by side."),
+            Step("start", 1.6, f"All start at m = {setting(start[0])}, b = {setting(start[1])}."),
+            Step("early", 4.0, early),
+            Step("blowup", 3.6, blowup),
             Step(
                 "diverged",
                 2.0,
-                "; ".join(f"The {run.label} run diverged at step {run.trajectory.diverged_at}" for run in diverged) + "."
+                "; ".join(f"lr = {setting(run.lr)} diverged at step {run.outcome.diverged_at}" for run in diverged) + "."
                 if diverged
                 else "None of the runs diverged.",
             ),
-            Step("rest", 4.0, f"The others carry on to step {n}."),
-            Step("compare", 2.4, f"Too small is still at loss {fmt(small.trajectory.loss[-1], 0)}; {ends}."),
-            Step("hold", 1.0, "The learning rate decides: crawl, glide, zig-zag or blow up."),
+            Step("rest", 4.0, f"The others carry on to step {num(n)}."),
+            Step("compare", 2.4, f"Final losses: {ends}; the least is {num(lesson.optimum.loss)}." if ends else "Every run diverged."),
+            Step("hold", 1.0, f"The learning rate decides: here the runs {', '.join(seen[:-1]) + ' and ' + seen[-1] if len(seen) > 1 else seen[0]}."),
         )
 
     def construct(self) -> None:
         self.show_panels()
         self.show_start()
-        n = max(len(run.trajectory.loss) - 1 for run in self.lesson.clinic)
+        n = self.lesson.config.descent.steps
         split = split_step(self.lesson) or n // 2
         self.step("early", self.k.animate.set_value(min(self.EARLY, split)), rate_func=linear)
         self.step("blowup", self.k.animate.set_value(split), rate_func=linear)
@@ -195,23 +175,24 @@ class LearningRateClinic(LessonScene):
         lesson = self.lesson
         title = MathTex(r"\text{The learning-rate clinic}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
         self.title = title
-        settled = [run.trajectory.params for run in lesson.clinic if run.trajectory.diverged_at is None]
+        settled = [run.trajectory.params for run in lesson.clinic if not run.outcome.diverged]
         grid = zoom_grid(lesson.landscape, np.concatenate([*settled, [[lesson.optimum.m, lesson.optimum.b]]]))
         levels = lesson.levels[::2]  # fewer bands than the big contour plot
         self.k = ValueTracker(0)
         self.panels: list[Panel] = []
+        all_losses = np.concatenate([run.trajectory.loss for run in lesson.clinic])
         for i, run in enumerate(lesson.clinic):
-            axes = zoom_axes(grid, (10, 10), PANEL, PANEL)
+            axes = plane_axes(grid, PANEL, PANEL)
             axes.move_to([(i - 1.5) * PITCH + 0.3, 0.2, 0])
             t = run.trajectory
-            rate = MathTex(rf"\text{{lr}} = {lr_text(run.lr)}", font_size=LABEL_SIZE, color=TEXT).next_to(axes, UP, buff=0.2)
-            name = MathTex(rf"\text{{{run.label}}}", font_size=LABEL_SIZE, color=TEXT).next_to(rate, UP, buff=0.15)
+            rate = MathTex(rf"\text{{lr}} = {tex_setting(run.lr)}", font_size=LABEL_SIZE, color=TEXT).next_to(axes, UP, buff=0.2)
+            name = MathTex(rf"\text{{{behaviour(run.outcome)}}}", font_size=LABEL_SIZE, color=TEXT).next_to(rate, UP, buff=0.15)
             header = VGroup(name, rate)
             path = VMobject(stroke_color=FIT, stroke_width=2.5, fill_opacity=0)
             dot = Dot(axes.c2p(*t.params[0]), radius=0.07, color=FIT)
             arrow = VMobject(stroke_width=0, fill_color=SLOPE, fill_opacity=0)
             arrow.set_points_as_corners(np.repeat(axes.c2p(*t.params[0])[None], 4, axis=0))
-            loss = sci_readout(t.loss[0])
+            loss = readout(r"\text{loss}", t.loss[0], all_losses, digits=3)
             best = lesson.optimum
             panel = Panel(
                 run=run,
@@ -231,7 +212,7 @@ class LearningRateClinic(LessonScene):
         tops = max(p.header[0].get_top()[1] for p in self.panels)
         for p in self.panels:  # names line up by their tops (descenders differ)
             p.header[0].set_y(tops - p.header[0].height / 2)
-        self.step_count = readout("k", 0, 0)
+        self.step_count = readout("k", 0, range(self.lesson.config.descent.steps + 1), 0)
         self.step_count[1].add_updater(lambda num: num.set_value(round(self.k.get_value())))
         self.step_count.move_to([self.panels[-1].axes.get_left()[0] + 0.9, title.get_y(), 0], aligned_edge=LEFT)
         self.step(
@@ -264,7 +245,7 @@ class LearningRateClinic(LessonScene):
         panel.path.update()
         panel.dot.add_updater(place_dot)
         panel.arrow.add_updater(place_arrow)
-        panel.loss.add_updater(lambda group: set_scientific(group, t.loss[self.iterate(t)]))
+        panel.loss[1].add_updater(lambda number: number.set_value(t.loss[self.iterate(t)]))
 
     def show_start(self) -> None:
         self.step(
@@ -279,7 +260,7 @@ class LearningRateClinic(LessonScene):
     def show_divergence(self) -> None:
         labels = []
         for panel in self.panels:
-            at = panel.trajectory.diverged_at
+            at = panel.run.outcome.diverged_at
             if at is not None:
                 panel.diverged = MathTex(rf"\text{{diverged at step {at}}}", font_size=LABEL_SIZE, color=SLOPE)
                 panel.diverged.next_to(panel.loss, DOWN, buff=0.25).align_to(panel.axes, LEFT)
@@ -287,4 +268,4 @@ class LearningRateClinic(LessonScene):
         self.step("diverged", *(Write(label) for label in labels), *(Circumscribe(label, color=SLOPE) for label in labels))
 
     def compare(self) -> None:
-        self.step("compare", *(Circumscribe(p.loss, color=FIT) for p in self.panels if p.trajectory.diverged_at is None))
+        self.step("compare", *(Circumscribe(p.loss, color=FIT) for p in self.panels if not p.run.outcome.diverged))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contourpy
 import numpy as np
 from manim import (
+    BLACK,
+    PI,
     DOWN,
     LEFT,
     RIGHT,
@@ -24,49 +26,72 @@ from manim import (
     VGroup,
     VMobject,
     Write,
+    config,
     linear,
 )
 
 from gradcore import Lesson, LossGrid
-from scenes.builders import at_iterate
+from gradcore.ticks import nice_ticks
+from scenes.builders import at_iterate, descent_readouts, follow_iterate
 from scenes.narration import LessonScene, Step
-from scenes.style import AXIS, FIT, LABEL_SIZE, SLOPE, TEXT, TICK_SIZE, TITLE_SIZE, fmt, tick, fmt_full, readout, viridis
+from scenes.style import AXIS, FIT, LABEL_SIZE, SLOPE, TEXT, TICK_SIZE, TITLE_SIZE, fmt_full, num, setting, tex_setting, tick, viridis
+
+MARKED = 100  # iterates marked with a star at most (every iterate up to 100 steps)
+
+
+def marked_iterates(steps: int) -> np.ndarray:
+    """The iterates that get a star: all of them up to :data:`MARKED` steps, else every ``ceil(steps / MARKED)``-th
+    and the last."""
+    every = -(-steps // MARKED)
+    return np.unique(np.append(np.arange(0, steps + 1, every), steps))
 
 
 
-def landscape_axes(grid: LossGrid) -> Axes:
-    """m across, b up, over the grid's extent. Its lines are hidden: :func:`plot_frame` draws the border."""
-    return Axes(
-        x_range=[grid.m[0], grid.m[-1], 10],
-        y_range=[grid.b[0], grid.b[-1], 20],
-        x_length=6.6,
-        y_length=6.0,
+def plane_axes(grid: LossGrid, x_length: float, y_length: float) -> Axes:
+    """m across, b up, over the grid's extent, with round ticks (``axes.m_ticks``, ``axes.b_ticks``) from the
+    one tick picker. Its lines are hidden: :func:`plot_frame` draws the border."""
+    m_ticks, b_ticks = nice_ticks(grid.m[0], grid.m[-1]), nice_ticks(grid.b[0], grid.b[-1])
+    axes = Axes(
+        x_range=[grid.m[0], grid.m[-1], m_ticks.step],
+        y_range=[grid.b[0], grid.b[-1], b_ticks.step],
+        x_length=x_length,
+        y_length=y_length,
         axis_config={"include_tip": False, "include_ticks": False, "stroke_opacity": 0},
     )
+    axes.m_ticks, axes.b_ticks = m_ticks, b_ticks
+    return axes
 
 
 def plot_frame(axes: Axes, numbers_left: bool = True, compact: bool = False) -> VGroup:
-    """A border around the plot with outward ticks, numbers at the bottom (and on the left if
-    ``numbers_left``), labelled m and b as the seed's matplotlib contour plot is; ``compact`` for
-    small panels."""
+    """A border around :func:`plane_axes` with outward ticks, numbers at the bottom (and on the left if
+    ``numbers_left``), labelled m and b (with their scale, e.g. ``b (×10³)``) as the seed's matplotlib
+    contour plot is; ``compact`` for small panels. ``frame.numbers`` holds the tick numbers."""
     tick_length, buff, label_size = (0.08, 0.12, TICK_SIZE + 4) if compact else (0.1, 0.15, LABEL_SIZE)
-    (x0, x1, dx), (y0, y1, dy) = axes.x_range, axes.y_range
+    (x0, x1), (y0, y1) = axes.x_range[:2], axes.y_range[:2]
+    m_ticks, b_ticks = axes.m_ticks, axes.b_ticks
     corner_lo, corner_hi = axes.c2p(x0, y0), axes.c2p(x1, y1)
     border = Rectangle(width=corner_hi[0] - corner_lo[0], height=corner_hi[1] - corner_lo[1], stroke_color=AXIS, stroke_width=2)
     border.move_to((corner_lo + corner_hi) / 2)
-    marks = VGroup()
-    for x in np.arange(np.ceil(x0 / dx) * dx, x1 + 1e-9, dx):
+    marks, numbers = VGroup(), VGroup()
+    for x, shown in zip(m_ticks.values, m_ticks.scaled, strict=True):
         foot = axes.c2p(x, y0)
-        marks.add(Line(foot, foot + tick_length * DOWN, color=AXIS), tick(x).next_to(foot, DOWN, buff=buff))
-    for y in np.arange(np.ceil(y0 / dy) * dy, y1 + 1e-9, dy):
+        marks.add(Line(foot, foot + tick_length * DOWN, color=AXIS))
+        numbers.add(tick(shown, m_ticks.format).next_to(foot, DOWN, buff=buff))
+    for y, shown in zip(b_ticks.values, b_ticks.scaled, strict=True):
         foot = axes.c2p(x0, y)
         marks.add(Line(foot, foot + tick_length * LEFT, color=AXIS))
         if numbers_left:
-            marks.add(tick(y).next_to(foot, LEFT, buff=buff))
-    labels = VGroup(MathTex("m", font_size=label_size).next_to(border, DOWN, buff=3 * buff))
+            numbers.add(tick(shown, b_ticks.format).next_to(foot, LEFT, buff=buff))
+    labels = VGroup(MathTex(m_ticks.tex_name("m"), font_size=label_size).next_to(numbers[0], DOWN, buff=buff).set_x(border.get_x()))
     if numbers_left:
-        labels.add(MathTex("b", font_size=label_size).next_to(border, LEFT, buff=5 * buff))
-    return VGroup(border, marks, labels)
+        left = min(n.get_left()[0] for n in numbers[len(m_ticks.values) :])
+        name = MathTex(b_ticks.tex_name("b"), font_size=label_size)
+        if b_ticks.power:
+            name.rotate(PI / 2)
+        labels.add(name.move_to([left - buff - name.width / 2, border.get_y(), 0]))
+    frame = VGroup(border, marks, numbers, labels)
+    frame.numbers = numbers
+    return frame
 
 
 def filled_contours(axes: Axes, grid: LossGrid, levels: np.ndarray) -> VGroup:
@@ -84,7 +109,7 @@ def filled_contours(axes: Axes, grid: LossGrid, levels: np.ndarray) -> VGroup:
 
 
 def colour_bar(levels: np.ndarray, height: float) -> VGroup:
-    """One swatch per band with round tick labels every fifth level, titled Loss."""
+    """One swatch per band with the one tick picker's round ticks beside it, titled Loss (with its scale)."""
     bands = len(levels) - 1
     swatches = VGroup(
         *(
@@ -92,12 +117,13 @@ def colour_bar(levels: np.ndarray, height: float) -> VGroup:
             for j in range(bands)
         )
     ).arrange(UP, buff=0)
+    marks = nice_ticks(levels[0], levels[-1])
     ticks = VGroup()
-    for j in range(0, len(levels), 5):
-        y = swatches.get_bottom()[1] + height * j / bands
-        label = tick(levels[j])
+    for value, shown in zip(marks.values, marks.scaled, strict=True):
+        y = swatches.get_bottom()[1] + height * (value - levels[0]) / (levels[-1] - levels[0])
+        label = tick(shown, marks.format)
         ticks.add(label.move_to([swatches.get_right()[0] + 0.1, y, 0], aligned_edge=LEFT))
-    title = MathTex(r"\text{Loss}", font_size=LABEL_SIZE, color=TEXT).next_to(swatches, UP, buff=0.15)
+    title = MathTex(marks.tex_name(r"\text{Loss}"), font_size=LABEL_SIZE, color=TEXT).next_to(swatches, UP, buff=0.15)
     return VGroup(swatches, ticks, title)
 
 
@@ -122,12 +148,13 @@ def update_rule(lr: float, scale: tuple[float, float]) -> MathTex:
         if s == 1:
             return ""
         inverse = 1 / s
-        return rf"\tfrac{{1}}{{{inverse:g}}}\," if inverse == round(inverse) else rf"{fmt(s, 2)}\,"
+        small = inverse == round(inverse) and inverse < 1000
+        return rf"\tfrac{{1}}{{{inverse:.0f}}}\," if small else rf"{tex_setting(s)}\cdot "
 
     return MathTex(
-        rf"m &\leftarrow m - {fmt(lr, 3)}\cdot {factor(scale[0])}\frac{{\partial L}}{{\partial m}}",
+        rf"m &\leftarrow m - {tex_setting(lr)}\cdot {factor(scale[0])}\frac{{\partial L}}{{\partial m}}",
         r"\\",
-        rf"b &\leftarrow b - {fmt(lr, 3)}\cdot {factor(scale[1])}\frac{{\partial L}}{{\partial b}}",
+        rf"b &\leftarrow b - {tex_setting(lr)}\cdot {factor(scale[1])}\frac{{\partial L}}{{\partial b}}",
         font_size=LABEL_SIZE,
         color=TEXT,
     )
@@ -138,16 +165,20 @@ class DescentOnContours(LessonScene):
 
     @classmethod
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
-        d, spec = lesson.descent, lesson.config.descent
+        d, spec, facts = lesson.descent, lesson.config.descent, lesson.outcome
         start = d.params[0]
+        if facts.converged:
+            hold = "Gradient descent has reached the bottom of the bowl: its loss is within 1% of the least."
+        else:
+            hold = f"Gradient descent has not reached the bottom yet: its loss is still {num(facts.excess)} above the least."
         return (
             Step("landscape", 2.4, f"Seen from above, the loss landscape becomes {len(lesson.levels) - 1} contour bands."),
             Step("field", 2.4, "Streamlines follow the descent direction: minus the scaled gradient."),
-            Step("start", 2.0, f"Descent starts at m = {fmt(start[0], 0)}, b = {fmt(start[1], 0)} with lr = {fmt(spec.lr, 3)}."),
-            Step("descend", 12.0, f"Each of the {d.steps} steps moves against the gradient."),
+            Step("start", 2.0, f"Descent starts at m = {setting(start[0])}, b = {setting(start[1])} with lr = {setting(spec.lr)}."),
+            Step("descend", 12.0, f"Each of the {num(d.steps)} steps moves against the gradient."),
             Step("optimum", 2.0, "The cross marks the closed-form least-squares optimum."),
-            Step("final", 2.4, f"After {d.steps} steps: b = {fmt(d.b[-1], 4)}..., m = {fmt(d.m[-1], 4)}..."),
-            Step("hold", 1.0, "Gradient descent has reached the bottom of the bowl."),
+            Step("final", 2.4, f"After {num(d.steps)} steps: b = {num(d.b[-1], 5)}..., m = {num(d.m[-1], 5)}..."),
+            Step("hold", 1.0, hold),
         )
 
     def construct(self) -> None:
@@ -163,7 +194,7 @@ class DescentOnContours(LessonScene):
     def show_landscape(self) -> None:
         lesson = self.lesson
         title = MathTex(r"\text{Gradient descent on the contours}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
-        self.axes = landscape_axes(lesson.landscape).to_edge(LEFT, buff=1.2).to_edge(DOWN, buff=0.9)
+        self.axes = plane_axes(lesson.landscape, 6.6, 6.0).to_edge(LEFT, buff=1.2).to_edge(DOWN, buff=0.9)
         self.contours = filled_contours(self.axes, lesson.landscape, lesson.levels)
         frame = plot_frame(self.axes)
         bar = colour_bar(lesson.levels, height=self.axes.y_length * 0.9)
@@ -178,25 +209,28 @@ class DescentOnContours(LessonScene):
         d, spec = self.lesson.descent, self.lesson.config.descent
         self.k = ValueTracker(0)
         points = self.axes.c2p(d.params)
-        self.stars = VGroup(*(Star(outer_radius=0.07, color=FIT, fill_opacity=1, stroke_width=0).move_to(p) for p in points))
-        for star in self.stars[1:]:
-            star.set_opacity(0)
+        marked = marked_iterates(d.steps)
+        star = Star(outer_radius=0.075, color=FIT, fill_opacity=1, stroke_color=BLACK, stroke_width=1)
+        outline = star.points - star.get_center()
+        self.stars = star.copy()  # the marked iterates reached so far, as one mobject
+        self.stars.points = outline + points[0]
+
+        def show_stars(stars: VMobject) -> None:
+            reached = points[marked[marked <= self.iterate()]]
+            stars.points = (reached[:, None, :] + outline[None]).reshape(-1, 3)
+
         self.path = VMobject(stroke_color=FIT, stroke_width=2.5)
         self.path.set_points_as_corners(points[:1].repeat(2, axis=0))
         self.path.add_updater(lambda path: path.set_points_as_corners(points[: self.iterate() + 1].repeat(2 if self.iterate() == 0 else 1, axis=0)))
-        self.stars.add_updater(lambda stars: [s.set_opacity(1 if i <= self.iterate() else 0) for i, s in enumerate(stars)])
+        self.stars.add_updater(show_stars)
 
         rule = update_rule(spec.lr, spec.grad_scale)
-        self.readouts = VGroup(
-            readout("k", 0, 0), readout("m", d.m[0], 4), readout("b", d.b[0], 4), readout(r"\text{loss}", d.loss[0], 2)
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        for row, values in zip(self.readouts, (np.arange(len(d.loss)), d.m, d.b, d.loss), strict=True):
-            row[1].add_updater(lambda num, values=values: num.set_value(values[self.iterate()]))
+        self.readouts = descent_readouts(d).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        follow_iterate(self.readouts, d, self.iterate)
         panel = VGroup(rule, self.readouts).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         panel.to_edge(RIGHT, buff=0.5).align_to(self.axes, UP)
         self.panel = panel
-        self.step("start", FadeIn(self.stars[0], scale=2), FadeIn(self.path), Write(rule), FadeIn(self.readouts))
-        self.add(self.stars)
+        self.step("start", FadeIn(self.stars, scale=2), FadeIn(self.path), Write(rule), FadeIn(self.readouts))
 
     def iterate(self) -> int:
         """The descent step k the tracker points at."""
@@ -213,10 +247,13 @@ class DescentOnContours(LessonScene):
     def show_final_values(self) -> None:
         d = self.lesson.descent
         card = VGroup(
-            MathTex(rf"\text{{after {d.steps} steps:}}", font_size=LABEL_SIZE, color=TEXT),
+            MathTex(rf"\text{{after {num(d.steps)} steps:}}", font_size=LABEL_SIZE, color=TEXT),
             MathTex(rf"b = {fmt_full(d.b[-1])}", font_size=LABEL_SIZE, color=FIT),
             MathTex(rf"m = {fmt_full(d.m[-1])}", font_size=LABEL_SIZE, color=FIT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         card.next_to(self.panel, DOWN, buff=0.45, aligned_edge=LEFT)
+        room = config.frame_x_radius - 0.2 - card.get_left()[0]
+        if card.width > room:  # the notebook's digits in full, always inside the frame
+            card.scale(room / card.width, about_edge=LEFT)
         self.final_card = card
         self.step("final", Write(card))

@@ -23,14 +23,21 @@ from manim import (
 from gradcore import Lesson
 from scenes.builders import data_axes, data_dots, model_line, residuals, set_model_line, set_residuals
 from scenes.narration import LessonScene, Step
-from scenes.style import FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, fmt, readout
+from scenes.style import FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, num, readout, setting, tex_num, tex_setting
 
 SSE_TEX = r"\mathrm{L_{SSE}} = \sum_{i=1}^{n} \left(y_i^{\text{true}} - y_i^{\text{pred}}\right)^2"
 
 
 def _candidate(lesson: Lesson, knot: int) -> str:
     m, b = lesson.candidates.params[lesson.candidates.knots[knot]]
-    return f"m = {fmt(m, 1)}, b = {fmt(b, 1)}"
+    return f"m = {setting(m)}, b = {setting(b)}"
+
+
+def _points(lesson: Lesson) -> str:
+    """``40 data points``, or ``100,000 data points (1,000 of them drawn)``."""
+    data = lesson.dataset
+    drawn = len(data.drawn())
+    return f"{num(data.n)} data points" + (f" ({num(drawn)} of them drawn)" if drawn < data.n else "")
 
 
 class DatasetAndModel(LessonScene):
@@ -38,14 +45,14 @@ class DatasetAndModel(LessonScene):
 
     @classmethod
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
-        c, n = lesson.candidates, lesson.dataset.n
+        c = lesson.candidates
         moves = tuple(
-            Step(f"move{k}", 2.2, f"Candidate {k + 1}: {_candidate(lesson, k)} gives L = {fmt(c.loss[c.knots[k]], 2)}.")
+            Step(f"move{k}", 2.2, f"Candidate {k + 1}: {_candidate(lesson, k)} gives L = {num(c.loss[c.knots[k]])}.")
             for k in range(1, len(c.knots))
         )
         best = lesson.candidates.best
         return (
-            Step("data", 1.6, f"Here are {n} data points, scattered around a line."),
+            Step("data", 1.6, f"Here are {_points(lesson)}, scattered around a line."),
             Step("model", 1.6, "A line y = m x + b has two parameters: the slope m and the bias b."),
             Step("candidate", 1.8, f"Try a line, {_candidate(lesson, 0)}: each point misses it by a residual."),
             Step("sse", 2.2, "The loss L_SSE adds up the squared residuals."),
@@ -101,9 +108,9 @@ class DatasetAndModel(LessonScene):
         self.sse = MathTex(SSE_TEX, font_size=LABEL_SIZE, color=TEXT)
         self.sse.next_to(self.model, DOWN, buff=0.5, aligned_edge=LEFT)
         self.readouts = VGroup(
-            readout("m", c.params[0, 0], 2, color=FIT),
-            readout("b", c.params[0, 1], 2, color=FIT),
-            readout(r"\mathrm{L_{SSE}}", c.loss[0], 2, color=SLOPE),
+            readout("m", c.params[0, 0], c.params[:, 0], color=FIT),
+            readout("b", c.params[0, 1], c.params[:, 1], color=FIT),
+            readout(r"\mathrm{L_{SSE}}", c.loss[0], c.loss, color=SLOPE),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         self.readouts.next_to(self.sse, DOWN, buff=0.5, aligned_edge=LEFT)
         for row, values in zip(self.readouts, (c.params[:, 0], c.params[:, 1], c.loss), strict=True):
@@ -116,7 +123,7 @@ class DatasetAndModel(LessonScene):
         c = self.lesson.candidates
         m, b = c.params[c.knots[knot]]
         return MathTex(
-            rf"{knot + 1}.\ \ m = {fmt(m, 1)},\ b = {fmt(b, 1)}:\ \ \mathrm{{L}} = {fmt(c.loss[c.knots[knot]], 2)}",
+            rf"{knot + 1}.\ \ m = {tex_setting(m)},\ b = {tex_setting(b)}:\ \ \mathrm{{L}} = {tex_num(c.loss[c.knots[knot]])}",
             font_size=LABEL_SIZE - 4,
             color=TEXT,
         )

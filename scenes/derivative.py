@@ -25,7 +25,7 @@ from manim import (
 from gradcore import Lesson
 from scenes.builders import path_through
 from scenes.narration import LessonScene, Step
-from scenes.style import AXIS, CURVE, DERIV, LABEL_SIZE, TANGENT, TEXT, TITLE_SIZE, fmt, readout
+from scenes.style import AXIS, CURVE, DERIV, LABEL_SIZE, TANGENT, TEXT, TITLE_SIZE, num, readout, setting, tex_num, tex_setting
 from scenes.builders import slope_segment
 from scenes.tangents import function_axes, plain
 
@@ -41,14 +41,14 @@ class DerivativeAsSlope(LessonScene):
         s, fn = lesson.secant, lesson.curves[0].function
         return (
             Step("definition", 3.0, "The derivative is the limit of the average rate of change as h shrinks to 0."),
-            Step("curve", 2.0, f"Take f(x) = {plain(fn.latex)} at the point x0 = {fmt(s.x0, 2)}."),
+            Step("curve", 2.0, f"Take f(x) = {plain(fn.latex)} at the point x0 = {setting(s.x0)}."),
             Step(
                 "secant",
                 2.6,
-                f"The secant through x0 and x0 + h, with h = {fmt(s.h[0], 3)}, has slope {fmt(s.slope[0], 3)}.",
+                f"The secant through x0 and x0 + h, with h = {setting(s.h[0])}, has slope {num(s.slope[0])}.",
             ),
-            Step("shrink", 5.0, f"As h shrinks to {fmt(s.h[-1], 3)}, the secant turns into the tangent."),
-            Step("limit", 2.2, f"Its slope tends to f'(x0) = {fmt(s.tangent_slope, 3)}: the slope of the tangent."),
+            Step("shrink", 5.0, f"As h shrinks to {setting(s.h[-1])}, the secant turns into the tangent."),
+            Step("limit", 2.2, f"Its slope tends to f'(x0) = {num(s.tangent_slope)}: the slope of the tangent."),
             Step("hold", 1.0, "The derivative is the slope of the tangent."),
         )
 
@@ -119,9 +119,9 @@ class DerivativeAsSlope(LessonScene):
             *slope_segment(axes, s.x0, s.y0, s.tangent_slope, TANGENT_HALF), color=DERIV, stroke_width=3, dash_length=0.12
         )
         self.rows = VGroup(
-            MathTex(rf"x_0 = {fmt(s.x0, 2)}", font_size=LABEL_SIZE, color=TEXT),
-            readout("h", s.h[0], 3),
-            readout(r"\frac{f(x_0+h) - f(x_0)}{h}", s.slope[0], 3, color=TANGENT),
+            MathTex(rf"x_0 = {tex_setting(s.x0)}", font_size=LABEL_SIZE, color=TEXT),
+            readout("h", s.h[0], s.h, 3),
+            readout(r"\frac{f(x_0+h) - f(x_0)}{h}", s.slope[0], s.slope, 4, color=TANGENT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
         self.rows.next_to(axes, RIGHT, buff=0.8).align_to(axes, UP).shift(DOWN * 0.3)
         self.h_number, self.slope_number = self.rows[1][1], self.rows[2][1]
@@ -145,6 +145,6 @@ class DerivativeAsSlope(LessonScene):
 
     def show_limit(self) -> None:
         s = self.lesson.secant
-        self.limit = MathTex(rf"f'(x_0) = {fmt(s.tangent_slope, 3)}", font_size=LABEL_SIZE, color=DERIV)
+        self.limit = MathTex(rf"f'(x_0) = {tex_num(s.tangent_slope)}", font_size=LABEL_SIZE, color=DERIV)
         self.limit.next_to(self.rows, DOWN, buff=0.6, aligned_edge=LEFT)
         self.step("limit", AnimationGroup(Write(self.limit), Indicate(self.tangent, color=DERIV, scale_factor=1.0)))

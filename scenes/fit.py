@@ -19,9 +19,9 @@ from manim import (
 )
 
 from gradcore import Lesson
-from scenes.builders import at_iterate, data_axes, data_dots, model_line, set_model_line
+from scenes.builders import at_iterate, data_axes, data_dots, descent_readouts, follow_iterate, model_line, set_model_line
 from scenes.narration import LessonScene, Step
-from scenes.style import FIT, LABEL_SIZE, TEXT, TITLE_SIZE, fmt, readout
+from scenes.style import FIT, LABEL_SIZE, TEXT, TITLE_SIZE, num, readout, setting, tex_num
 
 
 class FittedLine(LessonScene):
@@ -29,13 +29,19 @@ class FittedLine(LessonScene):
 
     @classmethod
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
-        start = lesson.descent.params[0]
+        start, facts = lesson.descent.params[0], lesson.outcome
+        if facts.converged:
+            fit = "The last iterate fits the data: its loss is within 1% of the least-squares line's."
+            hold = "Gradient descent found the line that minimises the loss."
+        else:
+            fit = f"The last iterate is not the best fit yet: its loss is {num(facts.excess)} above the least-squares line's."
+            hold = f"After {num(lesson.descent.steps)} steps gradient descent has not converged: it needs more steps."
         return (
             Step("data", 1.6, "Back to the data."),
-            Step("start", 1.6, f"Descent started from the line m = {fmt(start[0], 0)}, b = {fmt(start[1], 0)}."),
-            Step("descend", 6.0, f"Each of the {lesson.descent.steps} steps tilts and shifts the line."),
-            Step("fit", 2.4, "The last iterate fits the data, next to the least-squares line."),
-            Step("hold", 1.0, "Gradient descent found the line that minimises the loss."),
+            Step("start", 1.6, f"Descent started from the line m = {setting(start[0])}, b = {setting(start[1])}."),
+            Step("descend", 6.0, f"Each of the {num(lesson.descent.steps)} steps tilts and shifts the line."),
+            Step("fit", 2.4, fit),
+            Step("hold", 1.0, hold),
         )
 
     def construct(self) -> None:
@@ -49,19 +55,18 @@ class FittedLine(LessonScene):
     def show_data(self) -> None:
         title = MathTex(r"\text{The fitted line}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
         self.axes = data_axes(self.lesson.dataset, x_length=7.5, y_length=5.5).to_edge(LEFT).shift(DOWN * 0.4)
-        self.step("data", Write(title), Create(self.axes), LaggedStart(*(FadeIn(d) for d in data_dots(self.axes, self.lesson.dataset)), lag_ratio=0.03))
+        dots = data_dots(self.axes, self.lesson.dataset)
+        self.step("data", Write(title), Create(self.axes), LaggedStart(*(FadeIn(d) for d in dots), lag_ratio=min(0.03, 1.2 / len(dots))))
+        self.settle(dots)
 
     def show_start(self) -> None:
         d = self.lesson.descent
         self.k = ValueTracker(0)
         self.line = model_line(self.axes, *d.params[0])
         self.line.add_updater(lambda line: set_model_line(line, self.axes, *d.params[self.iterate()]))
-        self.readouts = VGroup(
-            readout("k", 0, 0), readout("m", d.m[0], 4), readout("b", d.b[0], 4), readout(r"\text{loss}", d.loss[0], 2)
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        self.readouts = descent_readouts(d).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
         self.readouts.next_to(self.axes, RIGHT, buff=0.8).align_to(self.axes, UP)
-        for row, values in zip(self.readouts, (range(len(d.loss)), d.m, d.b, d.loss), strict=True):
-            row[1].add_updater(lambda num, values=values: num.set_value(values[self.iterate()]))
+        follow_iterate(self.readouts, d, self.iterate)
         self.step("start", Create(self.line), FadeIn(self.readouts))
 
     def iterate(self) -> int:
@@ -73,10 +78,10 @@ class FittedLine(LessonScene):
 
     def show_fit(self) -> None:
         d, best = self.lesson.descent, self.lesson.optimum
-        fit = MathTex(rf"y = {fmt(d.m[-1], 4)}\,x {'+' if d.b[-1] >= 0 else '-'} {fmt(abs(d.b[-1]), 4)}", font_size=LABEL_SIZE, color=FIT)
+        fit = MathTex(rf"y = {tex_num(d.m[-1], 5)}\,x {'+' if d.b[-1] >= 0 else '-'} {tex_num(abs(d.b[-1]), 5)}", font_size=LABEL_SIZE, color=FIT)
         best_text = VGroup(
             MathTex(r"\text{least squares:}", font_size=LABEL_SIZE, color=TEXT),
-            MathTex(rf"m^* = {fmt(best.m, 4)},\ b^* = {fmt(best.b, 4)}", font_size=LABEL_SIZE, color=TEXT),
+            MathTex(rf"m^* = {tex_num(best.m, 5)},\ b^* = {tex_num(best.b, 5)}", font_size=LABEL_SIZE, color=TEXT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         notes = VGroup(fit, best_text).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         notes.next_to(self.readouts, DOWN, buff=0.6, aligned_edge=LEFT)

@@ -37,9 +37,7 @@ from scenes.builders import (
     data_axes,
     data_dots,
     model_line,
-    nice_range,
     path_through,
-    places,
     residuals,
     set_model_line,
     set_residuals,
@@ -55,12 +53,13 @@ from scenes.style import (
     TEXT,
     TICK_SIZE,
     TITLE_SIZE,
-    fmt,
+    num,
     readout,
+    setting,
+    tex_setting,
     tick,
 )
-
-LOSS_UNIT = 1000  # the loss axis is labelled in thousands ("× 10³")
+from gradcore.ticks import nice_ticks, padded_ticks
 
 PARTIAL_TEX = {
     "m": r"\frac{\partial \mathrm{L}}{\partial m} = -2 \sum_{i=1}^{n} x_i "
@@ -80,36 +79,42 @@ def params_along(s: LossSlice) -> np.ndarray:
 
 
 def loss_axes(s: LossSlice, x_length: float = 5.9, y_length: float = 4.3) -> Axes:
-    """Axes over the seed's parameter range and 0 … the loss rounded up, the loss ticked in thousands.
+    """Axes over the slice's parameter range and 0 … the loss rounded up, both ticked by the one tick picker
+    (the loss axis' name carries its scale, e.g. ``Loss (×10³)``).
 
     The loss axis is drawn at the left end of the parameter range (as the seed's plots have it):
     manim puts it at parameter 0, so that one is hidden and a copy is shown at the left edge
     (``c2p``/``p2c`` still use the hidden one, which is unchanged)."""
-    top = float(np.max(s.dense.y))
-    y_step = 10 * LOSS_UNIT if top > 20 * LOSS_UNIT else 2 * LOSS_UNIT
-    y_max = np.ceil(top * 1.04 / y_step) * y_step
     x0, x1 = float(s.seed.x[0]), float(s.seed.x[-1])
-    label_step = nice_range(np.array([x0, x1]), max_ticks=8, margin=0)[2]  # 5 for the seed's [-10, 10]
+    x_ticks = nice_ticks(x0, x1)
+    y_ticks = padded_ticks(np.array([0.0, float(np.max(s.dense.y))]), margin=0.04)
     axes = Axes(
-        x_range=[x0, x1, label_step / 2],
-        y_range=[0, y_max, y_step],
+        x_range=[x0, x1, x_ticks.step],
+        y_range=[0, y_ticks.hi, y_ticks.step],
         x_length=x_length,
         y_length=y_length,
-        axis_config={"color": AXIS, "include_tip": False, "font_size": TICK_SIZE},
+        axis_config={"color": AXIS, "include_tip": False, "include_ticks": False},
     )
     # manim draws the loss axis at parameter 0, or at the range's edge when 0 is outside it
     left = axes.y_axis.copy().shift(RIGHT * (axes.c2p(x0, 0)[0] - axes.y_axis.get_start()[0]))
     axes.y_axis.set_opacity(0)
-    y_ticks = np.arange(y_step, y_max + 1e-9, y_step)
-    left.add_labels({v: tick(v / LOSS_UNIT) for v in y_ticks})
-    first = np.ceil(x0 / label_step - 1e-9) * label_step
-    axes.x_axis.add_labels({v: tick(v, places(label_step)) for v in np.arange(first, x1 + 1e-9, label_step)})
-    x_label = MathTex(rf'\text{{choice of parameter ``{s.parameter}"}}', font_size=LABEL_SIZE - 4, color=TEXT)
-    x_label.next_to(axes.x_axis, DOWN, buff=0.45)
-    y_label = MathTex(r"\text{Loss}\ (\times 10^3)", font_size=LABEL_SIZE - 4, color=TEXT).rotate(PI / 2)
-    y_label.next_to(left, LEFT, buff=0.2)
-    axes.add(left, x_label, y_label)
+    numbers = VGroup()
+    for y, shown in zip(y_ticks.values[1:], y_ticks.scaled[1:], strict=True):
+        foot = axes.c2p(x0, y)
+        left.add(Line(foot + 0.08 * LEFT, foot + 0.08 * RIGHT, color=AXIS, stroke_width=2))
+        numbers.add(tick(shown, y_ticks.format).next_to(foot, LEFT, buff=0.2))
+    for x, shown in zip(x_ticks.values, x_ticks.scaled, strict=True):
+        foot = axes.c2p(x, 0)
+        axes.x_axis.add(Line(foot + 0.08 * DOWN, foot + 0.08 * UP, color=AXIS, stroke_width=2))
+        numbers.add(tick(shown, x_ticks.format).next_to(foot, DOWN, buff=0.2))
+    name = x_ticks.tex_name(s.parameter)
+    x_label = MathTex(rf'\text{{choice of parameter ``}}{name}\text{{"}}', font_size=LABEL_SIZE - 4, color=TEXT)
+    x_label.next_to(numbers, DOWN, buff=0.15).set_x(axes.x_axis.get_x())
+    y_label = MathTex(y_ticks.tex_name(r"\text{Loss}"), font_size=LABEL_SIZE - 4, color=TEXT).rotate(PI / 2)
+    y_label.next_to(VGroup(left, *numbers[: len(y_ticks.values) - 1]), LEFT, buff=0.2)
+    axes.add(left, numbers, x_label, y_label)
     axes.visible_y_axis = left
+    axes.tick_labels = numbers
     return axes
 
 
@@ -168,21 +173,21 @@ class LossCurves(LessonScene):
         for s, trace_seconds in ((lesson.loss_vs_m, 6.0), (lesson.loss_vs_b, 5.0)):
             p, q, i = s.parameter, other(s.parameter), s.lowest
             intro = (
-                Step("axes_m", 1.8, f"How does the loss change if only m varies? Hold b at {fmt(s.fixed, 0)}.")
+                Step("axes_m", 1.8, f"How does the loss change if only m varies? Hold b at {setting(s.fixed)}.")
                 if p == "m"
-                else Step("axes_b", 1.8, f"Now hold m at {fmt(s.fixed, 0)} and vary the bias b.")
+                else Step("axes_b", 1.8, f"Now hold m at {setting(s.fixed)} and vary the bias b.")
             )
             steps += [
                 intro,
                 Step(
                     f"start_{p}",
                     2.0 if p == "m" else 1.6,
-                    f"At {p} = {fmt(s.dense.x[0], 0)} the line is far off: the loss is {fmt(s.dense.y[0], 2)}.",
+                    f"At {p} = {setting(s.dense.x[0])} the line is far off: the loss is {num(s.dense.y[0])}.",
                 ),
                 Step(
                     f"trace_{p}",
                     trace_seconds,
-                    f"Sweeping {p} from {fmt(s.dense.x[0], 0)} to {fmt(s.dense.x[-1], 0)} traces the loss curve.",
+                    f"Sweeping {p} from {setting(s.dense.x[0])} to {setting(s.dense.x[-1])} traces the loss curve.",
                 ),
                 Step(
                     f"slope_{p}",
@@ -192,7 +197,9 @@ class LossCurves(LessonScene):
                 Step(
                     f"lowest_{p}",
                     2.4,
-                    f"At the bottom, near {p} = {fmt(s.dense.x[i], 2)}, the slope is almost zero.",
+                    f"At the bottom, near {p} = {num(s.dense.x[i])}, the slope is almost zero."
+                    if 0 < i < len(s.dense.x) - 1
+                    else f"The loss is lowest at the edge, {p} = {num(s.dense.x[i])}: the bottom lies beyond this range.",
                 ),
             ]
         steps.append(Step("hold", 1.2, "One parameter at a time, the loss is a parabola."))
@@ -227,7 +234,7 @@ class LossCurves(LessonScene):
             Write(self.title),
             Create(self.views["m"].axes),
             Create(self.data_axes),
-            LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=0.03),
+            LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=min(0.03, 1.2 / len(self.dots))),
             FadeIn(self.views["m"].fixed),
         )
         self.dots = self.settle(self.dots)
@@ -245,11 +252,11 @@ class LossCurves(LessonScene):
         segs = residuals(self.data_axes, self.lesson.dataset, *params[0])
         formula = MathTex(PARTIAL_TEX[p], font_size=LABEL_SIZE, color=TEXT)
         formula.next_to(self.title, DOWN, buff=0.3).align_to(axes, LEFT)
-        fixed = MathTex(rf"{q} = {fmt(s.fixed, 0)}\ \text{{(fixed)}}", font_size=LABEL_SIZE, color=FIT)
+        fixed = MathTex(rf"{q} = {tex_setting(s.fixed)}\ \text{{(fixed)}}", font_size=LABEL_SIZE, color=FIT)
         rows = VGroup(
-            readout(p, s.dense.x[0], 2, color=FIT),
-            readout(r"\mathrm{L}", s.dense.y[0], 2, color=CURVE),
-            readout(rf"\partial \mathrm{{L}} / \partial {p}", s.dense.dy[0], 2, color=SLOPE),
+            readout(p, s.dense.x[0], s.dense.x, color=FIT),
+            readout(r"\mathrm{L}", s.dense.y[0], s.dense.y, color=CURVE),
+            readout(rf"\partial \mathrm{{L}} / \partial {p}", s.dense.dy[0], s.dense.dy, color=SLOPE),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
         fixed.next_to(self.data_axes, DOWN, buff=0.45).align_to(self.data_axes, LEFT).shift(RIGHT * 0.3)
         rows.next_to(fixed, DOWN, buff=0.22, aligned_edge=LEFT)

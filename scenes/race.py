@@ -35,7 +35,7 @@ from manim import (
 from gradcore import Lesson, LossGrid
 from gradcore.optimizers import Trajectory
 from scenes.builders import at_iterate, straight_cubics
-from scenes.contours import filled_contours, plot_frame
+from scenes.contours import filled_contours, plane_axes, plot_frame
 from scenes.narration import LessonScene, Step
 from scenes.style import (
     AXIS,
@@ -43,11 +43,13 @@ from scenes.style import (
     TEXT,
     TICK_SIZE,
     TITLE_SIZE,
-    fmt,
+    num,
     number,
     readout,
+    setting,
     tick,
 )
+from gradcore.ticks import nice_ticks
 
 __all__ = [
     "RUNNER_COLOURS",
@@ -57,14 +59,11 @@ __all__ = [
     "clipped_steps",
     "runner_colour",
     "set_clipped_path",
-    "zoom_axes",
     "zoom_grid",
 ]
 
 # One colour per runner, in the order of ``lesson.race``; clear of viridis' purples, teals and greens.
 RUNNER_COLOURS: tuple[ManimColor, ...] = (ORANGE, PURE_RED, PINK, WHITE, YELLOW, BLUE_B)
-
-WITHIN = 0.01  # "at the bottom": loss within 1 % of the least-squares optimum's
 
 
 def runner_colour(i: int) -> ManimColor:
@@ -82,17 +81,6 @@ def zoom_grid(grid: LossGrid, points: np.ndarray, margin: float = 0.1, snap: flo
     cols = (grid.m >= lo[0] - 1e-9) & (grid.m <= hi[0] + 1e-9)
     rows = (grid.b >= lo[1] - 1e-9) & (grid.b <= hi[1] + 1e-9)
     return LossGrid(grid.m[cols], grid.b[rows], grid.loss[np.ix_(rows, cols)])
-
-
-def zoom_axes(grid: LossGrid, steps: tuple[float, float], x_length: float, y_length: float) -> Axes:
-    """m across, b up, over ``grid``'s extent, ticks every ``steps``; lines hidden (:func:`plot_frame` draws the border)."""
-    return Axes(
-        x_range=[grid.m[0], grid.m[-1], steps[0]],
-        y_range=[grid.b[0], grid.b[-1], steps[1]],
-        x_length=x_length,
-        y_length=y_length,
-        axis_config={"include_tip": False, "include_ticks": False, "stroke_opacity": 0},
-    )
 
 
 def clip_segment(p: np.ndarray, q: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -138,40 +126,51 @@ def set_clipped_path(path: VMobject, steps: np.ndarray, start: np.ndarray, k: in
 
 
 def log_axes(steps: int, log_lo: float, log_hi: float, x_length: float, y_length: float) -> Axes:
-    """Step k across (ticks every 20), log10(loss) up with ticks and labels ``10^n`` at the whole powers."""
+    """Step k across, log10(loss) up, both ticked by the one tick picker (whole steps; whole powers,
+    labelled ``10^n``)."""
+    k_ticks, powers = nice_ticks(0, max(steps, 1), integer=True), nice_ticks(log_lo, log_hi, integer=True)
     axes = Axes(
-        x_range=[0, steps, 20],
+        x_range=[0, max(steps, 1), k_ticks.step],
         y_range=[log_lo, log_hi, 1],
         x_length=x_length,
         y_length=y_length,
-        axis_config={"color": AXIS, "include_tip": False},
-        y_axis_config={"include_ticks": False},
+        axis_config={"color": AXIS, "include_tip": False, "include_ticks": False},
     )
     ticks = VGroup()
-    for x in range(0, steps + 1, 20):
-        ticks.add(tick(x).next_to(axes.c2p(x, log_lo), DOWN, buff=0.15))
-    for n in range(int(np.ceil(log_lo)), int(np.floor(log_hi)) + 1):
+    for x, shown in zip(k_ticks.values, k_ticks.scaled, strict=True):
+        foot = axes.c2p(x, log_lo)
+        ticks.add(Line(foot + 0.08 * DOWN, foot + 0.08 * UP, color=AXIS, stroke_width=2))
+        ticks.add(tick(shown, k_ticks.format).next_to(foot, DOWN, buff=0.15))
+    for n in powers.values:
         foot = axes.c2p(0, n)
         ticks.add(Line(foot + 0.08 * LEFT, foot + 0.08 * RIGHT, color=AXIS, stroke_width=2))
-        ticks.add(MathTex(rf"10^{{{n}}}", font_size=TICK_SIZE, color=TEXT).next_to(foot, LEFT, buff=0.15))
+        ticks.add(MathTex(rf"10^{{{int(n)}}}", font_size=TICK_SIZE, color=TEXT).next_to(foot, LEFT, buff=0.15))
+    axes.k_ticks = k_ticks
     return axes.add(ticks)
 
 
-def first_within(loss: np.ndarray, target: float) -> int | None:
-    """The first step whose loss is within :data:`WITHIN` of ``target``, or None."""
-    hits = np.flatnonzero(loss <= target * (1 + WITHIN))
-    return int(hits[0]) if len(hits) else None
-
-
-def winner(lesson: Lesson) -> tuple[int, int | None]:
-    """``(runner index, step)``: the runner first within 1 % of the optimum's loss (or, if none gets
-    there, the one with the lowest final loss, with step None)."""
-    arrivals = [first_within(run.trajectory.loss, lesson.optimum.loss) for run in lesson.race]
-    arrived = [(k, i) for i, k in enumerate(arrivals) if k is not None]
-    if arrived:
-        k, i = min(arrived)
-        return i, k
-    return int(np.argmin([run.trajectory.loss[-1] for run in lesson.race])), None
+def race_sentences(lesson: Lesson) -> tuple[str, str, str]:
+    """The race's ``race``, ``finish`` and ``hold`` lines, chosen from the core's facts (who led, who converged
+    and who diverged, :mod:`gradcore.facts`)."""
+    runs, steps = lesson.race, lesson.config.descent.steps
+    best, at = lesson.race_leader
+    label = runs[best].entry.label
+    diverged = [r for r in runs if r.outcome.diverged]
+    race = f"They move in step, {num(steps)} steps each" + (
+        "; " + ", ".join(f"{r.entry.label} diverges at step {r.outcome.diverged_at}" for r in diverged) + "." if diverged else "."
+    )
+    if at is not None:
+        finish = f"{label} is the first within 1% of the least loss, at step {num(at)}."
+    elif not runs[best].outcome.diverged:
+        finish = f"After {num(steps)} steps {label} has the lowest loss, but none is within 1% of the least."
+    else:
+        finish = f"Every runner diverged; {label} lasted longest."
+    arrived = sum(r.outcome.converged for r in runs)
+    if arrived == len(runs):
+        hold = "Same start, same landscape: different routes to the bottom."
+    else:
+        hold = f"Same start, same landscape: {arrived} of {len(runs)} reached the bottom in {num(steps)} steps."
+    return race, finish, hold
 
 
 class OptimizerRace(LessonScene):
@@ -179,26 +178,19 @@ class OptimizerRace(LessonScene):
 
     @classmethod
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
-        start = lesson.race[0].trajectory.params[0]
-        n = max(len(run.trajectory.loss) for run in lesson.race) - 1
-        best, at = winner(lesson)
-        label = lesson.race[best].entry.label
-        finish = (
-            f"{label} is the first within 1% of the least loss, at step {at}."
-            if at is not None
-            else f"After {n} steps {label} has the lowest loss."
-        )
+        start = lesson.config.descent.start
+        race, finish, hold = race_sentences(lesson)
         return (
             Step("landscape", 2.0, "Back on the loss contours, zoomed in on the action."),
             Step(
                 "runners",
                 2.4,
-                f"{len(lesson.race)} optimizers start together at m = {fmt(start[0], 0)}, b = {fmt(start[1], 0)}.",
+                f"{len(lesson.race)} optimizers start together at m = {setting(start[0])}, b = {setting(start[1])}.",
             ),
             Step("plot", 2.0, "Beside them, each one's loss against the step, on a log scale."),
-            Step("race", 12.0, f"They move in step, {n} steps each."),
+            Step("race", 12.0, race),
             Step("finish", 2.4, finish),
-            Step("hold", 1.0, "Same start, same landscape: different routes to the bottom."),
+            Step("hold", 1.0, hold),
         )
 
     def construct(self) -> None:
@@ -219,7 +211,7 @@ class OptimizerRace(LessonScene):
         title = MathTex(r"\text{The optimizer race}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
         everything = np.concatenate([run.trajectory.params for run in self.runs] + [[[lesson.optimum.m, lesson.optimum.b]]])
         self.grid = zoom_grid(lesson.landscape, everything)
-        self.axes = zoom_axes(self.grid, (5, 10), x_length=5.4, y_length=5.9)
+        self.axes = plane_axes(self.grid, x_length=5.4, y_length=5.9)
         self.axes.to_edge(LEFT, buff=1.15).to_edge(DOWN, buff=0.85)
         contours = filled_contours(self.axes, self.grid, lesson.levels)
         frame = plot_frame(self.axes)
@@ -231,6 +223,7 @@ class OptimizerRace(LessonScene):
     def show_runners(self) -> None:
         self.k = ValueTracker(0)
         self.paths, self.dots, self.rows, self.losses = VGroup(), VGroup(), VGroup(), []
+        all_losses = np.concatenate([run.trajectory.loss for run in self.runs])
         for i, run in enumerate(self.runs):
             t, colour = run.trajectory, runner_colour(i)
             path = VMobject(stroke_color=colour, stroke_width=2.5, fill_opacity=0)
@@ -240,7 +233,7 @@ class OptimizerRace(LessonScene):
             dot = Dot(self.axes.c2p(*t.params[0]), radius=0.075, color=colour, stroke_width=1, stroke_color=WHITE)
             dot.set_stroke(opacity=0.6)
             dot.add_updater(lambda d, t=t: d.move_to(self.axes.c2p(*t.params[self.iterate(t)])))
-            loss = number(t.loss[0], 2, color=TEXT, edge_to_fix=RIGHT)
+            loss = number(t.loss[0], all_losses, color=TEXT, edge_to_fix=RIGHT)
             loss.add_updater(lambda num, t=t: num.set_value(t.loss[self.iterate(t)]))
             name = MathTex(rf"\text{{{run.entry.label}}}", font_size=LABEL_SIZE, color=colour)
             self.paths.add(path)
@@ -258,7 +251,7 @@ class OptimizerRace(LessonScene):
             name.move_to([0.25, y, 0], aligned_edge=LEFT)
             loss.move_to([column, y, 0], aligned_edge=RIGHT)
         header.move_to([column, 0.5, 0], aligned_edge=RIGHT)
-        self.step_count = readout("k", 0, 0)
+        self.step_count = readout("k", 0, range(self.lesson.config.descent.steps + 1), 0)
         self.step_count[1].add_updater(lambda num: num.set_value(round(self.k.get_value())))
         self.step_count.move_to([0, 0.5, 0], aligned_edge=LEFT)
         self.legend = VGroup(header, self.step_count, self.rows)
@@ -272,10 +265,12 @@ class OptimizerRace(LessonScene):
         )
 
     def show_plot(self) -> None:
-        n = max(len(run.trajectory.loss) for run in self.runs) - 1
-        self.log_losses = [np.log10(run.trajectory.loss) for run in self.runs]  # the core's losses, drawn on a log axis
-        best = self.lesson.optimum.loss
-        lows = min(float(v.min()) for v in self.log_losses + [np.array([np.log10(best)])])
+        n = self.lesson.config.descent.steps
+        # the core's losses on a log axis, floored 9 decades below the start (a perfect fit has L* = 0)
+        floor_loss = max(self.lesson.optimum.loss, 1e-9 * max(float(run.trajectory.loss[0]) for run in self.runs), 1e-300)
+        self.log_losses = [np.log10(np.maximum(run.trajectory.loss, floor_loss)) for run in self.runs]
+        best = floor_loss
+        lows = min(float(v.min()) for v in self.log_losses)
         highs = max(float(v.max()) for v in self.log_losses)
         log_lo, log_hi = np.floor((lows - 0.2) * 2) / 2, np.ceil((highs + 0.1) * 2) / 2
         self.plot = log_axes(n, log_lo, log_hi, x_length=5.0, y_length=2.4)
@@ -301,11 +296,10 @@ class OptimizerRace(LessonScene):
         self.step("plot", Create(self.plot), Write(step_label), Write(loss_label), Create(self.floor), *(FadeIn(c) for c in reversed(self.curves)))
 
     def race(self) -> None:
-        n = max(len(run.trajectory.loss) for run in self.runs) - 1
-        self.step("race", self.k.animate.set_value(n), rate_func=linear)
+        self.step("race", self.k.animate.set_value(self.lesson.config.descent.steps), rate_func=linear)
 
     def finish(self) -> None:
-        best, at = winner(self.lesson)
+        best, at = self.lesson.race_leader
         colour = runner_colour(best)
         animations = [Circumscribe(self.rows[best], color=colour)]
         if at is not None:  # mark the arrival on the loss plot: a dot on the curve, dropped to the step axis

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import numpy as np
 from manim import (
+    LEFT,
+    RIGHT,
+    UP,
     BLUE_C,
     GREY_B,
     ORANGE,
@@ -23,7 +26,7 @@ from manim import (
 )
 
 from gradcore import Lesson, build_lesson
-from gradcore.format import fmt, fmt_full
+from gradcore.format import NumberFormat, fmt, fmt_full, num, number_format, setting, tex_num, tex_setting
 from gradcore.lessonfile import LESSON_ENV, load_lesson
 
 __all__ = [
@@ -39,11 +42,16 @@ __all__ = [
     "TICK_SIZE",
     "TITLE_SIZE",
     "LiveNumber",
+    "SciNumber",
     "fmt",
     "fmt_full",
     "lesson",
+    "num",
     "number",
     "readout",
+    "setting",
+    "tex_num",
+    "tex_setting",
     "tick",
     "viridis",
 ]
@@ -94,8 +102,20 @@ class LiveNumber(DecimalNumber):
     ``set_value`` lays out cached glyph outlines with numpy, exactly as ``DecimalNumber`` does (glyphs
     bottom-aligned ``digit_buff`` apart, a minus sign raised to the middle of the next glyph, the
     edge ``edge_to_fix`` kept in place, the current scale kept), into the same character mobjects: no
-    mobject is created per frame, and an unchanged text costs nothing.
+    mobject is created per frame, and an unchanged text costs nothing. With ``form`` (a
+    :class:`~gradcore.format.NumberFormat`, plain) its text is ``form``'s: the lesson's one number format.
     """
+
+    def __init__(self, number: float = 0, form: NumberFormat | None = None, **kwargs: object) -> None:
+        self.form = form
+        if form is not None:
+            kwargs.update(num_decimal_places=form.decimals, group_with_commas=True)
+        super().__init__(number, **kwargs)
+
+    def _get_num_string(self, number: float | complex) -> str:
+        if self.form is None:
+            return super()._get_num_string(number)
+        return self.form.parts(float(np.real(number)))[0]
 
     def _string_to_mob(self, string: str, mob_class: type | None = None, **kwargs: object) -> VMobject:
         glyph = VMobject(fill_opacity=1, stroke_width=0)
@@ -122,10 +142,13 @@ class LiveNumber(DecimalNumber):
             return self
         outlines = [self._outline(c, self.mob_class) for c in text]
         placed = _arrange_bottom(outlines, self.digit_buff_per_font_unit * self._font_size)
-        for i, c in enumerate(text[:-1]):  # as DecimalNumber: a minus sign sits at mid-height of what follows
-            if c == "-":
+        for i, c in enumerate(text):  # as DecimalNumber: a minus sign sits at mid-height of what follows,
+            if c == "-" and i + 1 < len(text):
                 low, high = _anchor_box(placed[i + 1])
                 placed[i] = placed[i] + [0, high[1] - _anchor_box(placed[i])[1][1] - (high[1] - low[1]) / 2, 0]
+            elif c == ",":  # a comma half its height below the baseline
+                low, high = _anchor_box(placed[i])
+                placed[i] = placed[i] - [0, (high[1] - low[1]) / 2, 0]
         low, high = _anchor_box(np.concatenate(placed))
         scale = self.height / self.initial_height  # the scale this number has been given since its layout
         self.initial_height = high[1] - low[1]
@@ -160,19 +183,56 @@ def _arrange_bottom(outlines: list[np.ndarray], buff: float) -> list[np.ndarray]
     return [points - centre for points in placed]
 
 
-def number(value: float, digits: int = 2, **kwargs: object) -> LiveNumber:
-    """A live number in the lesson's format (as :func:`gradcore.format.fmt`: no thousands commas)."""
-    return LiveNumber(value, num_decimal_places=digits, group_with_commas=False, font_size=LABEL_SIZE, **kwargs)
+EXPONENT_SCALE = 0.7  # a power of ten's digits, relative to the mantissa's
 
 
-def tick(value: float, digits: int = 0, color: ManimColor = TEXT) -> LiveNumber:
-    """A tick number: built from cached digit glyphs like :func:`number`, so an axis costs no LaTeX runs."""
-    return LiveNumber(value, num_decimal_places=digits, group_with_commas=False, font_size=TICK_SIZE, color=color)
+class SciNumber(VGroup):
+    """``1.50 × 10⁹``: a live mantissa (``[0]``), ``× 10`` and a live raised power (``[2]``), in a
+    scientific :class:`~gradcore.format.NumberFormat`; ``set_value`` as :class:`LiveNumber`'s."""
+
+    def __init__(self, value: float, form: NumberFormat, font_size: float = LABEL_SIZE, color: ManimColor = TEXT) -> None:
+        mantissa, power = form.parts(value)
+        self.form = form
+        plain = NumberFormat(form.decimals)
+        digits = LiveNumber(float(mantissa), plain, font_size=font_size, color=color, edge_to_fix=RIGHT)
+        times = MathTex(r"\times 10", font_size=font_size, color=color)
+        raised = LiveNumber(power or 0, NumberFormat(0), font_size=font_size * EXPONENT_SCALE, color=color, edge_to_fix=LEFT)
+        super().__init__(digits, times, raised)
+        times.next_to(digits, RIGHT, buff=0.08)
+        raised.next_to(times, RIGHT, buff=0.04).align_to(times, UP).shift(UP * 0.1 * font_size / LABEL_SIZE)
+        self.number = float(value)
+
+    def set_value(self, value: float) -> SciNumber:
+        mantissa, power = self.form.parts(value)
+        self[0].set_value(float(mantissa))
+        self[2].set_value(power or 0)
+        self.number = float(value)
+        return self
+
+    def get_value(self) -> float:
+        return self.number
 
 
-def readout(label: str, value: float, digits: int = 2, color: ManimColor = TEXT) -> VGroup:
-    """``label = <number>``: a MathTex label beside a live :func:`number` (``group[1]``)."""
-    group = VGroup(MathTex(label, "=", font_size=LABEL_SIZE, color=color), number(value, digits, color=color))
+def number(value: float, values: object = None, digits: int = 4, font_size: float = LABEL_SIZE, **kwargs: object) -> VMobject:
+    """A live number in the lesson's one format, chosen once for the whole series ``values`` (default: the
+    value alone) so that it keeps its width: a :class:`LiveNumber` with thousands separators, or a
+    :class:`SciNumber` when the series reaches outside [10⁻³, 10⁶)."""
+    form = number_format(value if values is None else values, digits)
+    if form.scientific:
+        return SciNumber(value, form, font_size=font_size, color=kwargs.get("color", TEXT))
+    return LiveNumber(value, form, font_size=font_size, **kwargs)
+
+
+def tick(value: float, form: NumberFormat, color: ManimColor = TEXT) -> LiveNumber:
+    """A tick label (a :class:`~gradcore.ticks.Ticks` label: ``value`` already scaled), from cached digit
+    glyphs like :func:`number`, so an axis costs no LaTeX runs."""
+    return LiveNumber(value, form, font_size=TICK_SIZE, color=color)
+
+
+def readout(label: str, value: float, values: object = None, digits: int = 4, color: ManimColor = TEXT) -> VGroup:
+    """``label = <number>``: a MathTex label (the project's own TeX) beside a live :func:`number` (``group[1]``)
+    formatted for the series ``values``."""
+    group = VGroup(MathTex(label, "=", font_size=LABEL_SIZE, color=color), number(value, values, digits, color=color))
     return group.arrange(buff=0.15)
 
 

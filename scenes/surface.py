@@ -33,7 +33,9 @@ from manim import (
 )
 
 from gradcore import Lesson
+from gradcore.facts import steepness
 from gradcore.loss import LossGrid
+from gradcore.ticks import nice_ticks, padded_ticks
 from scenes.fast_surface import FastSurface, FastSurfaceCamera, grid_faces, shade_faces
 from scenes.narration import LessonScene3D, Step
 from scenes.style import (
@@ -44,7 +46,9 @@ from scenes.style import (
     TANGENT,
     TEXT,
     TITLE_SIZE,
-    fmt,
+    num,
+    setting,
+    tex_setting,
     viridis,
 )
 
@@ -258,13 +262,14 @@ def pin_labels(camera: Camera, pins: Sequence[Pin], clear: Clearance) -> None:
 
 
 def surface_axes(grid: LossGrid) -> ThreeDAxes:
-    """Axes over the grid's extent with the loss from 0 to its rounded-up maximum, centred on the origin."""
+    """Axes over the grid's extent with the loss from 0 to its rounded-up maximum, centred on the origin; every
+    axis gets 4 to 10 round ticks (:mod:`gradcore.ticks`), so a lesson at any scale draws a bounded number."""
     (m0, m1), (b0, b1) = (grid.m[0], grid.m[-1]), (grid.b[0], grid.b[-1])
-    top = float(np.ceil(grid.loss.max() / 50_000) * 50_000)
+    loss_ticks = padded_ticks(np.array([0.0, float(grid.loss.max())]), margin=0.0)  # the one tick picker, at any scale
     axes = ThreeDAxes(
-        x_range=[np.floor(m0), np.ceil(m1), 10],
-        y_range=[np.floor(b0), np.ceil(b1), 20],
-        z_range=[0, top, 50_000],
+        x_range=[m0, m1, nice_ticks(m0, m1).step],
+        y_range=[b0, b1, nice_ticks(b0, b1).step],
+        z_range=[0, loss_ticks.hi, loss_ticks.step],
         x_length=SIDE,
         y_length=SIDE,
         z_length=HEIGHT,
@@ -354,6 +359,15 @@ def polyline(axes: ThreeDAxes, m: np.ndarray, b: np.ndarray, loss: np.ndarray, c
     return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(points)
 
 
+def valley(ratio: float) -> str:
+    """The shape of the bowl, from ``ratio`` = ∂²L/∂m² / ∂²L/∂b² (:func:`gradcore.facts.steepness`)."""
+    if ratio >= 2:
+        return f"A long valley: the loss curves {num(ratio, 2)} times as sharply in m as in b."
+    if ratio <= 0.5:
+        return f"A long valley: the loss curves {num(1 / ratio, 2)} times as sharply in b as in m."
+    return "A round bowl: the loss curves about as sharply in m as in b."
+
+
 class LossSurface(LessonScene3D):
     """The loss landscape L(m, b): a bowl-shaped valley, its slices, the descent path, the view from above."""
 
@@ -367,16 +381,17 @@ class LossSurface(LessonScene3D):
         return (
             Step("axes", 2.0, "Now let both parameters vary: m and b on the floor, the loss as height."),
             Step("surface", 3.0, "Every pair (m, b) gets its loss: together they form a surface."),
-            Step("rotate", 5.0, "A long valley: steep across m, gentle along b."),
+            Step("rotate", 5.0, valley(steepness(lesson.dataset))),
             Step(
                 "slices",
                 2.6,
-                f"The curves from before are slices: b held at {fmt(ms.fixed, 0)}, and m held at {fmt(bs.fixed, 0)}.",
+                f"The curves from before are slices: b held at {setting(ms.fixed)}, and m held at {setting(bs.fixed)}.",
             ),
             Step(
                 "path",
                 4.0,
-                f"Gradient descent walks downhill from m = {fmt(start[0], 0)}, b = {fmt(start[1], 0)} to the valley floor.",
+                f"Gradient descent walks downhill from m = {setting(start[0])}, b = {setting(start[1])} "
+                + ("to the valley floor." if lesson.outcome.converged else "towards the valley floor."),
             ),
             Step("top", 3.0, "From straight above, height becomes colour."),
             Step("hold", 0.8, "A map of the loss over (m, b)."),
@@ -493,8 +508,8 @@ class LossSurface(LessonScene3D):
         self.slice_m = polyline(self.axes, ms.dense.x[on_m], np.full(on_m.sum(), ms.fixed), ms.dense.y[on_m], CURVE)
         self.slice_b = polyline(self.axes, np.full(on_b.sum(), bs.fixed), bs.dense.x[on_b], bs.dense.y[on_b], SLICE_B)
         tags = VGroup(
-            MathTex(rf"b = {fmt(ms.fixed, 0)}", font_size=LABEL_SIZE - 4, color=CURVE),
-            MathTex(rf"m = {fmt(bs.fixed, 0)}", font_size=LABEL_SIZE - 4, color=SLICE_B),
+            MathTex(rf"b = {tex_setting(ms.fixed)}", font_size=LABEL_SIZE - 4, color=CURVE),
+            MathTex(rf"m = {tex_setting(bs.fixed)}", font_size=LABEL_SIZE - 4, color=SLICE_B),
         )
         for tag in tags:
             tag.add_background_rectangle(opacity=0.65, buff=0.08)  # contrast over the surface

@@ -37,7 +37,8 @@ from manim import (
 )
 
 from gradcore import FunctionCurve, Lesson
-from scenes.builders import edge_axes, merged, nice_range, path_through, slope_segment
+from gradcore.ticks import nice_ticks, padded_ticks
+from scenes.builders import edge_axes, merged, path_through, slope_segment
 from scenes.narration import LessonScene, Step
 from scenes.style import (
     AXIS,
@@ -48,8 +49,10 @@ from scenes.style import (
     TANGENT,
     TEXT,
     TITLE_SIZE,
-    fmt,
+    num,
     readout,
+    setting,
+    tex_num,
 )
 
 __all__ = ["TangentSlopes", "function_axes", "plain"]
@@ -138,8 +141,9 @@ def broken_tex(strings: list[str], width: float, height: float = np.inf, color: 
 
 
 def function_axes(x_range: tuple[float, float], y_values: np.ndarray, x_length: float, y_length: float) -> Axes:
-    """Axes over the seed's x range (1 per tick) and a round range around the core's ``y_values``."""
-    return edge_axes((*x_range, 1.0), nice_range(y_values), x_length, y_length)
+    """Axes over the function's x range and a round range around the core's ``y_values``, both ticked by the
+    one tick picker."""
+    return edge_axes(nice_ticks(*x_range), padded_ticks(y_values), x_length, y_length)
 
 
 def plain(latex: str) -> str:
@@ -152,7 +156,7 @@ def plain(latex: str) -> str:
 
 
 def _values(xs: np.ndarray) -> str:
-    return ", ".join(fmt(x, 2) for x in xs)
+    return ", ".join(num(x, 3) for x in xs)
 
 
 @dataclass
@@ -196,7 +200,7 @@ class TangentSlopes(LessonScene):
                 Step(
                     f"show_{i}",
                     2.4,
-                    f"{'Now' if i else 'Take'} f(x) = {f}, from x = {fmt(fn.x_min, 0)} to {fmt(fn.x_max, 0)}.",
+                    f"{'Now' if i else 'Take'} f(x) = {f}, from x = {setting(fn.x_min)} to {setting(fn.x_max)}.",
                 ),
                 Step(f"tangent_{i}", 2.0, "A tangent line touches the curve; below, a plot with the same x axis."),
                 Step(f"slide_{i}", 4.4, f"The tangent's slope at x is f'(x) = {df}: the curve drawn below."),
@@ -266,7 +270,7 @@ class TangentSlopes(LessonScene):
         bottom = daxes.c2p(d.x[0], daxes.y_range[0])[1]
         guide = merged(DashedLine([0, top, 0], [0, bottom, 0], color=AXIS, stroke_width=2, dash_length=0.08))
         guide.set_stroke(opacity=0.6).add_updater(lambda m: m.set_x(axes.c2p(d.x[at()], 0)[0]))
-        rows = VGroup(readout("x", d.x[0], 2), readout("f'(x)", d.dy[0], 2, color=TANGENT))
+        rows = VGroup(readout("x", d.x[0], d.x, 3), readout("f'(x)", d.dy[0], d.dy, 3, color=TANGENT))
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.35).next_to(axes, RIGHT, buff=0.6).align_to(axes, UP).shift(DOWN * 0.5)
         x_number, dy_number = rows[0][1], rows[1][1]
         x_number.add_updater(lambda m: m.set_value(d.x[at()]))
@@ -330,7 +334,7 @@ class TangentSlopes(LessonScene):
         if not len(curve.stationary_x):
             return VGroup(MathTex(r"f'(x) \neq 0", font_size=LABEL_SIZE, color=DERIV), VGroup())
         note = MathTex(r"f'(x) = 0 \text{ at}", font_size=LABEL_SIZE, color=DERIV)
-        values = [fmt(x, 2) for x in curve.stationary_x]
+        values = [tex_num(x, 3) for x in curve.stationary_x]
         values = broken_tex(["x =", *(f"{v}," for v in values[:-1]), values[-1]], width)
         return VGroup(note, values).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from manim import LEFT, RIGHT, DecimalNumber, VMobject
 
-from scenes.style import LiveNumber
+from gradcore.format import number_format
+from scenes.style import LiveNumber, SciNumber, number
 
 # value changes that move every part of the layout: sign flips, longer and shorter texts, a rounded -0
 CHANGES = [
@@ -18,6 +19,8 @@ CHANGES = [
     (-0.004, -7.0),
     (-7.0, -7.001),
     (9.99, 10.0),
+    (10.0, -119_701.25),
+    (-119_701.25, 1_234_567.5),
 ]
 
 
@@ -26,10 +29,11 @@ def drawn(number: DecimalNumber) -> np.ndarray:
     return np.concatenate([m.points for m in number.family_members_with_points()])
 
 
+@pytest.mark.parametrize("commas", [False, True], ids=["plain", "commas"])
 @pytest.mark.parametrize("edge", [LEFT, RIGHT], ids=["left", "right"])
 @pytest.mark.parametrize("digits", [0, 2, 3])
-def test_set_value_matches_decimal_number(edge: np.ndarray, digits: int) -> None:
-    kwargs = {"num_decimal_places": digits, "group_with_commas": False, "font_size": 30, "edge_to_fix": edge}
+def test_set_value_matches_decimal_number(edge: np.ndarray, digits: int, commas: bool) -> None:
+    kwargs = {"num_decimal_places": digits, "group_with_commas": commas, "font_size": 30, "edge_to_fix": edge}
     live, stock = LiveNumber(CHANGES[0][0], **kwargs), DecimalNumber(CHANGES[0][0], **kwargs)
     for number in (live, stock):  # a number placed and scaled by the scene before it updates
         number.scale(1.7).move_to([2.0, -1.0, 0.0])
@@ -58,3 +62,19 @@ def test_dropped_characters_draw_nothing() -> None:
     assert len(last.points) == 0
     number.set_value(-40.5)
     assert last in number.submobjects and len(last.points) > 0
+
+
+def test_the_lessons_format_is_what_it_shows() -> None:
+    form = number_format([119_701.2, 0.5])
+    number = LiveNumber(119_701.2, form)
+    assert number._text == form.parts(119_701.2)[0] == "119,701"
+    number.set_value(-0.4)
+    assert number._text == "0"  # never "-0"
+
+
+def test_a_series_past_a_million_is_a_live_power_of_ten() -> None:
+    shown = number(4.2e12, [4.2e12, 3.0])
+    assert isinstance(shown, SciNumber)
+    shown.set_value(1.5e9)
+    assert (shown[0]._text, shown[2]._text) == ("1.500", "9")
+    assert shown.get_value() == 1.5e9
