@@ -12,12 +12,14 @@ import numpy as np
 
 from gradcore.files import FileProblem, read_regular
 
-__all__ = ["MAX_CSV_BYTES", "MAX_DATA_VALUE", "CSVError", "Dataset", "DatasetSpec", "PointsSpec", "load_csv", "make_dataset"]
+__all__ = ["MAX_CSV_BYTES", "MAX_DATA_VALUE", "MIN_X_SPREAD", "CSVError", "Dataset", "DatasetSpec", "PointsSpec", "load_csv", "make_dataset"]
 
 MAX_CSV_BYTES = 64_000_000
 """Largest CSV file read (64 MB)."""
 MAX_DATA_VALUE = 1e9
 """Largest magnitude of a data value: the lesson's losses (sums of squares) stay far from overflow."""
+MIN_X_SPREAD = 1e-9
+"""Least max(x) - min(x), relative to max(1, |x|): a slope can be fitted (Σ(x - x̄)² does not underflow)."""
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|[+-]?(?:nan|inf|infinity)", re.ASCII | re.IGNORECASE)
 
 
@@ -186,4 +188,9 @@ def load_csv(path: Path, x_column: str | None = None, y_column: str | None = Non
         raise CSVError("", f"{len(xs)} data row{'s' if len(xs) != 1 else ''}", "give at least 2 rows of numbers")
     if max(xs) == min(xs):
         raise CSVError("", "all x values are equal, so the slope m is undetermined", "give x values that differ")
+    least = MIN_X_SPREAD * max(1.0, abs(min(xs)), abs(max(xs)))
+    if max(xs) - min(xs) < least:
+        raise CSVError(
+            "", f"the x values span only {max(xs) - min(xs):.3g}, too little to fit a slope", f"give x values at least {least:.3g} apart, or rescale x"
+        )
     return Dataset(np.array(xs), np.array(ys))

@@ -141,6 +141,12 @@ def landscape_span(values: np.ndarray, intervals: int) -> Span:
     return Span(float(lo), float(hi), (hi - lo) / intervals, closed=False)
 
 
+def _g(value: float) -> str:
+    """``value`` as ``:g`` shows it when that is exact (1e+300), else with 12 digits (1000000001)."""
+    short = f"{value:g}"
+    return short if float(short) == value else f"{value:.12g}"
+
+
 def _round_up(value: float) -> str:
     """``value`` (> 0) rounded up to 3 significant digits, as text (a bound the fix can quote)."""
     unit = 10.0 ** (math.floor(math.log10(value)) - 2)
@@ -205,7 +211,7 @@ class _Reader:
         if abs(value) > bound:
             raise self.error(
                 where,
-                f"{value:g} is too large for the lesson's numbers (at most {bound:g} in magnitude)",
+                f"{_g(value)} is too large for the lesson's numbers (at most {bound:g} in magnitude)",
                 fix or f"write a number from {-bound:g} to {bound:g}",
             )
         return float(value)
@@ -237,7 +243,7 @@ class _Reader:
         """Refuse ``[lo, hi]`` narrower than ``least`` (its axis would have no room for ticks, nor its
         arithmetic for digits); ``width`` names hi - lo in the fix."""
         if hi - lo < least:
-            raise self.error(where, f"the range [{lo:g}, {hi:g}] is narrower than {least:.3g}", f"make {width} at least {_round_up(least)}")
+            raise self.error(where, f"the range [{_g(lo)}, {_g(hi)}] is narrower than {least:.3g}", f"make {width} at least {_round_up(least)}")
 
     def span(self, value: object, where: str, closed: bool, limit: int) -> Span:
         if not isinstance(value, dict):

@@ -95,6 +95,7 @@ CSV_CASES = {
     "unicode_digit": ("x,y\n1,2\n\uff12,3\n3,4\n", "row 3", "column 'x': '\uff12' is not a number"),
     "huge_cell": ("x,y\n1,2\n2," + "9" * 200_000 + "\n", "row 3", "not valid CSV (field larger than field limit"),
     "too_large": ("x,y\n1,2\n2,3e12\n3,4\n", "row 3", "column 'y': 3e+12 is too large for the lesson's numbers"),
+    "x_spread_tiny": ("x,y\n1e-300,0\n2e-300,1\n3e-300,0.5\n", "file", "the x values span only 2e-300, too little to fit a slope"),
     "best_fit_too_large": ("x,y\n999999999,0\n1000000000,100\n", "[dataset] csv", "the best fit m* = 100, b* = -1e+11"),
 }
 
@@ -136,6 +137,7 @@ NUMBERS = {
     "candidate_huge": ("[model]\ncandidates = [[1e300, 0.0], [1.0, 2.0]]\n", "[model] candidates[0][0]", "1e+300 is too large"),
     "start_huge": ("[descent]\nstart = [0.0, -1e300]\n", "[descent] start[1]", "-1e+300 is too large"),
     "fixed_b_huge": ("[loss_curves]\nfixed_b = 1e300\n", "[loss_curves] fixed_b", "1e+300 is too large"),
+    "range_end_just_over": ("[loss_curves]\nb = { min = 0.0, max = 1000000001.0 }\n", "[loss_curves] b.max", "1000000001 is too large"),
     "curve_range_huge": ("[loss_curves]\nm = { min = -1e300, max = 1e300 }\n", "[loss_curves] m.min", "-1e+300 is too large"),
     "landscape_tiny": ("[landscape]\nb = { min = 0.0, max = 1e-300 }\n", "[landscape] b", "the range [0, 1e-300] is narrower than 1e-09"),
     "landscape_relative": ("[landscape]\nm = { min = 1e6, max = 1000000.0001 }\n", "[landscape] m", "is narrower than 0.001"),
