@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["MAX_DRAWN", "CSVError", "Dataset", "DatasetSpec", "PointsSpec", "load_csv", "make_dataset"]
+from gradcore.files import FileProblem, read_regular
 
+__all__ = ["MAX_CSV_BYTES", "MAX_DRAWN", "MAX_DATA_VALUE", "MIN_X_SPREAD", "CSVError", "Dataset", "DatasetSpec", "PointsSpec", "load_csv", "make_dataset"]
+
+MAX_CSV_BYTES = 64_000_000
+"""Largest CSV file read (64 MB)."""
+MAX_DATA_VALUE = 1e9
+"""Largest magnitude of a data value: the lesson's losses (sums of squares) stay far from overflow."""
+MIN_X_SPREAD = 1e-9
+"""Least max(x) - min(x), relative to max(1, |x|): a slope can be fitted (Σ(x - x̄)² does not underflow)."""
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|[+-]?(?:nan|inf|infinity)", re.ASCII | re.IGNORECASE)
 MAX_DRAWN = 1000  # data points a picture draws at most (the numbers always use all of them)
 
 
@@ -98,10 +108,26 @@ class CSVError(ValueError):
 
 
 def _number(cell: str) -> float | None:
-    try:
-        return float(cell)
-    except ValueError:
-        return None
+    """The value of a plain ASCII number such as ``-3.5e2`` (nan and inf too, refused later as not
+    finite); None for anything else, including what ``float`` also takes (``1_0``, non-ASCII digits)."""
+    return float(cell) if _PLAIN_NUMBER.fullmatch(cell) else None
+
+
+def _rows(text: str) -> list[tuple[int, list[str]]]:
+    """The non-empty rows of ``text`` with their line numbers, cells stripped; a cell too long for
+    the csv module is a :class:`CSVError` naming its row."""
+    reader = csv.reader(text.splitlines())
+    rows = []
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as err:
+            raise CSVError(f"row {reader.line_num}", f"not valid CSV ({err})", "write a plain number (e.g. 3.5) in each cell") from None
+        cells = [c.strip() for c in row]
+        if any(cells):
+            rows.append((reader.line_num, cells))
 
 
 def _column(header: list[str] | None, name: str | None, default: int, which: str) -> int:
@@ -121,14 +147,16 @@ def load_csv(path: Path, x_column: str | None = None, y_column: str | None = Non
     The first row is a header when one of its cells is not a number; ``x_column`` and ``y_column``
     then pick columns by name (default: the first two columns). Empty lines are skipped. Every
     cell used must be a finite number: otherwise :class:`CSVError` names the row (1-based, as a
-    spreadsheet counts lines, header included) and the column.
+    spreadsheet counts lines, header included) and the column. Only a regular file of at most
+    :data:`MAX_CSV_BYTES` is read, and values are at most :data:`MAX_DATA_VALUE` in magnitude.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = read_regular(Path(path), MAX_CSV_BYTES, "CSV file").decode("utf-8-sig")
+    except FileProblem as err:
+        raise CSVError("", err.problem, err.fix) from None
     except UnicodeDecodeError:
         raise CSVError("", "not a UTF-8 text file", "save it as CSV (UTF-8)") from None
-    rows = [(i, [c.strip() for c in row]) for i, row in enumerate(csv.reader(text.splitlines()), start=1)]
-    rows = [(i, row) for i, row in rows if any(row)]
+    rows = _rows(text)
     if not rows:
         raise CSVError("", "the file is empty", "put two numeric columns in it, x then y")
     first_line, first = rows[0]
@@ -155,6 +183,12 @@ def load_csv(path: Path, x_column: str | None = None, y_column: str | None = Non
                 raise CSVError(f"row {line}", f"{label}: {shown!r} is not a number", "write a plain number (e.g. 3.5) or remove the row")
             if not math.isfinite(value):
                 raise CSVError(f"row {line}", f"{label}: {row[index]!r} is not a finite number", "write a finite number or remove the row")
+            if abs(value) > MAX_DATA_VALUE:
+                raise CSVError(
+                    f"row {line}",
+                    f"{label}: {value:g} is too large for the lesson's numbers (at most {MAX_DATA_VALUE:g} in magnitude)",
+                    "rescale the data (e.g. in thousands)",
+                )
             values.append(value)
         xs.append(values[0])
         ys.append(values[1])
@@ -162,4 +196,9 @@ def load_csv(path: Path, x_column: str | None = None, y_column: str | None = Non
         raise CSVError("", f"{len(xs)} data row{'s' if len(xs) != 1 else ''}", "give at least 2 rows of numbers")
     if max(xs) == min(xs):
         raise CSVError("", "all x values are equal, so the slope m is undetermined", "give x values that differ")
+    least = MIN_X_SPREAD * max(1.0, abs(min(xs)), abs(max(xs)))
+    if max(xs) - min(xs) < least:
+        raise CSVError(
+            "", f"the x values span only {max(xs) - min(xs):.3g}, too little to fit a slope", f"give x values at least {least:.3g} apart, or rescale x"
+        )
     return Dataset(np.array(xs), np.array(ys))

@@ -381,8 +381,8 @@ def find_pole(g: Callable[[np.ndarray], np.ndarray], x: np.ndarray, y: np.ndarra
     peaks = np.flatnonzero((size >= left) & (size >= right) & ((size > left) | (size > right)))
     for i in peaks:
         lo, hi = x[max(i - 1, 0)], x[min(i + 1, len(x) - 1)]
-        limit = GROWTH * max(size[i], 1.0)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # overflow of the limit itself (|y| near 1e308) included
+            limit = GROWTH * max(size[i], 1.0)
             for _ in range(100):
                 a, b = lo + (hi - lo) / 3, hi - (hi - lo) / 3
                 ga, gb = np.abs(np.broadcast_to(g(np.array([a, b])), (2,)))

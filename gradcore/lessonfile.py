@@ -13,14 +13,15 @@ from __future__ import annotations
 import inspect
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from gradcore.dataset import CSVError, Dataset, DatasetSpec, PointsSpec, load_csv, make_dataset
+from gradcore.dataset import MAX_DATA_VALUE, CSVError, Dataset, DatasetSpec, PointsSpec, load_csv, make_dataset
 from gradcore.expressions import ExpressionError, check_finite, function_from_expression
+from gradcore.files import FileProblem, read_regular
 from gradcore.functions import SEED_FUNCTIONS, Function1D
 from gradcore.advice import (
     ADAPTIVE,
@@ -70,6 +71,16 @@ MAX_CURVE_POINTS = 2_001  # samples of a loss curve's range
 MAX_GRID_POINTS = 801  # samples of each landscape axis
 CURVE_INTERVALS = 40  # derived loss-curve step: (max - min) / 40, as the seed's 0.5 over [-10, 10]
 LANDSCAPE_INTERVALS = (80, 160)  # derived landscape steps for m and b, as the seed's 0.5 over 40 and 80
+MAX_LESSON_BYTES = 1_000_000  # a lesson file's size (1 MB)
+MAX_FUNCTION_X = 1e6  # |x_min|, |x_max| of a function's range
+MIN_FUNCTION_WIDTH = 1e-6  # x_max - x_min of a function's range
+FUNCTION_SAMPLES = 1001  # samples of a function's range, for check_finite and MAX_FUNCTION_VALUE
+MAX_FUNCTION_VALUE = 1e12  # |f| and |f'| over a function's range: what a frame's y axis can show
+MIN_H_END = 1e-6  # [secant] h_end relative to max(1, |x0|): above it the secant's slope survives rounding
+MAX_MAGNITUDE = 1e9  # (m, b) pairs, fixed_b/fixed_m, range ends and the best fit: the lesson's numbers
+MIN_RANGE_WIDTH = 1e-9  # a range's max - min relative to max(1, |min|, |max|)
+MAX_LR = 1e6  # [clinic] lrs
+RESCALE = "rescale the data (e.g. in thousands)"
 
 TABLES = ("functions", "secant", "dataset", "model", "descent", "loss_curves", "landscape", "race", "clinic")
 FUNCTION_KEYS = ("name", "expression", "x_min", "x_max")
@@ -143,6 +154,18 @@ def landscape_span(values: np.ndarray, intervals: int) -> Span:
     return Span(float(lo), float(hi), (hi - lo) / intervals, closed=False)
 
 
+def _g(value: float) -> str:
+    """``value`` as ``:g`` shows it when that is exact (1e+300), else with 12 digits (1000000001)."""
+    short = f"{value:g}"
+    return short if float(short) == value else f"{value:.12g}"
+
+
+def _round_up(value: float) -> str:
+    """``value`` (> 0) rounded up to 3 significant digits, as text (a bound the fix can quote)."""
+    unit = 10.0 ** (math.floor(math.log10(value)) - 2)
+    return f"{math.ceil(value / unit - 1e-9) * unit:.3g}"  # - 1e-9: 1e-9 / 1e-11 is 100.00000000000001
+
+
 # --- the reader ---------------------------------------------------------------------------------
 
 
@@ -181,13 +204,21 @@ class _Reader:
             raise self.error(where, f"expected a table, got {_kind(value)}", f"write it as {where}")
         return value
 
-    def number(self, value: object, where: str, positive: bool = False) -> float:
+    def number(self, value: object, where: str, positive: bool = False, bound: float = math.inf, fix: str = "") -> float:
+        """``value`` as a finite float (> 0 if ``positive``) of magnitude at most ``bound``; ``fix``
+        replaces the default fix for a value beyond ``bound``."""
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.error(where, f"expected a number, got {_kind(value)} {_short(value)}", "write a number such as 0.5")
         if not math.isfinite(value):
             raise self.error(where, f"{value} is not a finite number", "write a finite number")
         if positive and not value > 0:
             raise self.error(where, f"must be greater than 0, got {value:g}", "write a positive number")
+        if abs(value) > bound:
+            raise self.error(
+                where,
+                f"{_g(value)} is too large for the lesson's numbers (at most {bound:g} in magnitude)",
+                fix or f"write a number from {-bound:g} to {bound:g}",
+            )
         return float(value)
 
     def integer(self, value: object, where: str, lo: int, hi: int) -> int:
@@ -202,14 +233,22 @@ class _Reader:
             raise self.error(where, f"expected text, got {_kind(value)} {_short(value)}", 'write it in quotes, e.g. "..."')
         return value
 
-    def pair(self, value: object, where: str, positive: bool = False, example: str = "[1.0, 2.0]") -> tuple[float, float]:
+    def pair(
+        self, value: object, where: str, positive: bool = False, example: str = "[1.0, 2.0]", bound: float = math.inf
+    ) -> tuple[float, float]:
         if not isinstance(value, list) or len(value) != 2:
             got = f"an array of {len(value)}" if isinstance(value, list) else f"{_kind(value)} {_short(value)}"
             raise self.error(where, f"expected an array of two numbers, got {got}", f"write e.g. {example}")
         return (
-            self.number(value[0], f"{where}[0]", positive),
-            self.number(value[1], f"{where}[1]", positive),
+            self.number(value[0], f"{where}[0]", positive, bound),
+            self.number(value[1], f"{where}[1]", positive, bound),
         )
+
+    def wide(self, lo: float, hi: float, where: str, least: float, width: str = "max - min") -> None:
+        """Refuse ``[lo, hi]`` narrower than ``least`` (its axis would have no room for ticks, nor its
+        arithmetic for digits); ``width`` names hi - lo in the fix."""
+        if hi - lo < least:
+            raise self.error(where, f"the range [{_g(lo)}, {_g(hi)}] is narrower than {least:.3g}", f"make {width} at least {_round_up(least)}")
 
     def span(self, value: object, where: str, closed: bool, limit: int) -> Span:
         if not isinstance(value, dict):
@@ -218,9 +257,11 @@ class _Reader:
         for key in ("min", "max"):
             if key not in value:
                 raise self.error(f"{where}.{key}", "missing", "give both min and max, e.g. { min = -10.0, max = 10.0 }")
-        lo, hi = self.number(value["min"], f"{where}.min"), self.number(value["max"], f"{where}.max")
+        lo = self.number(value["min"], f"{where}.min", bound=MAX_MAGNITUDE)
+        hi = self.number(value["max"], f"{where}.max", bound=MAX_MAGNITUDE)
         if not lo < hi:
             raise self.error(where, f"min {lo:g} >= max {hi:g}", "make min smaller than max")
+        self.wide(lo, hi, where, MIN_RANGE_WIDTH * max(1.0, abs(lo), abs(hi)))
         intervals = CURVE_INTERVALS if closed else LANDSCAPE_INTERVALS[where.endswith(" b")]
         step = self.number(value["step"], f"{where}.step", positive=True) if "step" in value else (hi - lo) / intervals
         count = (hi - lo) / step
@@ -236,13 +277,15 @@ class _Reader:
 
     def read(self) -> LessonFile:
         try:
-            raw = self.path.read_bytes()
+            raw = read_regular(self.path, MAX_LESSON_BYTES, "lesson file")
         except FileNotFoundError:
             raise self.error("file", "not found", "check the path given to --lesson") from None
         except OSError as err:
             raise self.error("file", f"cannot be read ({err.strerror})", "check the path given to --lesson") from None
+        except FileProblem as err:
+            raise self.error("file", err.problem, err.fix) from None
         try:
-            doc = tomllib.loads(raw.decode("utf-8"))
+            doc = tomllib.loads(raw.decode("utf-8-sig"))  # a leading byte-order mark is dropped
         except UnicodeDecodeError:
             raise self.error("file", "not UTF-8 text", "save the lesson file as UTF-8") from None
         except tomllib.TOMLDecodeError as err:
@@ -261,8 +304,8 @@ class _Reader:
 
         curves = self.table(doc, "loss_curves", "[loss_curves]")
         self.keys(curves, LOSS_CURVE_KEYS, "[loss_curves]")
-        fixed_b = self.number(curves["fixed_b"], "[loss_curves] fixed_b") if "fixed_b" in curves else float(round(opt.b))
-        fixed_m = self.number(curves["fixed_m"], "[loss_curves] fixed_m") if "fixed_m" in curves else float(round(opt.m))
+        fixed_b = self.number(curves["fixed_b"], "[loss_curves] fixed_b", bound=MAX_MAGNITUDE) if "fixed_b" in curves else float(round(opt.b))
+        fixed_m = self.number(curves["fixed_m"], "[loss_curves] fixed_m", bound=MAX_MAGNITUDE) if "fixed_m" in curves else float(round(opt.m))
         x, y = data.x, data.y
         lowest_m = float(x @ (y - fixed_b) / (x @ x)) if x @ x > 0 else 0.0
         lowest_b = float(np.mean(y - fixed_m * x))
@@ -319,9 +362,11 @@ class _Reader:
             if not name:
                 raise self.error(f"{where} name", "empty", 'give the function a name, e.g. name = "Cubic"')
             text = self.text(entry["expression"], f"{where} expression")
-            lo, hi = self.number(entry["x_min"], f"{where} x_min"), self.number(entry["x_max"], f"{where} x_max")
+            lo = self.number(entry["x_min"], f"{where} x_min", bound=MAX_FUNCTION_X)
+            hi = self.number(entry["x_max"], f"{where} x_max", bound=MAX_FUNCTION_X)
             if not lo < hi:
                 raise self.error(f"{where} x_min", f"x_min {lo:g} >= x_max {hi:g}", "make x_min smaller than x_max")
+            self.wide(lo, hi, f"{where} x_max", MIN_FUNCTION_WIDTH, "x_max - x_min")
             try:
                 fn = function_from_expression(name, text, lo, hi)
             except ExpressionError as err:
@@ -330,11 +375,30 @@ class _Reader:
                     "write it with x, numbers, + - * / **, pi, e and sin cos tan exp log sqrt abs tanh",
                 ) from None
             try:
-                check_finite(fn)
+                check_finite(fn, FUNCTION_SAMPLES)
             except ExpressionError as err:
                 raise self.error(f"{where} expression", f"{_short(text, 40)} is {err.reason}", "narrow x_min/x_max or change the expression") from None
+            self.drawable(fn, text, f"{where} expression")
             result.append(fn)
         return tuple(result)
+
+    def drawable(self, fn: Function1D, text: str, where: str) -> None:
+        """Refuse a function whose |f| or |f'| over its range passes :data:`MAX_FUNCTION_VALUE`, with
+        the widest range of samples where both stay within it as the fix."""
+        x = np.linspace(fn.x_min, fn.x_max, FUNCTION_SAMPLES)
+        with np.errstate(all="ignore"):
+            sizes = {"f": np.abs(fn.f(x)), "f'": np.abs(fn.df(x))}
+        for label, size in sizes.items():
+            i = int(np.argmax(size))
+            if size[i] > MAX_FUNCTION_VALUE:
+                a, b = _longest_run((sizes["f"] <= MAX_FUNCTION_VALUE) & (sizes["f'"] <= MAX_FUNCTION_VALUE))
+                narrower = f", e.g. x_min = {x[a]:.6g}, x_max = {x[b]:.6g}" if b > a else ""
+                raise self.error(
+                    where,
+                    f"{_short(text, 40)}: {label} reaches {size[i]:.1e} at x = {x[i]:g} over [{fn.x_min:g}, {fn.x_max:g}],"
+                    f" more than the {MAX_FUNCTION_VALUE:g} a frame can show",
+                    f"narrow x_min/x_max{narrower}, or change the expression",
+                )
 
     def secant(self, doc: dict[str, Any], fn: Function1D) -> tuple[float, tuple[float, float]]:
         table = self.table(doc, "secant", "[secant]")
@@ -355,6 +419,14 @@ class _Reader:
                 f"x0 = {x0:g} with h_start = {h_start:g} leaves the first function's range [{fn.x_min:g}, {fn.x_max:g}]",
                 f"choose x0 from {fn.x_min:g} to {fn.x_max - h_start:g}",
             )
+        # x0 + h is rounded to about eps |x0|, so the h really used is off by eps |x0| / h (2e-10 at the bound)
+        smallest = MIN_H_END * max(1.0, abs(x0))
+        if h_end < smallest:
+            raise self.error(
+                "[secant] h_end",
+                f"{h_end:g} is so small that the secant's slope is lost to rounding",
+                f"make h_end at least {smallest!r} (1e-6 × max(1, |x0|))",
+            )
         return x0, (h_start, h_end)
 
     def dataset(self, doc: dict[str, Any]) -> tuple[DatasetSpec | PointsSpec, Dataset]:
@@ -366,18 +438,19 @@ class _Reader:
                 self.text(table[key], f"[dataset] {key}") if key in table else None for key in ("x_column", "y_column")
             ]
             csv_path = self.path.parent / rel
-            if not csv_path.is_file():
-                raise self.error("[dataset] csv", f"{csv_path} not found", "give the CSV's path relative to the lesson file")
             self.sources.append(csv_path)
             try:
                 data = load_csv(csv_path, *columns)
             except CSVError as err:
                 where = f"{err.where}" if err.where else "file"
                 raise LessonFileError(csv_path, where, err.problem, err.fix) from None
+            except FileNotFoundError:
+                raise self.error("[dataset] csv", f"{csv_path} not found", "give the CSV's path relative to the lesson file") from None
             except OSError as err:
                 raise self.error("[dataset] csv", f"{csv_path} cannot be read ({err.strerror})", "check the file") from None
             if data.n > MAX_POINTS:
                 raise LessonFileError(csv_path, "file", f"{data.n} rows", f"use at most {MAX_POINTS} rows")
+            self.fit_drawable(data, "[dataset] csv")
             return PointsSpec(tuple(data.x.tolist()), tuple(data.y.tolist()), rel), data
         if any(key in table for key in ("x_column", "y_column")):
             key = "x_column" if "x_column" in table else "y_column"
@@ -387,17 +460,39 @@ class _Reader:
         spec = DatasetSpec(
             seed=self.integer(table.get("seed", seed.seed), "[dataset] seed", 0, 2**32 - 1),
             n=self.integer(table.get("n", seed.n), "[dataset] n", 2, MAX_POINTS),
-            x_min=self.number(table.get("x_min", seed.x_min), "[dataset] x_min"),
-            x_max=self.number(table.get("x_max", seed.x_max), "[dataset] x_max"),
-            m=self.number(table.get("slope", seed.m), "[dataset] slope"),
-            b=self.number(table.get("intercept", seed.b), "[dataset] intercept"),
-            noise=self.number(table.get("noise", seed.noise), "[dataset] noise"),
+            x_min=self.number(table.get("x_min", seed.x_min), "[dataset] x_min", bound=MAX_DATA_VALUE, fix=RESCALE),
+            x_max=self.number(table.get("x_max", seed.x_max), "[dataset] x_max", bound=MAX_DATA_VALUE, fix=RESCALE),
+            m=self.number(table.get("slope", seed.m), "[dataset] slope", bound=MAX_DATA_VALUE, fix=RESCALE),
+            b=self.number(table.get("intercept", seed.b), "[dataset] intercept", bound=MAX_DATA_VALUE, fix=RESCALE),
+            noise=self.number(table.get("noise", seed.noise), "[dataset] noise", bound=MAX_DATA_VALUE, fix=RESCALE),
         )
         if not spec.x_min < spec.x_max:
             raise self.error("[dataset] x_min", f"x_min {spec.x_min:g} >= x_max {spec.x_max:g}", "make x_min smaller than x_max")
+        least = MIN_RANGE_WIDTH * max(1.0, abs(spec.x_min), abs(spec.x_max))
+        self.wide(spec.x_min, spec.x_max, "[dataset] x_max", least, "x_max - x_min")
         if spec.noise < 0:
             raise self.error("[dataset] noise", f"{spec.noise:g} is negative", "give the noise's standard deviation, 0 or more")
-        return spec, make_dataset(spec)
+        data = make_dataset(spec)
+        largest = float(np.max(np.abs(data.y)))
+        if largest > MAX_DATA_VALUE:
+            raise self.error(
+                "[dataset]",
+                f"the generated y values reach {largest:.3g}, too large for the lesson's numbers (at most {MAX_DATA_VALUE:g} in magnitude)",
+                "make slope, intercept or noise smaller, or rescale the data (e.g. in thousands)",
+            )
+        self.fit_drawable(data, "[dataset]")
+        return spec, data
+
+    def fit_drawable(self, data: Dataset, where: str) -> None:
+        """Refuse data whose best fit (m*, b*) is beyond :data:`MAX_MAGNITUDE` (x values nearly
+        equal, or far from 0 with b* far off): the landscape and the descent are drawn around it."""
+        opt = optimum(moments(data))
+        if not max(abs(opt.m), abs(opt.b)) <= MAX_MAGNITUDE:
+            raise self.error(
+                where,
+                f"the best fit m* = {opt.m:.3g}, b* = {opt.b:.3g} is too large for the lesson's numbers (at most {MAX_MAGNITUDE:g} in magnitude)",
+                "rescale or shift the data (e.g. x in thousands, or years since 2000)",
+            )
 
     def settings(
         self, entry: dict[str, Any], name: str, where: str, fixed: tuple[str, ...], data: Dataset
@@ -443,7 +538,7 @@ class _Reader:
         table = dict(self.table(doc, "descent", "[descent]"))
         seed = DescentSpec()
         name = self.optimizer_name(table, "[descent]", "gd")
-        start = self.pair(table.get("start", list(seed.start)), "[descent] start", example="[-15.0, -30.0]")
+        start = self.pair(table.get("start", list(seed.start)), "[descent] start", example="[-15.0, -30.0]", bound=MAX_MAGNITUDE)
         steps = self.integer(table["steps"], "[descent] steps", 1, MAX_STEPS) if "steps" in table else None
         table.setdefault("grad_scale", list(balanced_scale(data)))
         if "lr" not in table:
@@ -512,11 +607,11 @@ class _Reader:
         value = table["candidates"]
         if not isinstance(value, list) or not 2 <= len(value) <= 10:
             raise self.error("[model] candidates", f"expected 2 to 10 [m, b] pairs, got {_kind(value)}", "write e.g. [[0.0, 0.0], [2.0, -3.0]]")
-        return tuple(self.pair(v, f"[model] candidates[{i}]", example="[2.0, -3.0]") for i, v in enumerate(value))
+        return tuple(self.pair(v, f"[model] candidates[{i}]", example="[2.0, -3.0]", bound=MAX_MAGNITUDE) for i, v in enumerate(value))
 
     def race(self, doc: dict[str, Any], data: Dataset, descent: DescentSpec, best: Optimum) -> tuple[RaceEntry, ...]:
         if "race" not in doc:
-            return DEFAULT_RACE
+            return _default_race(data.n)
         entries = doc["race"]
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise self.error("race", f"expected [[race]] tables, got {_kind(entries)}", "write each runner as a [[race]] table")
@@ -550,7 +645,14 @@ class _Reader:
         value = table["lrs"]
         if not isinstance(value, list) or len(value) != 4:
             raise self.error("[clinic] lrs", f"expected 4 learning rates, got {_kind(value)}", "write e.g. [0.0001, 0.001, 0.004, 0.006] or leave it out")
-        a, b, c, d = (self.number(v, f"[clinic] lrs[{i}]", positive=True) for i, v in enumerate(value))
+        a, b, c, d = (self.number(v, f"[clinic] lrs[{i}]", positive=True, bound=MAX_LR) for i, v in enumerate(value))
+        for i, (lower, higher) in enumerate(((a, b), (b, c), (c, d)), start=1):
+            if not lower < higher:
+                raise self.error(
+                    f"[clinic] lrs[{i}]",
+                    f"{higher:g} is not larger than lrs[{i - 1}] = {lower:g}",
+                    "order the four rates from too small to diverging, e.g. [0.0001, 0.001, 0.004, 0.006]",
+                )
         return a, b, c, d
 
 
@@ -573,6 +675,27 @@ def _fix_words(fix: Fix | None, spec: DescentSpec, data: Dataset) -> str:
         f"m and b are badly scaled (∂L/∂m is {num(ratio, 2)}× as steep as ∂L/∂b): use grad_scale = [{scale}], "
         f"lr = {_setting(fix.lr)}{more} (checked: converges in {fix.converged_in} steps), or leave grad_scale, lr and steps out to derive them"
     )
+
+
+def _default_race(n: int) -> tuple[RaceEntry, ...]:
+    """The seed's race with mini-batch SGD's batch_size at most ``max(1, n // 4)`` (the seed's 10 when
+    n >= 40), so that a lesson of few points races too."""
+    batch = max(1, n // 4)
+    return tuple(
+        replace(e, settings=tuple((k, min(v, batch) if k == "batch_size" and isinstance(v, int) else v) for k, v in e.settings))
+        for e in DEFAULT_RACE
+    )
+
+
+def _longest_run(ok: np.ndarray) -> tuple[int, int]:
+    """The first and last index of the longest run of True in ``ok`` (``(0, 0)`` if none is longer than 1)."""
+    best, start = (0, 0), 0
+    for i, flag in enumerate(ok.tolist()):
+        if not flag:
+            start = i + 1
+        elif i - start > best[1] - best[0]:
+            best = (start, i)
+    return best
 
 
 def _short(value: object, limit: int = 24) -> str:
