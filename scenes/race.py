@@ -43,8 +43,10 @@ from scenes.style import (
     TEXT,
     TICK_SIZE,
     TITLE_SIZE,
+    display_text,
     fmt,
     number,
+    plain_label,
     readout,
     tick,
 )
@@ -65,6 +67,7 @@ __all__ = [
 RUNNER_COLOURS: tuple[ManimColor, ...] = (ORANGE, PURE_RED, PINK, WHITE, YELLOW, BLUE_B)
 
 WITHIN = 0.01  # "at the bottom": loss within 1 % of the least-squares optimum's
+NAME_WIDTH = 4.0  # scene units a runner's name may take in the legend (wider is shrunk): clear of the contours
 
 
 def runner_colour(i: int) -> ManimColor:
@@ -182,7 +185,7 @@ class OptimizerRace(LessonScene):
         start = lesson.race[0].trajectory.params[0]
         n = max(len(run.trajectory.loss) for run in lesson.race) - 1
         best, at = winner(lesson)
-        label = lesson.race[best].entry.label
+        label = display_text(lesson.race[best].entry.label)
         finish = (
             f"{label} is the first within 1% of the least loss, at step {at}."
             if at is not None
@@ -242,7 +245,7 @@ class OptimizerRace(LessonScene):
             dot.add_updater(lambda d, t=t: d.move_to(self.axes.c2p(*t.params[self.iterate(t)])))
             loss = number(t.loss[0], 2, color=TEXT, edge_to_fix=RIGHT)
             loss.add_updater(lambda num, t=t: num.set_value(t.loss[self.iterate(t)]))
-            name = MathTex(rf"\text{{{run.entry.label}}}", font_size=LABEL_SIZE, color=colour)
+            name = plain_label(run.entry.label, LABEL_SIZE, colour, max_width=NAME_WIDTH)
             self.paths.add(path)
             self.dots.add(dot)
             self.losses.append(loss)
