@@ -16,8 +16,9 @@ The text is data, never code. It is never given to ``eval``/``exec``, ``sympy.sy
    exponents (:data:`MAX_TOWER`), the size of exact rationals (:data:`MAX_EXACT`) and of constant
    values (:data:`MAX_VALUE`); the result must be real and finite (no ``zoo``, ``nan``, ``oo``, ``I``).
 
-The derivative and both LaTeX strings are then derived from that tree by sympy (``diff``,
-``latex``, ``lambdify``), so the only LaTeX that reaches the screen is what sympy printed.
+The derivative, both LaTeX strings and both plain texts are then derived from that tree by sympy
+(``diff``, ``latex``, :func:`plain_text`, ``lambdify``), so the only LaTeX that reaches the screen is
+what sympy printed.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from collections.abc import Callable
 
 import numpy as np
 import sympy
+from sympy.printing.precedence import PRECEDENCE, precedence
+from sympy.printing.str import StrPrinter
 
 from gradcore.functions import Function1D
 
@@ -44,6 +47,7 @@ __all__ = [
     "check_finite",
     "function_from_expression",
     "parse_expression",
+    "plain_text",
     "symbol",
 ]
 
@@ -332,10 +336,67 @@ def _numpy(expr: sympy.Expr, x: sympy.Symbol) -> Callable[[np.ndarray], np.ndarr
     return fn
 
 
+class _PlainPrinter(StrPrinter):
+    """sympy's ``str`` for a caption: ``x^3 - 4x^2 + 2x - 3``, ``exp(-x/4)·sin(x)``, ``|x - 1|``, ``πx``."""
+
+    def _print_Pi(self, expr: sympy.Expr) -> str:
+        return "π"
+
+    def _print_Exp1(self, expr: sympy.Expr) -> str:
+        return "e"
+
+    def _print_Abs(self, expr: sympy.Expr) -> str:
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_Pow(self, expr: sympy.Pow, rational: bool = False) -> str:
+        base, exp = expr.base, expr.exp
+        if exp.is_number and exp.is_negative:  # alone (in a product, Mul puts it under the fraction bar)
+            return f"1/{self.parenthesize(sympy.Pow(base, -exp), PRECEDENCE['Mul'], strict=True)}"
+        if exp == sympy.S.Half:
+            return f"sqrt({self._print(base)})"
+        prec = precedence(expr)
+        return f"{self.parenthesize(base, prec, strict=False)}^{self.parenthesize(exp, prec, strict=False)}"
+
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        if expr.could_extract_minus_sign():
+            return "-" + self.parenthesize(-expr, PRECEDENCE["Mul"], strict=True)
+        numer: list[sympy.Expr] = []
+        denom: list[sympy.Expr] = []
+        for factor in expr.as_ordered_factors():
+            if factor.is_Rational:
+                numer += [sympy.Integer(factor.p)] if factor.p != 1 else []
+                denom += [sympy.Integer(factor.q)] if factor.q != 1 else []
+            elif factor.is_Pow and factor.exp.is_number and factor.exp.is_negative:
+                denom.append(sympy.Pow(factor.base, -factor.exp))
+            else:
+                numer.append(factor)
+        text = self._product(numer) if numer else "1"
+        if not denom:
+            return text
+        under = self._product(denom)
+        return f"{text}/{under if len(denom) == 1 and precedence(denom[0]) > PRECEDENCE['Mul'] else f'({under})'}"
+
+    def _product(self, factors: list[sympy.Expr]) -> str:
+        """``factors`` side by side after a number (``4x^2``, ``2π``), else joined by ``·``."""
+        text = self.parenthesize(factors[0], PRECEDENCE["Mul"], strict=False)
+        for left, right in zip(factors, factors[1:]):
+            atom = right.base if right.is_Pow and right.exp != sympy.S.Half else right
+            beside = (left.is_Number or left is sympy.pi) and (atom.is_Symbol or atom is sympy.pi)
+            text += ("" if beside else "·") + self.parenthesize(right, PRECEDENCE["Mul"], strict=False)
+        return text
+
+
+def plain_text(expr: sympy.Expr) -> str:
+    """``expr`` as plain text for a subtitle (no TeX): powers ``x^2``, products ``·`` (``4x`` after a number),
+    ``-`` for minus, ``π``, ``e``, ``|x|``, ``sqrt(x)`` and the lesson's function names."""
+    return _PlainPrinter().doprint(expr)
+
+
 def function_from_expression(name: str, text: str, x_min: float, x_max: float, variable: str = "x") -> Function1D:
     """A :class:`Function1D` from the text of f alone: f' by ``sympy.diff``, both LaTeX strings by
-    ``sympy.latex`` and both callables by ``sympy.lambdify`` to numpy. The range must be finite with
-    ``x_min < x_max``; use :func:`check_finite` to check the function over it."""
+    ``sympy.latex``, both plain texts by :func:`plain_text` and both callables by ``sympy.lambdify`` to
+    numpy. The range must be finite with ``x_min < x_max``; use :func:`check_finite` to check the
+    function over it."""
     x_min, x_max = float(x_min), float(x_max)
     if not (np.isfinite(x_min) and np.isfinite(x_max) and x_min < x_max):
         raise ExpressionError(f"range [{x_min:g}, {x_max:g}] must be finite with x_min < x_max", name)
@@ -343,7 +404,15 @@ def function_from_expression(name: str, text: str, x_min: float, x_max: float, v
     x = symbol(variable)
     derivative = sympy.diff(expr, x)
     return Function1D(
-        name, _numpy(expr, x), _numpy(derivative, x), sympy.latex(expr), sympy.latex(derivative), x_min, x_max
+        name,
+        _numpy(expr, x),
+        _numpy(derivative, x),
+        sympy.latex(expr),
+        sympy.latex(derivative),
+        plain_text(expr),
+        plain_text(derivative),
+        x_min,
+        x_max,
     )
 
 

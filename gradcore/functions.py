@@ -24,13 +24,16 @@ RealFn = Callable[[np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class Function1D:
-    """A function f, its derivative f' and the LaTeX of both, over the lesson's x range."""
+    """A function f, its derivative f', the LaTeX of both and their plain text (for subtitles; see
+    :func:`gradcore.expressions.plain_text`), over the lesson's x range."""
 
     name: str
     f: RealFn
     df: RealFn
     latex: str
     dlatex: str
+    text: str
+    dtext: str
     x_min: float
     x_max: float
 
@@ -127,14 +130,18 @@ def sample_function(
 
 
 SEED_FUNCTIONS: tuple[Function1D, ...] = (
-    Function1D("Quadratic", lambda x: x**2, lambda x: 2 * x, r"x^{2}", r"2 x", -5.0, 5.0),
-    Function1D("Cosine", np.cos, lambda x: -np.sin(x), r"\cos{\left(x \right)}", r"- \sin{\left(x \right)}", -5.0, 5.0),
+    Function1D("Quadratic", lambda x: x**2, lambda x: 2 * x, r"x^{2}", r"2 x", "x^2", "2x", -5.0, 5.0),
+    Function1D(
+        "Cosine", np.cos, lambda x: -np.sin(x), r"\cos{\left(x \right)}", r"- \sin{\left(x \right)}", "cos(x)", "-sin(x)", -5.0, 5.0
+    ),
     Function1D(
         "Polynomial",
         lambda x: x**3 - 4 * x**2 + 2 * x - 3,
         lambda x: 3 * x**2 - 8 * x + 2,
         r"x^{3} - 4 x^{2} + 2 x - 3",
         r"3 x^{2} - 8 x + 2",
+        "x^3 - 4x^2 + 2x - 3",
+        "3x^2 - 8x + 2",
         -2.0,
         5.0,
     ),

@@ -27,7 +27,7 @@ from scenes.builders import path_through
 from scenes.narration import LessonScene, Step
 from scenes.style import AXIS, CURVE, DERIV, LABEL_SIZE, TANGENT, TEXT, TITLE_SIZE, num, readout, setting, tex_num, tex_setting
 from scenes.builders import slope_segment
-from scenes.tangents import function_axes, plain
+from scenes.tangents import function_axes
 
 SECANT_EXTRA = 1.2  # scene units the secant reaches beyond its two points
 TANGENT_HALF = 2.2  # scene units of the dashed tangent either side of (x0, f(x0))
@@ -41,7 +41,7 @@ class DerivativeAsSlope(LessonScene):
         s, fn = lesson.secant, lesson.curves[0].function
         return (
             Step("definition", 3.0, "The derivative is the limit of the average rate of change as h shrinks to 0."),
-            Step("curve", 2.0, f"Take f(x) = {plain(fn.latex)} at the point x0 = {setting(s.x0)}."),
+            Step("curve", 2.0, f"Take f(x) = {fn.text} at the point x0 = {setting(s.x0)}."),
             Step(
                 "secant",
                 2.6,

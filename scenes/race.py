@@ -43,8 +43,10 @@ from scenes.style import (
     TEXT,
     TICK_SIZE,
     TITLE_SIZE,
+    display_text,
     num,
     number,
+    plain_label,
     readout,
     setting,
     tick,
@@ -64,6 +66,8 @@ __all__ = [
 
 # One colour per runner, in the order of ``lesson.race``; clear of viridis' purples, teals and greens.
 RUNNER_COLOURS: tuple[ManimColor, ...] = (ORANGE, PURE_RED, PINK, WHITE, YELLOW, BLUE_B)
+
+NAME_WIDTH = 4.0  # scene units a runner's name may take in the legend (wider is shrunk): clear of the contours
 
 
 def runner_colour(i: int) -> ManimColor:
@@ -154,10 +158,10 @@ def race_sentences(lesson: Lesson) -> tuple[str, str, str]:
     and who diverged, :mod:`gradcore.facts`)."""
     runs, steps = lesson.race, lesson.config.descent.steps
     best, at = lesson.race_leader
-    label = runs[best].entry.label
+    label = display_text(runs[best].entry.label)
     diverged = [r for r in runs if r.outcome.diverged]
     race = f"They move in step, {num(steps)} steps each" + (
-        "; " + ", ".join(f"{r.entry.label} diverges at step {r.outcome.diverged_at}" for r in diverged) + "." if diverged else "."
+        "; " + ", ".join(f"{display_text(r.entry.label)} diverges at step {r.outcome.diverged_at}" for r in diverged) + "." if diverged else "."
     )
     if at is not None:
         finish = f"{label} is the first within 1% of the least loss, at step {num(at)}."
@@ -235,7 +239,7 @@ class OptimizerRace(LessonScene):
             dot.add_updater(lambda d, t=t: d.move_to(self.axes.c2p(*t.params[self.iterate(t)])))
             loss = number(t.loss[0], all_losses, color=TEXT, edge_to_fix=RIGHT)
             loss.add_updater(lambda num, t=t: num.set_value(t.loss[self.iterate(t)]))
-            name = MathTex(rf"\text{{{run.entry.label}}}", font_size=LABEL_SIZE, color=colour)
+            name = plain_label(run.entry.label, LABEL_SIZE, colour, max_width=NAME_WIDTH)
             self.paths.add(path)
             self.dots.add(dot)
             self.losses.append(loss)

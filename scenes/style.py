@@ -21,6 +21,7 @@ from manim import (
     DecimalNumber,
     ManimColor,
     MathTex,
+    Text,
     VGroup,
     VMobject,
 )
@@ -43,11 +44,13 @@ __all__ = [
     "TITLE_SIZE",
     "LiveNumber",
     "SciNumber",
+    "display_text",
     "fmt",
     "fmt_full",
     "lesson",
     "num",
     "number",
+    "plain_label",
     "readout",
     "setting",
     "tex_num",
@@ -68,6 +71,8 @@ AXIS: ManimColor = GREY_B
 TITLE_SIZE = 40  # font_size of beat titles
 LABEL_SIZE = 30  # font_size of axis labels, readouts and formulas
 TICK_SIZE = 22  # font_size of tick numbers (readable at 480p)
+TEXT_SCALE = 0.7  # Text at 0.7 × a font_size has the cap height of MathTex at that font_size (measured on "H")
+DISPLAY_CHARS = 40  # text from a lesson file longer than this is shown cut, ending in an ellipsis
 
 # viridis at 11 evenly spaced stops (matplotlib's colour map, which the seed's plots use)
 _VIRIDIS = np.array(
@@ -234,6 +239,23 @@ def readout(label: str, value: float, values: object = None, digits: int = 4, co
     formatted for the series ``values``."""
     group = VGroup(MathTex(label, "=", font_size=LABEL_SIZE, color=color), number(value, values, digits, color=color))
     return group.arrange(buff=0.15)
+
+
+def display_text(text: str) -> str:
+    """``text`` from a lesson file as one line to show: control and other unprintable characters and runs of
+    whitespace become one space, and past :data:`DISPLAY_CHARS` it is cut, ending in "…"."""
+    line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return line if len(line) <= DISPLAY_CHARS else line[: DISPLAY_CHARS - 1] + "…"
+
+
+def plain_label(text: str, font_size: float = LABEL_SIZE, color: ManimColor = TEXT, max_width: float | None = None) -> Text:
+    """Text from a lesson file (a race label, a name) as a label: :func:`display_text` of it set by Pango as
+    plain text, never TeX or markup, with the cap height of MathTex at ``font_size``, shrunk to ``max_width``
+    if it is wider."""
+    label = Text(display_text(text), font_size=font_size * TEXT_SCALE, color=color)
+    if max_width is not None and label.width > max_width:
+        label.scale_to_fit_width(max_width)
+    return label
 
 
 @cache

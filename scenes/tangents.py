@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -55,7 +54,7 @@ from scenes.style import (
     tex_num,
 )
 
-__all__ = ["TangentSlopes", "function_axes", "plain"]
+__all__ = ["TangentSlopes", "function_axes"]
 
 TANGENT_HALF = 1.0  # scene units of tangent either side of the touch point
 FLAT_HALF = 0.45  # half length of the flat tangents at zero-slope points
@@ -146,15 +145,6 @@ def function_axes(x_range: tuple[float, float], y_values: np.ndarray, x_length: 
     return edge_axes(nice_ticks(*x_range), padded_ticks(y_values), x_length, y_length)
 
 
-def plain(latex: str) -> str:
-    """Readable plain text for a caption: ``x^{3} - 4 x^{2}`` → ``x^3 - 4x^2``, ``\\cos{\\left(x \\right)}`` → ``cos(x)``."""
-    text = re.sub(r"\\(left|right)", "", latex)
-    text = re.sub(r"\\([a-zA-Z]+)", r"\1", text).replace("{", "").replace("}", "")
-    text = re.sub(r"(\d) (?=[a-z(])", r"\1", text)
-    text = re.sub(r"\(\s*", "(", re.sub(r"\s*\)", ")", text))
-    return re.sub(r"^- ", "-", re.sub(r"\s+", " ", text).strip())
-
-
 def _values(xs: np.ndarray) -> str:
     return ", ".join(num(x, 3) for x in xs)
 
@@ -189,7 +179,7 @@ class TangentSlopes(LessonScene):
         steps: list[Step] = []
         for i, curve in enumerate(lesson.curves):
             fn = curve.function
-            f, df = plain(fn.latex), plain(fn.dlatex)
+            f, df = fn.text, fn.dtext
             zeros = curve.stationary_x
             flat = (
                 f"The tangent is flat where f'(x) = 0: at x = {_values(zeros)}."

@@ -15,6 +15,28 @@ import numpy as np
 import pytest
 
 
+# Labels a lesson file may carry that must never reach TeX (each must be shown as plain text).
+TEX_ATTACKS = [
+    r"\input{/etc/hostname}",
+    r"\include{x}",
+    r"\openout1=x",
+    r"\write18{touch /tmp/pwned}",
+    r"\catcode`\^^5c=12",
+    "^^5c",
+    "{",
+    "}",
+    "%",
+    "_",
+    "&",
+    "$",
+    "#",
+    "~",
+    "Größe €",
+    "価格",
+    "x" * 10_000,
+]
+
+
 def gradlesson(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "gradlesson", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=600

@@ -187,8 +187,9 @@ def test_seed_functions_from_their_expressions(seed: Function1D) -> None:
     x = np.linspace(seed.x_min, seed.x_max, 1001)
     np.testing.assert_allclose(fn.f(x), seed.f(x), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(fn.df(x), seed.df(x), rtol=1e-12, atol=1e-12)
-    # sympy prints exactly the LaTeX the seed typed by hand.
+    # sympy prints exactly the LaTeX and the plain text the seed typed by hand.
     assert (fn.latex, fn.dlatex) == (seed.latex, seed.dlatex)
+    assert (fn.text, fn.dtext) == (seed.text, seed.dtext)
     assert (fn.name, fn.x_min, fn.x_max) == (seed.name, seed.x_min, seed.x_max)
     check_finite(fn)
 

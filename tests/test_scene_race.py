@@ -3,15 +3,18 @@ the trajectories, and the diverging run is labelled with the step the core detec
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
-from conftest import shown
-from manim import config
+from conftest import TEST_SIZE, TEX_ATTACKS, lesson_file, shown
+from manim import Text, config, tempconfig
 
 from gradcore.format import fmt
+from gradcore.lessonfile import read_lesson_file
 from scenes.clinic import lr_text, scientific
-from scenes.race import winner
-from scenes.style import lesson
+from scenes.race import OptimizerRace, winner
+from scenes.style import display_text, lesson
 
 pytestmark = pytest.mark.render
 STEPS = (0, 1, 2, 5, 17, 38, 39, 40, 50, 99, 100)
@@ -54,7 +57,7 @@ def test_race_draws_the_lessons_runners(race) -> None:
     assert race.runs is runs
     assert len(race.dots) == len(race.paths) == len(race.curves) == len(race.rows) == len(runs)
     for row, run in zip(race.rows, runs, strict=True):
-        assert row[1].get_tex_string() == rf"\text{{{run.entry.label}}}"
+        assert type(row[1]) is Text and row[1].original_text == run.entry.label
     starts = {tuple(run.trajectory.params[0]) for run in runs}
     assert len(starts) == 1, "every runner starts from the same point"
 
@@ -113,6 +116,74 @@ def test_race_text_stays_in_frame(race) -> None:
     at_step(race, 100)
     for mobject in (race.legend, race.plot, race.title):
         assert inside_frame(mobject)
+
+
+# ---------------------------------------------------------------- race labels that attack TeX
+
+MARK = "QZX"  # starts every attacking label: no TeX source may contain it
+RUNNER = 'optimizer = "gd"\nlr = 0.001\ngrad_scale = [0.25, 1.0]\n'
+
+
+@pytest.fixture(scope="module")
+def attacked(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[OptimizerRace], list[str]]:
+    """The race built (every mobject, no frame drawn) for lesson files whose labels are ``MARK`` + an attack,
+    eight runners a file, and the source of every TeX file manim wrote meanwhile."""
+    from manim.utils import tex_file_writing
+
+    root = tmp_path_factory.mktemp("attacks")
+    sources: list[str] = []
+    generate = tex_file_writing.generate_tex_file  # every MathTex / Tex source passes here on its way to latex
+
+    def recording(expression: str, environment: str | None = None, tex_template: object = None):
+        path = generate(expression, environment, tex_template)
+        sources.append(path.read_text(encoding="utf-8"))
+        return path
+
+    settings = {"media_dir": str(root / "media"), "pixel_width": TEST_SIZE[0], "pixel_height": TEST_SIZE[1]}
+    scenes = []
+    with pytest.MonkeyPatch.context() as patch, tempconfig({**settings, "verbosity": "WARNING"}):
+        patch.setattr(tex_file_writing, "generate_tex_file", recording)
+        for first in range(0, len(TEX_ATTACKS), 8):
+            labels = [MARK + attack for attack in TEX_ATTACKS[first : first + 8]]
+            path = root / f"attacks_{first}.toml"
+            path.write_text("".join(f"[[race]]\nlabel = {json.dumps(label)}\n{RUNNER}\n" for label in labels), encoding="utf-8")
+            assert [e.label for e in read_lesson_file(path).config.race] == labels  # the reader accepts any label
+            with lesson_file(path):
+                scene = OptimizerRace()
+                scene.play = scene.wait = lambda *args, **kwargs: None
+                scene.setup()
+                scene.construct()
+            scenes.append(scene)
+    return scenes, sources
+
+
+def test_attack_labels_never_reach_tex(attacked) -> None:
+    scenes, sources = attacked
+    assert any(r"\text{The optimizer race}" in source for source in sources)  # the recording sees the scene's TeX
+    for source in sources:
+        assert MARK not in source
+        for attack in TEX_ATTACKS:
+            assert len(attack) == 1 or attack not in source, attack[:40]
+
+
+def test_attack_labels_are_plain_text_in_the_legend(attacked) -> None:
+    scenes, _ = attacked
+    shown_labels = [row[1] for scene in scenes for row in scene.rows]
+    assert [type(m) for m in shown_labels] == [Text] * len(TEX_ATTACKS)
+    assert [m.original_text for m in shown_labels] == [display_text(MARK + attack) for attack in TEX_ATTACKS]
+    for scene in scenes:
+        best, _ = winner(scene.lesson)
+        finish = next(step.caption for step in type(scene).steps(scene.lesson) if step.key == "finish")
+        assert display_text(scene.lesson.race[best].entry.label) in finish
+
+
+def test_attack_legend_stays_in_frame_beside_the_contours(attacked) -> None:
+    scenes, _ = attacked
+    for scene in scenes:
+        scene.k.set_value(100)
+        scene.legend.update()
+        assert inside_frame(scene.legend) and inside_frame(scene.plot)
+        assert scene.legend.get_left()[0] > scene.axes.get_right()[0]
 
 
 # ---------------------------------------------------------------- the clinic

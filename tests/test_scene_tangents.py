@@ -176,13 +176,20 @@ def test_beat2_layout_stays_in_frame_and_apart(beat2, which) -> None:
     assert part.dy_number.get_right()[0] < FRAME_X
 
 
-def test_captions_are_plain_text() -> None:
+@pytest.mark.parametrize("name", [None, "sine.toml"])
+def test_captions_are_plain_text(name: str | None) -> None:
     from scenes.derivative import DerivativeAsSlope
     from scenes.tangents import TangentSlopes
 
+    shown = lesson() if name is None else load_lesson(LESSONS / name)
     for beat in (DerivativeAsSlope, TangentSlopes):
-        for step in beat.plan(lesson()):
-            assert not set(step.caption) & set("\\{}$"), step.caption
+        for step in beat.plan(shown):
+            assert not set(step.caption) & set("\\{}$") and "frac" not in step.caption, step.caption
+    # the captions print f and f' as the core's plain text of the checked expression
+    plan = {step.key: step.caption for step in TangentSlopes.plan(shown)}
+    for i, curve in enumerate(shown.curves):
+        fn = curve.function
+        assert f"f(x) = {fn.text}," in plan[f"show_{i}"] and f"f'(x) = {fn.dtext}:" in plan[f"slide_{i}"]
 
 
 # --- beat 2 on every shipped lesson: the right-hand column stays readable ---------------------------
