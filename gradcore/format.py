@@ -111,26 +111,29 @@ def _fixed(value: float, decimals: int, group: bool) -> str:
 
 def number_format(values: float | Iterable[float], digits: int = 4) -> NumberFormat:
     """The format of a quantity taking ``values``: decimals that show its largest finite size with
-    ``digits`` significant digits (at most :data:`MAX_DIGITS`); scientific if that size is outside
-    ``[10⁻³, 10⁶)``."""
-    sizes = [abs(float(v)) for v in ([values] if isinstance(values, int | float) else values)]
-    size = max((s for s in sizes if math.isfinite(s)), default=0.0)
+    ``digits`` significant digits (at most :data:`MAX_DIGITS`), none if every value is whole; scientific
+    if that size is outside ``[10⁻³, 10⁶)``."""
+    numbers = [float(v) for v in ([values] if isinstance(values, int | float) else values)]
+    size = max((abs(v) for v in numbers if math.isfinite(v)), default=0.0)
     if not _is_plain(size):
         return NumberFormat(max(0, min(digits, MAX_DIGITS) - 1), scientific=True)
+    if all(v.is_integer() for v in numbers if math.isfinite(v)):  # counts and whole settings: no decimals
+        return NumberFormat(0)
     return NumberFormat(_decimals_for(size, digits) if size else 0)
 
 
-def setting_format(value: float) -> NumberFormat:
-    """The format with the fewest digits (up to :data:`MAX_DIGITS`) that writes a setting exactly
-    when it can: ``lr = 0.001``, not ``0.001000``; ``2.5×10⁻⁶``."""
+def setting_format(value: float, digits: int = MAX_DIGITS) -> NumberFormat:
+    """The format with the fewest digits (up to ``digits``) that writes a setting exactly when it can:
+    ``lr = 0.001``, not ``0.001000``; ``2.5×10⁻⁶``; else rounded to ``digits``."""
     value = float(value)
-    for digits in range(1, MAX_DIGITS + 1):
+    limit = min(digits, MAX_DIGITS)
+    for digits in range(1, limit + 1):
         form = number_format(value, digits)
         mantissa, k = form.parts(value)
         shown = float(mantissa.replace(",", "")) * (10.0**k if k is not None else 1.0)
         if math.isclose(shown, value, rel_tol=1e-9, abs_tol=0.0):
             return form
-    return number_format(value, MAX_DIGITS)
+    return number_format(value, limit)
 
 
 def num(value: float, digits: int = 4) -> str:
@@ -143,11 +146,11 @@ def tex_num(value: float, digits: int = 4) -> str:
     return number_format(value, digits).tex(value)
 
 
-def setting(value: float) -> str:
+def setting(value: float, digits: int = MAX_DIGITS) -> str:
     """A setting (a rate, a start, a candidate line) as plain text in :func:`setting_format`: ``0.001``, ``−15``."""
-    return setting_format(value).text(value)
+    return setting_format(value, digits).text(value)
 
 
-def tex_setting(value: float) -> str:
+def tex_setting(value: float, digits: int = MAX_DIGITS) -> str:
     """:func:`setting` as TeX math."""
-    return setting_format(value).tex(value)
+    return setting_format(value, digits).tex(value)

@@ -22,13 +22,14 @@ from gradcore.landscape import contour_levels, streamlines
 from gradcore.loss import (
     GradientField,
     LossGrid,
+    Moments,
     Optimum,
     gradient_field,
     loss_landscape,
     moments,
     optimum,
-    sse,
-    sse_grad,
+    sse_at,
+    sse_grad_at,
 )
 from gradcore.optimizers import (
     DivergenceError,
@@ -227,24 +228,24 @@ class Lesson:
     race_leader: tuple[int, int | None]  # (runner, step it came within tolerance, or None): facts.leader
 
 
-def _samples_along(data: Dataset, parameter: str, values: np.ndarray, fixed: float) -> Samples:
+def _samples_along(stats: Moments, parameter: str, values: np.ndarray, fixed: float) -> Samples:
     m, b = (values, np.full_like(values, fixed)) if parameter == "m" else (np.full_like(values, fixed), values)
     axis = 0 if parameter == "m" else 1
-    return Samples(values, sse(data, m, b), sse_grad(data, m, b)[:, axis])
+    return Samples(values, sse_at(stats, m, b), sse_grad_at(stats, m, b)[:, axis])
 
 
-def _slice(data: Dataset, parameter: str, span: Span, fixed: float, config: LessonConfig) -> LossSlice:
-    seed = _samples_along(data, parameter, span.values(), fixed)
-    dense = _samples_along(data, parameter, np.linspace(span.start, span.stop, config.dense), fixed)
+def _slice(stats: Moments, parameter: str, span: Span, fixed: float, config: LessonConfig) -> LossSlice:
+    seed = _samples_along(stats, parameter, span.values(), fixed)
+    dense = _samples_along(stats, parameter, np.linspace(span.start, span.stop, config.dense), fixed)
     tail, delta = slope_arrows(seed.x, seed.y, seed.dy, config.curve_arrow_dx, config.arrow_every)
     return LossSlice(parameter, fixed, seed, dense, tail, delta, int(np.argmin(dense.y)))
 
 
-def _candidate_path(data: Dataset, candidates: tuple[tuple[float, float], ...], per_segment: int = 60) -> ParamPath:
+def _candidate_path(stats: Moments, candidates: tuple[tuple[float, float], ...], per_segment: int = 60) -> ParamPath:
     knots = np.asarray(candidates, dtype=float)
     t = np.linspace(0, 1, per_segment, endpoint=False)[:, None]
     params = np.concatenate([a + t * (b - a) for a, b in zip(knots[:-1], knots[1:], strict=True)] + [knots[-1:]])
-    loss = sse(data, params[:, 0], params[:, 1])
+    loss = sse_at(stats, params[:, 0], params[:, 1])
     indices = per_segment * np.arange(len(knots))
     return ParamPath(params, loss, indices, int(np.argmin(loss[indices])))
 
@@ -278,9 +279,9 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
         ),
         secant=secant(config.functions[0], config.secant_x0, np.geomspace(*config.secant_h, config.dense)),
         dataset=data,
-        candidates=_candidate_path(data, config.candidates),
-        loss_vs_m=_slice(data, "m", config.curve_m, config.fixed_b, config),
-        loss_vs_b=_slice(data, "b", config.curve_b, config.fixed_m, config),
+        candidates=_candidate_path(stats, config.candidates),
+        loss_vs_m=_slice(stats, "m", config.curve_m, config.fixed_b, config),
+        loss_vs_b=_slice(stats, "b", config.curve_b, config.fixed_m, config),
         landscape=landscape,
         surface=loss_landscape(
             stats, np.linspace(m_grid[0], m_grid[-1], nodes), np.linspace(b_grid[0], b_grid[-1], nodes)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 import math
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,6 @@ from gradcore.advice import (
 from gradcore.facts import Outcome, outcome
 from gradcore.format import num, setting_format
 from gradcore.lesson import (
-    DEFAULT_RACE,
     DescentSpec,
     Lesson,
     LessonConfig,
@@ -610,9 +609,7 @@ class _Reader:
         return tuple(self.pair(v, f"[model] candidates[{i}]", example="[2.0, -3.0]", bound=MAX_MAGNITUDE) for i, v in enumerate(value))
 
     def race(self, doc: dict[str, Any], data: Dataset, descent: DescentSpec, best: Optimum) -> tuple[RaceEntry, ...]:
-        if "race" not in doc:
-            return _default_race(data.n)
-        entries = doc["race"]
+        entries = doc.get("race", _default_runners(data.n))
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise self.error("race", f"expected [[race]] tables, got {_kind(entries)}", "write each runner as a [[race]] table")
         if not 1 <= len(entries) <= 8:
@@ -677,14 +674,17 @@ def _fix_words(fix: Fix | None, spec: DescentSpec, data: Dataset) -> str:
     )
 
 
-def _default_race(n: int) -> tuple[RaceEntry, ...]:
-    """The seed's race with mini-batch SGD's batch_size at most ``max(1, n // 4)`` (the seed's 10 when
-    n >= 40), so that a lesson of few points races too."""
-    batch = max(1, n // 4)
-    return tuple(
-        replace(e, settings=tuple((k, min(v, batch) if k == "batch_size" and isinstance(v, int) else v) for k, v in e.settings))
-        for e in DEFAULT_RACE
-    )
+def _default_runners(n: int) -> list[dict[str, Any]]:
+    """The seed's six runners as ``[[race]]`` tables without rates, so that their rates are derived from the data
+    like any runner's; mini-batch SGD's batch_size at most ``max(1, n // 4)`` (the seed's 10 from 40 points)."""
+    return [
+        {"label": "gradient descent", "optimizer": "gd"},
+        {"label": "momentum", "optimizer": "momentum", "beta": 0.8},
+        {"label": "Nesterov", "optimizer": "nesterov", "beta": 0.8},
+        {"label": "RMSProp", "optimizer": "rmsprop"},
+        {"label": "Adam", "optimizer": "adam"},
+        {"label": "mini-batch SGD", "optimizer": "sgd", "batch_size": min(10, max(1, n // 4)), "seed": 0},
+    ]
 
 
 def _longest_run(ok: np.ndarray) -> tuple[int, int]:

@@ -29,7 +29,9 @@ __all__ = [
     "optimum",
     "predict",
     "sse",
+    "sse_at",
     "sse_grad",
+    "sse_grad_at",
 ]
 
 
@@ -83,6 +85,17 @@ def _grad_from_moments(s: Moments, m: np.ndarray, b: np.ndarray) -> tuple[np.nda
     """``∂L/∂m = 2 (m S_xx − S_xy − n x̄ c)``, ``∂L/∂b = −2 n c``."""
     c = s.y_mean - m * s.x_mean - b
     return 2 * (m * s.sxx - s.sxy - s.n * s.x_mean * c), -2 * s.n * c
+
+
+def sse_at(s: Moments, m: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """SSE at many (m, b) (broadcast) from the moments: O(1) each, whatever n (the curves and candidate paths)."""
+    return _loss_from_moments(s, np.asarray(m, dtype=float), np.asarray(b, dtype=float))
+
+
+def sse_grad_at(s: Moments, m: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """(∂L/∂m, ∂L/∂b) at many (m, b) from the moments; shape ``broadcast(m, b).shape + (2,)``."""
+    dm, db = _grad_from_moments(s, np.asarray(m, dtype=float), np.asarray(b, dtype=float))
+    return np.stack(np.broadcast_arrays(dm, db), axis=-1)
 
 
 @dataclass(frozen=True)

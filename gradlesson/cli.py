@@ -48,9 +48,12 @@ def _lesson_file(args: argparse.Namespace):  # -> gradcore.lessonfile.LessonFile
     from gradcore.lessonfile import LessonFileError, read_lesson_file
 
     try:
-        return read_lesson_file(args.lesson)
+        checked = read_lesson_file(args.lesson)
     except LessonFileError as error:
         raise UsageError(str(error)) from None
+    for warning in checked.warnings:  # settings that run but do not do what a lesson wants: said, not refused
+        print(f"gradlesson: warning: {warning}", file=sys.stderr)
+    return checked
 
 
 def _lesson(args: argparse.Namespace):  # -> gradcore.Lesson
@@ -105,7 +108,9 @@ def _render(args: argparse.Namespace) -> int:
 
     beats = [by_name[name] for name in args.scenes] or list(BEATS)
     try:
-        results = render_beats(beats, args.quality, media, args.jobs, lesson_files=checked.sources if checked else ())
+        results = render_beats(
+            beats, args.quality, media, args.jobs, lesson_files=checked.sources if checked else (), lesson=checked.lesson if checked else None
+        )
     except RuntimeError as error:
         print(f"gradlesson: {error}", file=sys.stderr)
         return 1

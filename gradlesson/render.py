@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from gradcore import Lesson, build_lesson
+from gradcore.lessonfile import load_lesson
 from scenes import Beat
 
 __all__ = ["QUALITY_FOLDERS", "RenderResult", "render_beats", "scene_key"]
@@ -113,12 +115,14 @@ def render_beats(
     jobs: int,
     log: Callable[[str], None] = print,
     lesson_files: Sequence[Path] = (),
+    lesson: Lesson | None = None,
 ) -> list[RenderResult]:
     """Render ``beats`` (``jobs`` at a time); raise ``RuntimeError`` naming the first that failed.
 
     ``lesson_files`` is a checked lesson file followed by the files it reads (its CSV), as
     :class:`gradcore.lessonfile.LessonFile` ``.sources`` gives them; manim gets the first in the
-    environment variable ``GRADLESSON_LESSON``. Empty: the default lesson."""
+    environment variable ``GRADLESSON_LESSON``. Empty: the default lesson. ``lesson`` is that lesson if the
+    caller has built it already (checking the file does): the jobs inherit it instead of building it again."""
     lesson_file = str(Path(lesson_files[0]).resolve()) if lesson_files else None
     manifest_path = media / "cache" / "renders.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
@@ -134,8 +138,10 @@ def render_beats(
 
     keys = {beat.name: scene_key(beat, quality, lesson_files) for beat in beats}  # of the inputs as the render starts
     stale = [beat for beat in beats if not up_to_date(beat, keys[beat.name])]
-    if stale:  # jobs are forked from this process: import manim and the scenes once, here
-        stale = longest_first(stale, lesson_file)
+    if stale:  # jobs are forked from this process: import manim and the scenes once, and build the lesson once, here
+        if lesson is None:
+            lesson = load_lesson(Path(lesson_file)) if lesson_file else build_lesson()
+        stale = longest_first(stale, lesson)
         gc.freeze()  # and keep the collector off what the jobs inherit (its passes would copy every page)
     results: dict[str, RenderResult] = {}
     for beat in beats:
@@ -152,7 +158,7 @@ def render_beats(
                     shared_tex, job_tex = media / "Tex", media / "Tex" / "jobs" / beat.name
                     _share_tex(shared_tex, job_tex)  # start from every formula already compiled
                     cfg, report = _config_for(job_tex, Path(scratch)), Path(scratch) / f"{beat.name}.error"
-                    job = FORK.Process(target=_render_job, args=(beat, quality, media, cfg, lesson_file, report))
+                    job = FORK.Process(target=_render_job, args=(beat, quality, media, cfg, lesson_file, lesson, report))
                     job.start()
                     running[job.sentinel] = (beat, job_tex, job, time.perf_counter(), report)
                 for sentinel in multiprocessing.connection.wait(list(running)):
@@ -179,13 +185,14 @@ FORK = multiprocessing.get_context("fork")
 QUALITY_NAMES = {"l": "low_quality", "m": "medium_quality", "h": "high_quality", "k": "fourk_quality"}
 
 
-def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: str | None, report: Path) -> None:
-    """Render ``beat`` in a process forked from :func:`render_beats` (manim and the scenes already imported:
-    no start-up cost), as ``manim render --config_file cfg --quality q --media_dir media --disable_caching
+def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: str | None, lesson: Lesson, report: Path) -> None:
+    """Render ``beat`` in a process forked from :func:`render_beats` (manim, the scenes and ``lesson`` already
+    in memory: no start-up cost), as ``manim render --config_file cfg --quality q --media_dir media --disable_caching
     --save_sections`` would. manim's own output goes to ``report.log``; a failure's last line to ``report``."""
     from manim import config, tempconfig
 
     from gradcore.lessonfile import LESSON_ENV
+    from scenes.style import use_lesson
 
     with open(report.with_suffix(".log"), "w") as output:
         os.dup2(output.fileno(), 1)
@@ -193,6 +200,7 @@ def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: s
     os.environ.pop(LESSON_ENV, None)
     if lesson_file:
         os.environ[LESSON_ENV] = lesson_file
+    use_lesson(lesson)
     try:
         config.digest_file(cfg)
         settings = {"quality": QUALITY_NAMES[quality], "media_dir": str(media), "disable_caching": True, "save_sections": True}
@@ -204,12 +212,8 @@ def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: s
         os._exit(1)
 
 
-def longest_first(beats: Sequence[Beat], lesson_file: str | None) -> list[Beat]:
+def longest_first(beats: Sequence[Beat], lesson: Lesson) -> list[Beat]:
     """``beats`` by planned duration, longest first: with a few jobs, a long beat started last would
     leave the other cores idle while it finishes. Loads the scenes (imports manim) to read their plans,
     which the forked jobs then inherit."""
-    from gradcore import build_lesson
-    from gradcore.lessonfile import load_lesson
-
-    lesson = load_lesson(Path(lesson_file)) if lesson_file else build_lesson()
     return sorted(beats, key=lambda beat: -beat.load().duration(lesson))

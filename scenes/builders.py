@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, Axes, Dot, Line, MathTex, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, Axes, Dot, Line, MathTex, VGroup, VMobject, config
 
 from gradcore import Dataset, Trajectory, predict
 from gradcore.ticks import Ticks, padded_ticks
 from scenes.style import AXIS, CURVE, DATA, FIT, LABEL_SIZE, SLOPE, readout, tick
 
 TICK_LENGTH = 0.1  # scene units of a tick mark
+EDGE = 0.2  # scene units kept clear at the frame's edges
+LABEL_GAP = 0.12  # scene units kept between neighbouring tick numbers
 
 __all__ = [
+    "EDGE",
     "at_iterate",
+    "fit_right",
+    "keep_left_edge",
+    "thin_labels",
     "descent_readouts",
     "follow_iterate",
     "clip_line",
@@ -50,9 +56,48 @@ def edge_axes(x_ticks: Ticks, y_ticks: Ticks, x_length: float, y_length: float) 
         foot = axes.c2p(x_ticks.lo, y)
         marks.add(Line(foot, foot + TICK_LENGTH * LEFT, color=AXIS, stroke_width=2))
         labels.add(tick(value, y_ticks.format).next_to(foot, LEFT, buff=0.15))
+    thin_labels(labels[: len(x_ticks.values)], x_ticks.values)
+    thin_labels(labels[len(x_ticks.values) :], y_ticks.values)
     axes.tick_labels = labels
     axes.x_ticks, axes.y_ticks = x_ticks, y_ticks
     return axes.add(marks, labels)
+
+
+def thin_labels(labels: VGroup, values: np.ndarray) -> VGroup:
+    """Hide tick numbers that would touch a neighbour: keep every 2nd (then 5th, 10th) one, counted from 0 when
+    0 is a tick (else from the first), so the ones shown are still round and evenly spaced."""
+    members = list(labels)
+    if len(members) < 3:
+        return labels
+    anchor = int(np.argmin(np.abs(values))) if np.any(np.isclose(values, 0)) else 0
+    for every in (1, 2, 5, 10):
+        kept = [m for i, m in enumerate(members) if (i - anchor) % every == 0]
+        horizontal = abs(members[-1].get_x() - members[0].get_x()) >= abs(members[-1].get_y() - members[0].get_y())
+        k = 0 if horizontal else 1
+        side = (lambda m: m.width) if horizontal else (lambda m: m.height)
+        if all(abs(b.get_center()[k] - a.get_center()[k]) >= (side(a) + side(b)) / 2 + LABEL_GAP for a, b in zip(kept, kept[1:])):
+            break
+    for m in members:
+        if m not in kept:
+            m.set_opacity(0)
+    labels.shown = kept
+    return labels
+
+
+def keep_left_edge(group: VMobject, *others: VMobject) -> None:
+    """Shift ``group`` (and ``others`` with it) right just enough that it starts :data:`EDGE` inside the frame."""
+    shift = -config.frame_x_radius + EDGE - group.get_left()[0]
+    if shift > 0:
+        for mobject in (group, *others):
+            mobject.shift(RIGHT * shift)
+
+
+def fit_right(mobject: VMobject, right: float) -> VMobject:
+    """Shrink ``mobject`` about its left edge so that it ends at ``right`` at the latest (never enlarge it)."""
+    room = right - mobject.get_left()[0]
+    if mobject.width > room > 0:
+        mobject.scale(room / mobject.width, about_edge=LEFT)
+    return mobject
 
 
 def data_axes(data: Dataset, x_length: float = 6.0, y_length: float = 4.5) -> Axes:

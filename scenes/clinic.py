@@ -136,7 +136,7 @@ class LearningRateClinic(LessonScene):
             blowup = "Too large, and every overshoot is bigger than the last."
         else:
             blowup = "Too large, and the loss grows step after step."
-        ends = "; ".join(f"lr = {setting(run.lr)}: {num(run.trajectory.loss[-1])}" for run in runs if not run.outcome.diverged)
+        ends = "; ".join(f"lr = {setting(run.lr, 3)}: {num(run.trajectory.loss[-1])}" for run in runs if not run.outcome.diverged)
         seen = list(dict.fromkeys(words))  # in panel order, each once
         return (
             Step("panels", 2.4, f"Plain gradient descent, {len(runs)} learning rates, side by side."),
@@ -146,7 +146,7 @@ class LearningRateClinic(LessonScene):
             Step(
                 "diverged",
                 2.0,
-                "; ".join(f"lr = {setting(run.lr)} diverged at step {run.outcome.diverged_at}" for run in diverged) + "."
+                "; ".join(f"lr = {setting(run.lr, 3)} diverged at step {run.outcome.diverged_at}" for run in diverged) + "."
                 if diverged
                 else "None of the runs diverged.",
             ),
@@ -185,7 +185,7 @@ class LearningRateClinic(LessonScene):
             axes = plane_axes(grid, PANEL, PANEL)
             axes.move_to([(i - 1.5) * PITCH + 0.3, 0.2, 0])
             t = run.trajectory
-            rate = MathTex(rf"\text{{lr}} = {tex_setting(run.lr)}", font_size=LABEL_SIZE, color=TEXT).next_to(axes, UP, buff=0.2)
+            rate = MathTex(rf"\text{{lr}} = {tex_setting(run.lr, 3)}", font_size=LABEL_SIZE, color=TEXT).next_to(axes, UP, buff=0.2)
             name = MathTex(rf"\text{{{behaviour(run.outcome)}}}", font_size=LABEL_SIZE, color=TEXT).next_to(rate, UP, buff=0.15)
             header = VGroup(name, rate)
             path = VMobject(stroke_color=FIT, stroke_width=2.5, fill_opacity=0)

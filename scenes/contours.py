@@ -32,7 +32,7 @@ from manim import (
 
 from gradcore import Lesson, LossGrid
 from gradcore.ticks import nice_ticks
-from scenes.builders import at_iterate, descent_readouts, follow_iterate
+from scenes.builders import EDGE, at_iterate, descent_readouts, fit_right, follow_iterate, keep_left_edge, thin_labels
 from scenes.narration import LessonScene, Step
 from scenes.style import AXIS, FIT, LABEL_SIZE, SLOPE, TEXT, TICK_SIZE, TITLE_SIZE, fmt_full, num, setting, tex_setting, tick, viridis
 
@@ -82,6 +82,8 @@ def plot_frame(axes: Axes, numbers_left: bool = True, compact: bool = False) -> 
         marks.add(Line(foot, foot + tick_length * LEFT, color=AXIS))
         if numbers_left:
             numbers.add(tick(shown, b_ticks.format).next_to(foot, LEFT, buff=buff))
+    thin_labels(numbers[: len(m_ticks.values)], m_ticks.values)
+    thin_labels(numbers[len(m_ticks.values) :], b_ticks.values)
     labels = VGroup(MathTex(m_ticks.tex_name("m"), font_size=label_size).next_to(numbers[0], DOWN, buff=buff).set_x(border.get_x()))
     if numbers_left:
         left = min(n.get_left()[0] for n in numbers[len(m_ticks.values) :])
@@ -195,10 +197,12 @@ class DescentOnContours(LessonScene):
         lesson = self.lesson
         title = MathTex(r"\text{Gradient descent on the contours}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
         self.axes = plane_axes(lesson.landscape, 6.6, 6.0).to_edge(LEFT, buff=1.2).to_edge(DOWN, buff=0.9)
-        self.contours = filled_contours(self.axes, lesson.landscape, lesson.levels)
         frame = plot_frame(self.axes)
+        keep_left_edge(frame, self.axes)
+        self.contours = filled_contours(self.axes, lesson.landscape, lesson.levels)
         bar = colour_bar(lesson.levels, height=self.axes.y_length * 0.9)
         bar.next_to(self.axes, RIGHT, buff=0.45).align_to(self.axes, DOWN).shift(UP * 0.3)
+        self.bar = bar
         self.step("landscape", Write(title), FadeIn(self.contours), Create(frame), FadeIn(bar))
 
     def show_field(self) -> None:
@@ -228,7 +232,8 @@ class DescentOnContours(LessonScene):
         self.readouts = descent_readouts(d).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         follow_iterate(self.readouts, d, self.iterate)
         panel = VGroup(rule, self.readouts).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
-        panel.to_edge(RIGHT, buff=0.5).align_to(self.axes, UP)
+        panel.next_to(self.bar, RIGHT, buff=0.35).align_to(self.axes, UP)
+        fit_right(panel, config.frame_x_radius - EDGE)
         self.panel = panel
         self.step("start", FadeIn(self.stars, scale=2), FadeIn(self.path), Write(rule), FadeIn(self.readouts))
 
@@ -252,8 +257,6 @@ class DescentOnContours(LessonScene):
             MathTex(rf"m = {fmt_full(d.m[-1])}", font_size=LABEL_SIZE, color=FIT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         card.next_to(self.panel, DOWN, buff=0.45, aligned_edge=LEFT)
-        room = config.frame_x_radius - 0.2 - card.get_left()[0]
-        if card.width > room:  # the notebook's digits in full, always inside the frame
-            card.scale(room / card.width, about_edge=LEFT)
+        fit_right(card, config.frame_x_radius - EDGE)  # the notebook's digits in full, always inside the frame
         self.final_card = card
         self.step("final", Write(card))

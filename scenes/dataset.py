@@ -6,6 +6,7 @@ from manim import (
     DOWN,
     LEFT,
     RIGHT,
+    UL,
     UP,
     AnimationGroup,
     Create,
@@ -17,11 +18,12 @@ from manim import (
     ValueTracker,
     VGroup,
     Write,
+    config,
     smooth,
 )
 
 from gradcore import Lesson
-from scenes.builders import data_axes, data_dots, model_line, residuals, set_model_line, set_residuals
+from scenes.builders import EDGE, data_axes, data_dots, model_line, residuals, set_model_line, set_residuals
 from scenes.narration import LessonScene, Step
 from scenes.style import FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, num, readout, setting, tex_num, tex_setting
 
@@ -115,7 +117,12 @@ class DatasetAndModel(LessonScene):
         self.readouts.next_to(self.sse, DOWN, buff=0.5, aligned_edge=LEFT)
         for row, values in zip(self.readouts, (c.params[:, 0], c.params[:, 1], c.loss), strict=True):
             row[1].add_updater(lambda num, values=values: num.set_value(values[self.index()]))
-        self.table = VGroup(self.table_row(0)).next_to(self.readouts, DOWN, buff=0.5, aligned_edge=LEFT)
+        # every candidate's row, laid out now and shrunk together to fit the frame; shown one by one
+        self.rows = VGroup(*(self.table_row(k) for k in range(len(c.knots)))).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        self.rows.next_to(self.readouts, DOWN, buff=0.5, aligned_edge=LEFT)
+        room = (config.frame_x_radius - EDGE - self.rows.get_left()[0], self.rows.get_top()[1] + config.frame_y_radius - EDGE)
+        self.rows.scale(min(1.0, room[0] / self.rows.width, room[1] / self.rows.height), about_edge=UL)
+        self.table = VGroup(self.rows[0])
         self.step("sse", Write(self.sse), FadeIn(self.readouts), FadeIn(self.table[0]))
 
     def table_row(self, knot: int) -> MathTex:
@@ -131,7 +138,7 @@ class DatasetAndModel(LessonScene):
     def move_through_candidates(self) -> None:
         knots = self.lesson.candidates.knots
         for k in range(1, len(knots)):
-            row = self.table_row(k).next_to(self.table[-1], DOWN, buff=0.2, aligned_edge=LEFT)
+            row = self.rows[k]
             self.table.add(row)
             self.step(
                 f"move{k}",

@@ -15,11 +15,12 @@ from manim import (
     ValueTracker,
     VGroup,
     Write,
+    config,
     linear,
 )
 
 from gradcore import Lesson
-from scenes.builders import at_iterate, data_axes, data_dots, descent_readouts, follow_iterate, model_line, set_model_line
+from scenes.builders import EDGE, at_iterate, fit_right, data_axes, data_dots, descent_readouts, follow_iterate, model_line, set_model_line
 from scenes.narration import LessonScene, Step
 from scenes.style import FIT, LABEL_SIZE, TEXT, TITLE_SIZE, num, readout, setting, tex_num
 
@@ -66,6 +67,7 @@ class FittedLine(LessonScene):
         self.line.add_updater(lambda line: set_model_line(line, self.axes, *d.params[self.iterate()]))
         self.readouts = descent_readouts(d).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
         self.readouts.next_to(self.axes, RIGHT, buff=0.8).align_to(self.axes, UP)
+        fit_right(self.readouts, config.frame_x_radius - EDGE)
         follow_iterate(self.readouts, d, self.iterate)
         self.step("start", Create(self.line), FadeIn(self.readouts))
 
@@ -85,5 +87,6 @@ class FittedLine(LessonScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         notes = VGroup(fit, best_text).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         notes.next_to(self.readouts, DOWN, buff=0.6, aligned_edge=LEFT)
+        fit_right(notes, config.frame_x_radius - EDGE)
         self.step("fit", Indicate(self.line, color=FIT), Write(notes))
         self.notes = notes

@@ -41,6 +41,7 @@ from scenes.builders import (
     residuals,
     set_model_line,
     set_residuals,
+    thin_labels,
 )
 from scenes.narration import LessonScene, Step
 from scenes.style import (
@@ -107,6 +108,8 @@ def loss_axes(s: LossSlice, x_length: float = 5.9, y_length: float = 4.3) -> Axe
         foot = axes.c2p(x, 0)
         axes.x_axis.add(Line(foot + 0.08 * DOWN, foot + 0.08 * UP, color=AXIS, stroke_width=2))
         numbers.add(tick(shown, x_ticks.format).next_to(foot, DOWN, buff=0.2))
+    thin_labels(numbers[: len(y_ticks.values) - 1], y_ticks.values[1:])
+    thin_labels(numbers[len(y_ticks.values) - 1 :], x_ticks.values)
     name = x_ticks.tex_name(s.parameter)
     x_label = MathTex(rf'\text{{choice of parameter ``}}{name}\text{{"}}', font_size=LABEL_SIZE - 4, color=TEXT)
     x_label.next_to(numbers, DOWN, buff=0.15).set_x(axes.x_axis.get_x())
@@ -115,6 +118,7 @@ def loss_axes(s: LossSlice, x_length: float = 5.9, y_length: float = 4.3) -> Axe
     axes.add(left, numbers, x_label, y_label)
     axes.visible_y_axis = left
     axes.tick_labels = numbers
+    axes.loss_labels = list(numbers[: len(y_ticks.values) - 1])
     return axes
 
 

@@ -34,7 +34,7 @@ from manim import (
 
 from gradcore import Lesson, LossGrid
 from gradcore.optimizers import Trajectory
-from scenes.builders import at_iterate, straight_cubics
+from scenes.builders import at_iterate, keep_left_edge, straight_cubics, thin_labels
 from scenes.contours import filled_contours, plane_axes, plot_frame
 from scenes.narration import LessonScene, Step
 from scenes.style import (
@@ -140,11 +140,12 @@ def log_axes(steps: int, log_lo: float, log_hi: float, x_length: float, y_length
         y_length=y_length,
         axis_config={"color": AXIS, "include_tip": False, "include_ticks": False},
     )
-    ticks = VGroup()
+    ticks, numbers = VGroup(), VGroup()
     for x, shown in zip(k_ticks.values, k_ticks.scaled, strict=True):
         foot = axes.c2p(x, log_lo)
         ticks.add(Line(foot + 0.08 * DOWN, foot + 0.08 * UP, color=AXIS, stroke_width=2))
-        ticks.add(tick(shown, k_ticks.format).next_to(foot, DOWN, buff=0.15))
+        numbers.add(tick(shown, k_ticks.format).next_to(foot, DOWN, buff=0.15))
+    ticks.add(thin_labels(numbers, k_ticks.values))
     for n in powers.values:
         foot = axes.c2p(0, n)
         ticks.add(Line(foot + 0.08 * LEFT, foot + 0.08 * RIGHT, color=AXIS, stroke_width=2))
@@ -217,8 +218,9 @@ class OptimizerRace(LessonScene):
         self.grid = zoom_grid(lesson.landscape, everything)
         self.axes = plane_axes(self.grid, x_length=5.4, y_length=5.9)
         self.axes.to_edge(LEFT, buff=1.15).to_edge(DOWN, buff=0.85)
-        contours = filled_contours(self.axes, self.grid, lesson.levels)
         frame = plot_frame(self.axes)
+        keep_left_edge(frame, self.axes)
+        contours = filled_contours(self.axes, self.grid, lesson.levels)
         best = lesson.optimum
         self.optimum = Cross(scale_factor=0.1, stroke_color=TEXT, stroke_width=3).move_to(self.axes.c2p(best.m, best.b))
         self.title = title
@@ -279,7 +281,7 @@ class OptimizerRace(LessonScene):
         log_lo, log_hi = np.floor((lows - 0.2) * 2) / 2, np.ceil((highs + 0.1) * 2) / 2
         self.plot = log_axes(n, log_lo, log_hi, x_length=5.0, y_length=2.4)
         self.plot.next_to(self.legend, DOWN, buff=0.6).align_to(self.legend, RIGHT).shift(LEFT * 0.45)
-        step_label = MathTex(r"\text{step } k", font_size=LABEL_SIZE, color=TEXT)
+        step_label = MathTex(self.plot.k_ticks.tex_name(r"\text{step } k"), font_size=LABEL_SIZE, color=TEXT)
         step_label.next_to(self.plot.c2p(n, log_lo), DOWN, buff=0.5).align_to(self.plot.c2p(n, log_lo), RIGHT)
         loss_label = MathTex(r"\text{loss}", font_size=LABEL_SIZE, color=TEXT).next_to(self.plot.c2p(0, log_hi), UP, buff=0.15)
         floor = DashedLine(self.plot.c2p(0, np.log10(best)), self.plot.c2p(n, np.log10(best)), color=AXIS, stroke_width=2)

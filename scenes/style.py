@@ -56,6 +56,7 @@ __all__ = [
     "tex_num",
     "tex_setting",
     "tick",
+    "use_lesson",
     "viridis",
 ]
 
@@ -258,11 +259,23 @@ def plain_label(text: str, font_size: float = LABEL_SIZE, color: ManimColor = TE
     return label
 
 
-@cache
+_CHOSEN: list[Lesson] = []  # a lesson handed over by use_lesson, which lesson() returns instead of loading one
+
+
+def use_lesson(chosen: Lesson) -> None:
+    """Make :func:`lesson` return ``chosen`` in this process (a render job forked with the lesson already built)."""
+    _CHOSEN[:] = [chosen]
+
+
 def lesson() -> Lesson:
-    """The lesson the scenes draw, computed once per process: the lesson file named by the
-    environment variable ``GRADLESSON_LESSON`` (``gradlesson render --lesson`` sets it for manim),
+    """The lesson the scenes draw: the one given to :func:`use_lesson`, else (computed once per process) the
+    lesson file named by the environment variable ``GRADLESSON_LESSON`` (plain ``manim render`` with it set),
     else the default lesson."""
+    return _CHOSEN[0] if _CHOSEN else _loaded()
+
+
+@cache
+def _loaded() -> Lesson:
     path = os.environ.get(LESSON_ENV)
     if path:
         return load_lesson(Path(path))

@@ -105,7 +105,7 @@ def lesson_file(path: Path | None) -> Iterator[None]:
         yield
         return
     saved = os.environ.get(LESSON_ENV)
-    forget = getattr(style.lesson, "cache_clear", lambda: None)  # style.lesson() computes it once per process
+    forget = style._loaded.cache_clear  # style.lesson() loads it once per process
     os.environ[LESSON_ENV] = str(path)
     forget()
     try:

@@ -271,9 +271,9 @@ def test_the_scenes_read_the_lesson_file_from_the_environment(monkeypatch: pytes
     from scenes import style
 
     monkeypatch.setenv(LESSON_ENV, str(LESSONS / "sine.toml"))
-    assert style.lesson.__wrapped__().dataset.n == 30
+    assert style._loaded.__wrapped__().dataset.n == 30
     monkeypatch.delenv(LESSON_ENV)
-    assert style.lesson.__wrapped__().dataset.n == 40
+    assert style._loaded.__wrapped__().dataset.n == 40
 
 
 def test_the_render_cache_key_covers_the_lesson_file_and_its_csv(tmp_path: Path) -> None:

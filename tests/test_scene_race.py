@@ -10,11 +10,11 @@ import pytest
 from conftest import TEST_SIZE, TEX_ATTACKS, lesson_file, shown
 from manim import Text, config, tempconfig
 
-from gradcore.format import fmt
+from gradcore.format import num, number_format, tex_setting
 from gradcore.lessonfile import read_lesson_file
-from scenes.clinic import lr_text, scientific
-from scenes.race import OptimizerRace, winner
-from scenes.style import display_text, lesson
+from scenes.clinic import behaviour
+from scenes.race import OptimizerRace
+from scenes.style import SciNumber, display_text, lesson
 
 pytestmark = pytest.mark.render
 STEPS = (0, 1, 2, 5, 17, 38, 39, 40, 50, 99, 100)
@@ -74,7 +74,8 @@ def test_race_dots_paths_and_losses_at_step_k(race, k: int) -> None:
         visited = t.params[: j + 1] if j else t.params[:1].repeat(2, axis=0)
         np.testing.assert_allclose([race.axes.p2c(p) for p in corners(race.paths[i])], visited, atol=1e-6)
         assert race.losses[i].get_value() == t.loss[j]
-        assert shown(race.losses[i]) == fmt(t.loss[j], 2)
+        form = number_format(np.concatenate([r.trajectory.loss for r in lesson().race]))
+        assert shown(race.losses[i]) == form.parts(t.loss[j])[0]
 
 
 @pytest.mark.parametrize("k", STEPS)
@@ -102,9 +103,9 @@ def test_race_zoom_is_a_piece_of_the_core_grid(race) -> None:
 
 def test_race_finish_names_the_first_to_the_bottom(race) -> None:
     plan = type(race).steps(lesson())
-    best, at = winner(lesson())
+    best, at = lesson().race_leader
     finish = next(step for step in plan if step.key == "finish")
-    assert lesson().race[best].entry.label in finish.caption and str(at) in finish.caption
+    assert lesson().race[best].entry.label in finish.caption and f"at step {num(at)}." in finish.caption
     loss = lesson().race[best].trajectory.loss
     assert loss[at] <= 1.01 * lesson().optimum.loss < loss[:at].min()
     # the arrival is marked on the loss plot at (at, loss[at])
@@ -172,7 +173,7 @@ def test_attack_labels_are_plain_text_in_the_legend(attacked) -> None:
     assert [type(m) for m in shown_labels] == [Text] * len(TEX_ATTACKS)
     assert [m.original_text for m in shown_labels] == [display_text(MARK + attack) for attack in TEX_ATTACKS]
     for scene in scenes:
-        best, _ = winner(scene.lesson)
+        best, _ = scene.lesson.race_leader
         finish = next(step.caption for step in type(scene).steps(scene.lesson) if step.key == "finish")
         assert display_text(scene.lesson.race[best].entry.label) in finish
 
@@ -191,11 +192,12 @@ def test_attack_legend_stays_in_frame_beside_the_contours(attacked) -> None:
 
 def test_clinic_panels_are_the_lessons_runs(clinic) -> None:
     runs = lesson().clinic
-    assert [p.run for p in clinic.panels] == list(runs)
+    assert [(p.run.lr, p.run.outcome) for p in clinic.panels] == [(r.lr, r.outcome) for r in runs]
     for panel, run in zip(clinic.panels, runs, strict=True):
-        assert panel.header[0].get_tex_string() == rf"\text{{{run.label}}}"
-        assert panel.header[1].get_tex_string() == rf"\text{{lr}} = {lr_text(run.lr)}"
-    assert [lr_text(r.lr) for r in runs[:2]] == ["0.0001", "0.001"]
+        assert panel.header[0].get_tex_string() == rf"\text{{{behaviour(run.outcome)}}}"
+        assert panel.header[1].get_tex_string() == rf"\text{{lr}} = {tex_setting(run.lr, 3)}"
+    assert [tex_setting(r.lr) for r in runs[:2]] == ["0.0001", "0.001"]
+    assert [p.header[0].get_tex_string() for p in clinic.panels] == [rf"\text{{{w}}}" for w in ("crawls", "converges", "zig-zags", "diverges")]
 
 
 @pytest.mark.parametrize("k", STEPS)
@@ -225,22 +227,17 @@ def test_clinic_loss_readouts_show_the_core_loss(clinic, k: int) -> None:
     for panel in clinic.panels:
         t = panel.trajectory
         loss = t.loss[min(k, len(t.loss) - 1)]
-        mantissa, exponent = panel.loss[1].get_value(), panel.loss[3].get_value()
-        assert (mantissa, exponent) == scientific(loss)
-        assert 1 <= float(shown(panel.loss[1])) < 10
-        assert float(shown(panel.loss[1])) * 10.0**exponent == pytest.approx(loss, rel=0.005)
-
-
-def test_scientific_rounds_into_range() -> None:
-    assert scientific(119701.2) == pytest.approx((1.197012, 5))
-    assert scientific(99960.0) == pytest.approx((0.9996, 5))  # shown as 1.00 x 10^5, not 10.00 x 10^4
-    assert scientific(33.185)[1] == 1
+        number = panel.loss[1]  # the clinic's losses reach past 10⁶: a live mantissa and power of ten
+        assert isinstance(number, SciNumber) and number.get_value() == loss
+        mantissa, power = float(shown(number[0])), int(shown(number[2]))
+        assert 1 <= mantissa < 10
+        assert mantissa * 10.0**power == pytest.approx(loss, rel=0.005)
 
 
 def test_clinic_labels_the_divergence_the_core_detected(clinic) -> None:
     at_step(clinic, 100)
     diverging = [p for p in clinic.panels if p.trajectory.diverged_at is not None]
-    assert [p.run.label for p in diverging] == ["diverging"]
+    assert [behaviour(p.run.outcome) for p in diverging] == ["diverges"]
     panel = diverging[0]
     at = lesson().clinic[3].trajectory.diverged_at
     assert at is not None and panel.trajectory.diverged_at == at

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from gradcore.lessonfile import load_lesson
-from scenes.style import fmt, lesson
+from gradcore.format import number_format
+from scenes.style import lesson
 
 pytestmark = pytest.mark.render
 
@@ -64,8 +65,8 @@ def test_last_secant_shows_the_last_difference_quotient(beat1) -> None:
     slope, _, _ = _slope(scene.axes, scene.secant_line)
     assert slope == pytest.approx(s.slope[-1], rel=1e-6)
     assert slope != pytest.approx(s.tangent_slope, rel=1e-6)  # still a secant, h > 0
-    assert scene.slope_number._get_num_string(scene.slope_number.get_value()) == fmt(s.slope[-1], 3)
-    assert scene.h_number._get_num_string(scene.h_number.get_value()) == fmt(s.h[-1], 3)
+    assert scene.slope_number._get_num_string(scene.slope_number.get_value()) == number_format(s.slope, 4).parts(s.slope[-1])[0]
+    assert scene.h_number._get_num_string(scene.h_number.get_value()) == number_format(s.h, 3).parts(s.h[-1])[0]
 
 
 def test_dashed_tangent_has_the_cores_tangent_slope(beat1) -> None:
@@ -122,7 +123,7 @@ def test_derivative_dot_and_readout_follow_the_tangent(beat2, which) -> None:
         assert ddot == pytest.approx([d.x[i], d.dy[i]], abs=1e-9)
         assert part.x_number.get_value() == pytest.approx(d.x[i], rel=1e-12, abs=1e-12)
         assert part.dy_number.get_value() == pytest.approx(d.dy[i], rel=1e-12, abs=1e-12)
-        assert part.dy_number._get_num_string(part.dy_number.get_value()) == fmt(d.dy[i], 2)
+        assert part.dy_number._get_num_string(part.dy_number.get_value()) == number_format(d.dy, 3).parts(d.dy[i])[0]
 
 
 @pytest.mark.parametrize("which", range(3))

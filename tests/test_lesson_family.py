@@ -1,0 +1,173 @@
+"""Lessons that are not the seed (house prices in €, a lab at 10⁻³, 100,000 points, a falling line, y over a
+million): every beat builds with round, bounded, readable axes, every number stays inside the frame, and every
+sentence that states an outcome is the one the core's facts choose."""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import TEST_SIZE, lesson_file
+from manim import Mobject, Text, VMobject, config, tempconfig
+
+from gradcore.lessonfile import read_lesson_file
+from gradcore.ticks import MAX_TICKS, MIN_TICKS
+from scenes import BEATS
+from scenes.clinic import behaviour
+from scenes.style import TICK_SIZE, LiveNumber, SciNumber
+
+pytestmark = pytest.mark.render
+LESSONS = Path(__file__).resolve().parents[1] / "lessons"
+FAMILY = ("house_prices", "lab_micro", "many_points", "negative_slope", "wide_range")
+
+
+def built(name: str, tmp: Path) -> dict[str, object]:
+    """Every beat of lesson ``name`` played to its end state with manim's skip_animations (each animation jumps
+    to its last frame, updaters run, no frame is drawn): the mobjects as the viewer last sees them."""
+    scenes = {}
+    settings = {"media_dir": str(tmp), "pixel_width": TEST_SIZE[0], "pixel_height": TEST_SIZE[1], "write_to_movie": False,
+                "verbosity": "WARNING", "progress_bar": "none", "disable_caching": True}  # fmt: skip
+    with tempconfig(settings), lesson_file(LESSONS / f"{name}.toml"):
+        for beat in BEATS:
+            scene = beat.load()(skip_animations=True)
+            scene.render()
+            scenes[beat.name] = scene
+    return scenes
+
+
+@pytest.fixture(scope="module", params=FAMILY)
+def family(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    checked = read_lesson_file(LESSONS / f"{request.param}.toml")
+    return request.param, checked, built(request.param, tmp_path_factory.mktemp(request.param))
+
+
+def _visible(mobject: Mobject) -> bool:
+    parts = mobject.family_members_with_points()
+    return bool(parts) and any(
+        (isinstance(p, VMobject) and (p.get_fill_opacity() > 0.01 or p.get_stroke_opacity() > 0.01)) for p in parts
+    )
+
+
+def _box(mobject: Mobject) -> tuple[float, float, float, float]:
+    points = np.concatenate([p.points for p in mobject.family_members_with_points()])
+    return points[:, 0].min(), points[:, 1].min(), points[:, 0].max(), points[:, 1].max()
+
+
+def _apart(a: Mobject, b: Mobject) -> bool:
+    ax0, ay0, ax1, ay1 = _box(a)
+    bx0, by0, bx1, by1 = _box(b)
+    return ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0
+
+
+def _texts(scene) -> list[Mobject]:
+    """Every number and label the viewer can see (in 2D beats)."""
+    found = []
+    for mobject in scene.mobjects:
+        for m in mobject.get_family():
+            if isinstance(m, LiveNumber | SciNumber | Text) or type(m).__name__ in ("MathTex", "Tex", "SingleStringMathTex"):
+                if _visible(m):
+                    found.append(m)
+    return found
+
+
+def _tick_labels(scene) -> list[list[LiveNumber]]:
+    """The visible tick numbers of each axis, grouped by the group that holds them."""
+    groups = []
+    for mobject in scene.mobjects:
+        for m in mobject.get_family():
+            numbers = [c for c in m.submobjects if isinstance(c, LiveNumber) and c.font_size == pytest.approx(TICK_SIZE) and _visible(c)]
+            rows: dict[float, list[LiveNumber]] = {}  # one group may hold both axes' numbers: a row each, the rest a column
+            for number in numbers:
+                rows.setdefault(round(number.get_y(), 3), []).append(number)
+            axis_x = [row for row in rows.values() if len(row) >= 2]
+            axis_y = [n for row in rows.values() if len(row) < 2 for n in row]
+            groups += [row for row in [*axis_x, axis_y] if len(row) >= 2]
+    return groups
+
+
+def test_every_axis_has_4_to_10_round_ticks(family) -> None:
+    _, _, scenes = family
+    for name, scene in scenes.items():
+        axes = [m for mob in scene.mobjects for m in mob.get_family() if hasattr(m, "x_range") and hasattr(m, "y_range")]
+        for ax in axes:
+            for attribute in ("x_ticks", "y_ticks", "m_ticks", "b_ticks"):
+                ticks = getattr(ax, attribute, None)
+                if ticks is not None:
+                    assert MIN_TICKS <= len(ticks.values) <= MAX_TICKS, (name, attribute, ticks.values)
+            steps = [ax.x_range[2], ax.y_range[2]] + ([ax.z_range[2]] if hasattr(ax, "z_range") else [])
+            spans = [ax.x_range[1] - ax.x_range[0], ax.y_range[1] - ax.y_range[0]] + (
+                [ax.z_range[1] - ax.z_range[0]] if hasattr(ax, "z_range") else []
+            )
+            for step, span in zip(steps, spans, strict=True):
+                assert span / step <= MAX_TICKS + 1, (name, span, step)  # manim's own tick marks are bounded too
+
+
+def test_tick_numbers_are_short_and_never_touch(family) -> None:
+    _, _, scenes = family
+    for name, scene in scenes.items():
+        if name == "LossSurface":
+            continue  # its axes carry tick marks only
+        groups = _tick_labels(scene)
+        assert groups, name
+        for numbers in groups:
+            assert len(numbers) <= MAX_TICKS, name
+            for number in numbers:
+                digits = re.sub(r"\D", "", number._text)
+                assert len(digits.lstrip("0")) <= 6, (name, number._text)
+            for a, b in combinations(numbers, 2):
+                assert _apart(a, b), (name, a._text, b._text)
+
+
+def test_every_text_and_number_is_inside_the_frame(family) -> None:
+    _, _, scenes = family
+    for name, scene in scenes.items():
+        if name == "LossSurface":
+            mobjects = [pin.label for pin in scene.pins]  # its labels are laid out in the frame
+        else:
+            mobjects = _texts(scene)
+        assert mobjects, name
+        for m in mobjects:
+            x0, y0, x1, y1 = _box(m)
+            assert -config.frame_x_radius - 1e-6 <= x0 and x1 <= config.frame_x_radius + 1e-6, (name, m)
+            assert -config.frame_y_radius - 1e-6 <= y0 and y1 <= config.frame_y_radius + 1e-6, (name, m)
+
+
+def test_the_sentences_are_the_facts(family) -> None:
+    _, checked, scenes = family
+    lesson = checked.lesson
+    captions = {name: {s.key: s.caption for s in type(scene).steps(lesson)} for name, scene in scenes.items()}
+    reached = "has reached the bottom" in captions["DescentOnContours"]["hold"]
+    assert reached == lesson.outcome.converged
+    assert ("found the line that minimises" in captions["FittedLine"]["hold"]) == lesson.outcome.converged
+    best, at = lesson.race_leader
+    finish = captions["OptimizerRace"]["finish"]
+    assert lesson.race[best].entry.label in finish and not lesson.race[best].outcome.diverged
+    assert ("first within 1%" in finish) == (at is not None)
+    clinic = scenes["LearningRateClinic"]
+    assert [p.header[0].get_tex_string() for p in clinic.panels] == [rf"\text{{{behaviour(r.outcome)}}}" for r in lesson.clinic]
+    for run in lesson.clinic:
+        assert ("diverged at step" in captions["LearningRateClinic"]["diverged"]) >= run.outcome.diverged
+    every = " ".join(c for steps in captions.values() for c in steps.values())
+    assert "inf" not in every.split() and "nan" not in every.split()
+
+
+def test_the_numbers_said_have_at_most_six_digits(family) -> None:
+    _, checked, scenes = family
+    for name, scene in scenes.items():
+        for step in type(scene).steps(checked.lesson):
+            if (name, step.key) == ("DescentOnContours", "final"):
+                continue
+            for number in re.findall(r"\d[\d,]*(?:\.\d+)?", step.caption):
+                assert len(number.replace(",", "").replace(".", "").lstrip("0")) <= 6, (name, step.key, number)
+
+
+def test_a_large_dataset_is_drawn_with_at_most_a_thousand_points(family) -> None:
+    name, checked, scenes = family
+    data = checked.lesson.dataset
+    residuals = scenes["DatasetAndModel"].residuals
+    assert len(residuals.points) // 4 == min(data.n, 1000)
+    if data.n > 1000:
+        assert "(1,000 of them drawn)" in type(scenes["DatasetAndModel"]).steps(checked.lesson)[0].caption
