@@ -53,14 +53,12 @@ def superscript(exponent: int) -> str:
 
 
 def scientific(value: float, decimals: int) -> tuple[float, int]:
-    """``(mantissa, k)`` with ``value ≈ mantissa · 10^k``, the mantissa in [1, 10) once rounded to ``decimals``."""
+    """``(mantissa, k)`` with ``value ≈ mantissa · 10^k``, the mantissa rounded to ``decimals`` in [1, 10)
+    (Python's ``e`` format does the rounding, down to the smallest subnormal)."""
     if value == 0 or not math.isfinite(value):
         return value, 0
-    k = math.floor(math.log10(abs(value)))
-    mantissa = value / 10.0**k
-    if abs(round(mantissa, decimals)) >= 10:
-        mantissa, k = mantissa / 10, k + 1
-    return mantissa, k
+    mantissa, _, k = f"{value:.{decimals}e}".partition("e")
+    return float(mantissa), int(k)
 
 
 def _is_plain(size: float) -> bool:
@@ -75,11 +73,13 @@ def _decimals_for(size: float, digits: int) -> int:
 
 @dataclass(frozen=True)
 class NumberFormat:
-    """How one quantity is written: ``decimals`` after the point and, if ``scientific``, each value as a
-    mantissa (with ``decimals``) times its own power of ten."""
+    """How one quantity is written: ``decimals`` after the point or, with ``digits``, as many as give each
+    value that many significant digits (a live loss keeps its digits as it falls from 119,701 to 33.19);
+    if ``scientific``, each value as a mantissa (with ``decimals``) times its own power of ten."""
 
     decimals: int
     scientific: bool = False
+    digits: int | None = None
 
     def parts(self, value: float) -> tuple[str, int | None]:
         """The mantissa's (or the plain number's) digits with separators and ASCII "-", and the power (None if plain)."""
@@ -87,7 +87,10 @@ class NumberFormat:
         if self.scientific:
             mantissa, k = scientific(value, self.decimals)
             return _fixed(mantissa, self.decimals, group=False), k
-        return _fixed(value, self.decimals, group=True), None
+        decimals = self.decimals
+        if self.digits is not None and value != 0 and math.isfinite(value):
+            decimals = _decimals_for(abs(value), self.digits)
+        return _fixed(value, decimals, group=True), None
 
     def text(self, value: float) -> str:
         """Plain text for subtitles and notes: ``−119,701``, ``1.50×10⁹``."""
@@ -110,16 +113,18 @@ def _fixed(value: float, decimals: int, group: bool) -> str:
 
 
 def number_format(values: float | Iterable[float], digits: int = 4) -> NumberFormat:
-    """The format of a quantity taking ``values``: decimals that show its largest finite size with
-    ``digits`` significant digits (at most :data:`MAX_DIGITS`), none if every value is whole; scientific
-    if that size is outside ``[10⁻³, 10⁶)``."""
+    """The format of a quantity taking ``values``: scientific if its largest finite size is outside
+    ``[10⁻³, 10⁶)`` (a mantissa with ``digits`` significant digits), else plain: no decimals if every value
+    is whole, else ``digits`` significant digits for each value (at most :data:`MAX_DIGITS`)."""
     numbers = [float(v) for v in ([values] if isinstance(values, int | float) else values)]
     size = max((abs(v) for v in numbers if math.isfinite(v)), default=0.0)
     if not _is_plain(size):
         return NumberFormat(max(0, min(digits, MAX_DIGITS) - 1), scientific=True)
     if all(v.is_integer() for v in numbers if math.isfinite(v)):  # counts and whole settings: no decimals
         return NumberFormat(0)
-    return NumberFormat(_decimals_for(size, digits) if size else 0)
+    if len(numbers) == 1:
+        return NumberFormat(_decimals_for(size, digits) if size else 0)
+    return NumberFormat(0, digits=digits)
 
 
 def setting_format(value: float, digits: int = MAX_DIGITS) -> NumberFormat:

@@ -57,7 +57,8 @@ def test_never_more_than_six_digits_and_it_reads_back(value: float, digits: int)
     assert math.isclose(back, value, rel_tol=10.0 ** (1 - min(digits, MAX_DIGITS)), abs_tol=1e-3)
 
 
-def test_a_series_keeps_one_width() -> None:
-    form = number_format([119_701.0, 3_000.5, 12.25])
-    assert [form.text(v) for v in (119_701.0, 12.25)] == ["119,701", "12"]
-    assert number_format([1e9, 1.0]).scientific
+def test_a_series_keeps_its_digits_as_it_falls() -> None:
+    form = number_format([119_701.2, 3_000.5, 33.187, 0.0024])
+    assert [form.text(v) for v in (119_701.2, 33.187, 0.0024)] == ["119,701", "33.19", "0.002400"]
+    assert number_format([1e9, 1.0]).scientific and not number_format([999_999.0, 1.0]).scientific
+    assert number_format([0, 1, 200]).text(200) == "200"

@@ -68,8 +68,11 @@ def test_the_lessons_format_is_what_it_shows() -> None:
     form = number_format([119_701.2, 0.5])
     number = LiveNumber(119_701.2, form)
     assert number._text == form.parts(119_701.2)[0] == "119,701"
-    number.set_value(-0.4)
-    assert number._text == "0"  # never "-0"
+    number.set_value(33.187)
+    assert number._text == "33.19"  # four significant digits all the way down
+    whole = LiveNumber(3, number_format([0, 1, 2, 3]))
+    whole.set_value(-0.4)
+    assert whole._text == "0"  # never "-0"
 
 
 def test_a_series_past_a_million_is_a_live_power_of_ten() -> None:
