@@ -18,6 +18,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_core.py
 	$(BIN)/python benchmarks/bench_surface.py
 	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_guard.py
 
 clean:
 	rm -rf media .pytest_cache .hypothesis
