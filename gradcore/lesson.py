@@ -28,7 +28,9 @@ from gradcore.loss import (
     loss_landscape,
     moments,
     optimum,
+    sse,
     sse_at,
+    sse_grad,
     sse_grad_at,
 )
 from gradcore.optimizers import (
@@ -228,15 +230,22 @@ class Lesson:
     race_leader: tuple[int, int | None]  # (runner, step it came within tolerance, or None): facts.leader
 
 
-def _samples_along(stats: Moments, parameter: str, values: np.ndarray, fixed: float) -> Samples:
+POINTWISE = 2_000_000  # samples × points up to which a curve is summed point by point, as the seed does
+
+
+def _samples_along(data: Dataset, stats: Moments, parameter: str, values: np.ndarray, fixed: float) -> Samples:
+    """Loss and slope along one parameter: summed over the points as the seed's notebook does (to its last
+    digit) while that costs at most :data:`POINTWISE` terms, else from the moments (O(1) a sample, any n)."""
     m, b = (values, np.full_like(values, fixed)) if parameter == "m" else (np.full_like(values, fixed), values)
     axis = 0 if parameter == "m" else 1
+    if data.n * len(values) <= POINTWISE:
+        return Samples(values, sse(data, m, b), sse_grad(data, m, b)[:, axis])
     return Samples(values, sse_at(stats, m, b), sse_grad_at(stats, m, b)[:, axis])
 
 
-def _slice(stats: Moments, parameter: str, span: Span, fixed: float, config: LessonConfig) -> LossSlice:
-    seed = _samples_along(stats, parameter, span.values(), fixed)
-    dense = _samples_along(stats, parameter, np.linspace(span.start, span.stop, config.dense), fixed)
+def _slice(data: Dataset, stats: Moments, parameter: str, span: Span, fixed: float, config: LessonConfig) -> LossSlice:
+    seed = _samples_along(data, stats, parameter, span.values(), fixed)
+    dense = _samples_along(data, stats, parameter, np.linspace(span.start, span.stop, config.dense), fixed)
     tail, delta = slope_arrows(seed.x, seed.y, seed.dy, config.curve_arrow_dx, config.arrow_every)
     return LossSlice(parameter, fixed, seed, dense, tail, delta, int(np.argmin(dense.y)))
 
@@ -280,8 +289,8 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
         secant=secant(config.functions[0], config.secant_x0, np.geomspace(*config.secant_h, config.dense)),
         dataset=data,
         candidates=_candidate_path(stats, config.candidates),
-        loss_vs_m=_slice(stats, "m", config.curve_m, config.fixed_b, config),
-        loss_vs_b=_slice(stats, "b", config.curve_b, config.fixed_m, config),
+        loss_vs_m=_slice(data, stats, "m", config.curve_m, config.fixed_b, config),
+        loss_vs_b=_slice(data, stats, "b", config.curve_b, config.fixed_m, config),
         landscape=landscape,
         surface=loss_landscape(
             stats, np.linspace(m_grid[0], m_grid[-1], nodes), np.linspace(b_grid[0], b_grid[-1], nodes)

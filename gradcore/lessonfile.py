@@ -602,7 +602,7 @@ class _Reader:
             # lines through the data's centre (x̄, ȳ) with slopes 0, −m*, 2 m*, then the best fit
             xc, yc = float(np.mean(data.x)), float(np.mean(data.y))
             lines = [(0.0, yc), (-m, yc + m * xc), (2 * m, yc - 2 * m * xc), (m, b)]
-            return tuple((round(s, 1), round(c, 1)) for s, c in lines)
+            return tuple((float(f"{s:.3g}"), float(f"{c:.3g}")) for s, c in lines)  # 3 significant digits, at any scale
         value = table["candidates"]
         if not isinstance(value, list) or not 2 <= len(value) <= 10:
             raise self.error("[model] candidates", f"expected 2 to 10 [m, b] pairs, got {_kind(value)}", "write e.g. [[0.0, 0.0], [2.0, -3.0]]")

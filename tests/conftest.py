@@ -97,25 +97,20 @@ class Rendered:
 
 @contextmanager
 def lesson_file(path: Path | None) -> Iterator[None]:
-    """Let the scenes draw the lesson file ``path`` (None: the default lesson) while inside."""
-    from gradcore.lessonfile import LESSON_ENV
+    """Let the scenes draw the lesson file ``path`` (None: the default lesson) while inside; the lesson the
+    scenes drew before (and its cache) is back afterwards, so scenes rendered earlier still draw lesson()."""
+    from gradcore.lessonfile import load_lesson
     from scenes import style
 
     if path is None:
         yield
         return
-    saved = os.environ.get(LESSON_ENV)
-    forget = style._loaded.cache_clear  # style.lesson() loads it once per process
-    os.environ[LESSON_ENV] = str(path)
-    forget()
+    saved = list(style._CHOSEN)
+    style.use_lesson(load_lesson(Path(path)))
     try:
         yield
     finally:
-        if saved is None:
-            os.environ.pop(LESSON_ENV, None)
-        else:
-            os.environ[LESSON_ENV] = saved
-        forget()
+        style._CHOSEN[:] = saved
 
 
 @pytest.fixture(scope="session")

@@ -171,3 +171,34 @@ def test_a_large_dataset_is_drawn_with_at_most_a_thousand_points(family) -> None
     assert len(residuals.points) // 4 == min(data.n, 1000)
     if data.n > 1000:
         assert "(1,000 of them drawn)" in type(scenes["DatasetAndModel"]).steps(checked.lesson)[0].caption
+
+
+def test_every_live_number_shows_at_most_six_digits(family) -> None:
+    _, _, scenes = family
+    for name, scene in scenes.items():
+        for m in _texts(scene):
+            if isinstance(m, LiveNumber) and m.form is not None:
+                digits = re.sub(r"\D", "", m._text).lstrip("0")
+                assert len(digits) <= 6, (name, m._text)
+
+
+def test_export_says_whether_the_descent_converged(family, tmp_path: Path) -> None:
+    import json
+
+    from gradlesson.export import MEASURE, export_lesson
+
+    _, checked, _ = family
+    export_lesson(checked.lesson, tmp_path)
+    document = json.loads((tmp_path / "lesson.json").read_text())
+    facts = checked.lesson.outcome
+    assert document["descent"]["converged"] is facts.converged and document["descent"]["diverged_at"] == facts.diverged_at
+    assert document["measure"] == MEASURE and "1%" in MEASURE
+    assert [r["converged"] for r in document["race"]] == [r.outcome.converged for r in checked.lesson.race]
+    assert [c["oscillates"] for c in document["clinic"]] == [c.outcome.oscillates for c in checked.lesson.clinic]
+
+
+def test_a_tiny_rate_reads_as_a_power_of_ten_in_the_update_rule() -> None:
+    from scenes.contours import update_rule
+
+    rule = update_rule(2e-6, (5e-5, 1.0)).get_tex_string()
+    assert r"2 \times 10^{-6}" in rule and r"5 \times 10^{-5}" in rule and "0.000" not in rule

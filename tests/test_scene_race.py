@@ -196,7 +196,7 @@ def test_clinic_panels_are_the_lessons_runs(clinic) -> None:
     for panel, run in zip(clinic.panels, runs, strict=True):
         assert panel.header[0].get_tex_string() == rf"\text{{{behaviour(run.outcome)}}}"
         assert panel.header[1].get_tex_string() == rf"\text{{lr}} = {tex_setting(run.lr, 3)}"
-    assert [tex_setting(r.lr) for r in runs[:2]] == ["0.0001", "0.001"]
+    assert [tex_setting(r.lr) for r in runs[:2]] == [r"1 \times 10^{-4}", "0.001"]  # below 10⁻³: a power of ten
     assert [p.header[0].get_tex_string() for p in clinic.panels] == [rf"\text{{{w}}}" for w in ("crawls", "converges", "zig-zags", "diverges")]
 
 
