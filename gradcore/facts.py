@@ -2,7 +2,7 @@
 
 The measure of convergence is the loss above the least-squares optimum's, ``L_k − L*``: a run has
 converged at step k when that excess is at most :data:`WITHIN` of ``L*`` (1 %), or, when ``L*`` is
-(nearly) 0, at most 10⁻⁶ of the starting excess ``L_0 − L*``. A run diverged when :func:`~gradcore.
+(nearly) 0, at most 10⁻⁹ of the starting loss ``L_0``. A run diverged when :func:`~gradcore.
 optimizers.run` stopped it (a non-finite or exploding loss) or when its loss ends above where it started
 after growing for :data:`RISE` steps in a row. It oscillates when most of its early steps reverse the
 direction of the step before (a zig-zag across the valley).
@@ -61,8 +61,9 @@ class Outcome:
 
 
 def tolerance(optimum_loss: float, start_loss: float) -> float:
-    """The excess loss a converged run may keep: ``WITHIN · L*``, or 10⁻⁶ of the start's excess if that is larger."""
-    return max(WITHIN * optimum_loss, 1e-6 * max(start_loss - optimum_loss, 0.0))
+    """The excess loss a converged run may keep: ``WITHIN · L*``, or 10⁻⁹ of the start's loss when that is
+    larger (a perfect fit has L* = 0; a floor no larger than that never lets a visibly wrong line pass)."""
+    return max(WITHIN * optimum_loss, 1e-9 * max(start_loss, 0.0))
 
 
 def growing_from(loss: np.ndarray) -> int | None:

@@ -20,7 +20,7 @@ def _point(m: float, b: float, loss: float) -> dict[str, float]:
 
 MEASURE = (
     "converged: the loss at the last step is above the least-squares loss by at most 1% of it "
-    "(or 1e-6 of the start's excess when the least loss is 0); diverged: stopped on a non-finite or "
+    "(or 1e-9 of the start's loss when that is larger: a perfect fit has a least loss of 0); diverged: stopped on a non-finite or "
     "exploding loss, or the loss grew for 10 steps in a row to above the start's (diverged_at: the step "
     "where it blew up or began to grow)"
 )
