@@ -26,8 +26,9 @@ __all__ = [
     "Advice",
     "adaptive_lr",
     "balanced_scale",
+    "Fix",
+    "fix_descent",
     "nice_below",
-    "round_steps",
     "stable_lr",
     "working_lr",
 ]
@@ -39,10 +40,8 @@ ADAPTIVE = ("adagrad", "rmsprop", "adam")  # optimizers whose step size does not
 def nice_below(value: float) -> float:
     """The largest 1, 2 or 5 × 10^k not above ``value`` (> 0)."""
     k = math.floor(math.log10(value))
-    for base in (5, 2, 1):
-        if base * 10.0**k <= value * (1 + 1e-12):
-            return float(f"{base}e{k}")
-    return float(f"1e{k - 1}")
+    base = next((base for base in (5, 2) if base * 10.0**k <= value * (1 + 1e-12)), 1)
+    return float(f"{base}e{k}")
 
 
 def balanced_scale(data: Dataset) -> tuple[float, float]:
@@ -62,13 +61,6 @@ def adaptive_lr(name: str, start: tuple[float, float], best: Optimum, steps: int
     distance = max(abs(best.m - start[0]), abs(best.b - start[1]), 1e-12)
     rate = distance / (steps / 4)
     return nice_below(rate / 3.16 if name == "rmsprop" else rate)
-
-
-def round_steps(facts: Outcome) -> int | None:
-    """The smallest of :data:`ROUND_STEPS` at or after the step where the run came within tolerance."""
-    if facts.first_within is None or facts.diverged:
-        return None
-    return next((n for n in ROUND_STEPS if n >= facts.first_within), None)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gradcore.dataset import Dataset
+from gradcore.format import num
 from gradcore.loss import Optimum
 from gradcore.optimizers import Trajectory
 
@@ -25,7 +26,9 @@ __all__ = [
     "WITHIN",
     "Outcome",
     "curvature",
+    "elongation",
     "steepness",
+    "within_words",
     "growing_from",
     "leader",
     "oscillates",
@@ -106,9 +109,10 @@ def outcome(trajectory: Trajectory, best: Optimum) -> Outcome:
     )
 
 
-def leader(outcomes: Sequence[Outcome], final_losses: Sequence[float]) -> tuple[int, int | None]:
+def leader(outcomes: Sequence[Outcome], final_losses: Sequence[float], lengths: Sequence[int]) -> tuple[int, int | None]:
     """``(runner, step)``: among the runs that did not diverge, the first to come within tolerance (and at
-    which step), else the one with the lowest final loss (step None); all diverged: the one that lasted longest."""
+    which step), else the one with the lowest final loss (step None); all diverged: the one that lasted longest
+    (the most recorded steps, ``lengths``)."""
     alive = [i for i, o in enumerate(outcomes) if not o.diverged]
     arrived = [(o.first_within, i) for i, o in enumerate(outcomes) if i in alive and o.first_within is not None]
     if arrived:
@@ -116,7 +120,7 @@ def leader(outcomes: Sequence[Outcome], final_losses: Sequence[float]) -> tuple[
         return i, step
     if alive:
         return min(alive, key=lambda i: final_losses[i]), None
-    return max(range(len(outcomes)), key=lambda i: outcomes[i].diverged_at or 0), None
+    return max(range(len(outcomes)), key=lambda i: lengths[i]), None
 
 
 def curvature(data: Dataset, grad_scale: tuple[float, float]) -> float:
@@ -132,3 +136,19 @@ def curvature(data: Dataset, grad_scale: tuple[float, float]) -> float:
 def steepness(data: Dataset) -> float:
     """How many times as sharply the loss curves in m as in b: ``∂²L/∂m² / ∂²L/∂b² = Σx² / n``."""
     return float(data.x @ data.x) / data.n
+
+
+def elongation(data: Dataset) -> float:
+    """How long the bowl is: the ratio of the SSE Hessian's eigenvalues (1 for a round bowl; its level sets are
+    ellipses whose axes differ by the square root of this)."""
+    x = data.x
+    values = np.linalg.eigvalsh(np.array([[x @ x, x.sum()], [x.sum(), float(data.n)]]))
+    return float(values[-1] / max(values[0], 1e-300))
+
+
+def within_words(facts: Outcome, optimum_loss: float) -> str:
+    """How near a converged run is, in the measure's own terms: ``within 1% of the least loss``, or, where the
+    floor for a least loss near 0 applies, ``within 0.00012 of the least loss``."""
+    if facts.tolerance <= WITHIN * optimum_loss:
+        return "within 1% of the least loss"
+    return f"within {num(facts.tolerance)} of the least loss"

@@ -65,10 +65,14 @@ def _is_plain(size: float) -> bool:
     return size == 0 or PLAIN[0] <= size < PLAIN[1]
 
 
+MAX_DECIMALS = 7  # a plain number never has more decimals (a value far below its series' size reads 0.0000000)
+
+
 def _decimals_for(size: float, digits: int) -> int:
-    """Decimals that give ``size`` (> 0) about ``digits`` significant digits, within :data:`MAX_DIGITS`."""
+    """Decimals that give ``size`` (> 0) about ``digits`` significant digits, within :data:`MAX_DIGITS` and
+    :data:`MAX_DECIMALS`."""
     lead = math.floor(math.log10(size)) + 1  # digits before the point (≤ 0 for sizes below 1)
-    return max(0, min(digits, MAX_DIGITS) - lead)
+    return min(max(0, min(digits, MAX_DIGITS) - lead), MAX_DECIMALS)
 
 
 @dataclass(frozen=True)

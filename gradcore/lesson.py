@@ -203,7 +203,8 @@ def clinic_rates(data: Dataset, spec: DescentSpec) -> tuple[float, float, float,
     Plain descent multiplies the error along that direction by ``1 − lr λ`` each step: −0.8 oscillates
     and converges, −1.2 oscillates and diverges."""
     lam = curvature(data, spec.grad_scale)
-    return spec.lr / 10, spec.lr, 1.8 / lam, 2.2 / lam
+    low, mine, high, top = sorted((spec.lr / 10, spec.lr, 1.8 / lam, 2.2 / lam))  # panels from small to large
+    return low, mine, high, top
 
 
 @dataclass(frozen=True)
@@ -303,5 +304,7 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
         race=race,
         clinic=clinic,
         outcome=descent_outcome,
-        race_leader=leader([r.outcome for r in race], [float(r.trajectory.loss[-1]) for r in race]),
+        race_leader=leader(
+            [r.outcome for r in race], [float(r.trajectory.loss[-1]) for r in race], [len(r.trajectory.loss) for r in race]
+        ),
     )

@@ -30,10 +30,9 @@ from gradcore.advice import (
     adaptive_lr,
     balanced_scale,
     fix_descent,
-    round_steps,
     stable_lr,
 )
-from gradcore.facts import Outcome, outcome
+from gradcore.facts import Outcome, outcome, steepness
 from gradcore.format import num, setting_format
 from gradcore.lesson import (
     DescentSpec,
@@ -560,9 +559,13 @@ class _Reader:
                     break
                 spec = DescentSpec(spec.start, spec.lr, spec.grad_scale, count, spec.optimizer, spec.settings)
                 trajectory, facts = self.run_descent(spec, objective, best)
-            if facts.converged:
-                spec = DescentSpec(spec.start, spec.lr, spec.grad_scale, round_steps(facts) or spec.steps, name, spec.settings)
-                trajectory = Trajectory(trajectory.params[: spec.steps + 1], trajectory.loss[: spec.steps + 1], trajectory.grad[: spec.steps + 1])
+            if facts.converged:  # the first round count at whose end the run is converged (momentum may leave and return)
+                for count in (n for n in ROUND_STEPS if facts.first_within <= n <= spec.steps):
+                    short = Trajectory(trajectory.params[: count + 1], trajectory.loss[: count + 1], trajectory.grad[: count + 1])
+                    if outcome(short, best).converged:
+                        spec = DescentSpec(spec.start, spec.lr, spec.grad_scale, count, name, spec.settings)
+                        trajectory = short
+                        break
         if facts.diverged:
             raise self.error("[descent] lr", f"the descent ({name}) diverges at step {facts.diverged_at} with lr = {_setting(spec.lr)}", self.fix_text(spec, data, objective, best))
         if not facts.converged:
@@ -660,12 +663,14 @@ def _setting(value: float) -> str:
 def _fix_words(fix: Fix | None, spec: DescentSpec, data: Dataset) -> str:
     """``use lr = 0.005 (checked: converges in 60 steps)`` and the like, for a :class:`~gradcore.advice.Fix`."""
     if fix is None:
-        return "the loss overflows with every learning rate tried: rescale the data (e.g. into thousands) or move start closer"
+        return "every learning rate tried, down to 10⁻¹² of this one, diverges: rescale the data (e.g. into thousands) or move start closer"
+    if fix.grad_scale == spec.grad_scale and fix.lr == spec.lr:
+        return f"use steps = {fix.steps} (checked: converges in {fix.converged_in} steps)"
     if fix.grad_scale is None:
         if fix.converged_in is None:
             return f"use lr = {_setting(fix.lr)} (checked: it then does not diverge, but it does not converge in {spec.steps} steps either)"
         return f"use lr = {_setting(fix.lr)} (checked: converges in {fix.converged_in} steps)"
-    ratio = float(data.x @ data.x) / data.n
+    ratio = steepness(data)
     scale = ", ".join(_setting(v) for v in fix.grad_scale)
     more = f" and steps = {fix.steps}" if fix.steps else ""
     return (

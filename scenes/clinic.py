@@ -9,7 +9,6 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
-    RIGHT,
     UP,
     Axes,
     Circumscribe,
@@ -137,7 +136,6 @@ class LearningRateClinic(LessonScene):
         else:
             blowup = "Too large, and the loss grows step after step."
         ends = "; ".join(f"lr = {setting(run.lr, 3)}: {num(run.trajectory.loss[-1])}" for run in runs if not run.outcome.diverged)
-        seen = list(dict.fromkeys(words))  # in panel order, each once
         return (
             Step("panels", 2.4, f"Plain gradient descent, {len(runs)} learning rates, side by side."),
             Step("start", 1.6, f"All start at m = {setting(start[0])}, b = {setting(start[1])}."),
@@ -152,7 +150,7 @@ class LearningRateClinic(LessonScene):
             ),
             Step("rest", 4.0, f"The others carry on to step {num(n)}."),
             Step("compare", 2.4, f"Final losses: {ends}; the least is {num(lesson.optimum.loss)}." if ends else "Every run diverged."),
-            Step("hold", 1.0, f"The learning rate decides: here the runs {', '.join(seen[:-1]) + ' and ' + seen[-1] if len(seen) > 1 else seen[0]}."),
+            Step("hold", 1.0, "The learning rate decides: " + ", ".join(f"lr = {setting(run.lr, 3)} {word}" for run, word in zip(runs, words, strict=True)) + "."),
         )
 
     def construct(self) -> None:
@@ -175,7 +173,9 @@ class LearningRateClinic(LessonScene):
         lesson = self.lesson
         title = MathTex(r"\text{The learning-rate clinic}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
         self.title = title
-        settled = [run.trajectory.params for run in lesson.clinic if not run.outcome.diverged]
+        settled = [run.trajectory.params for run in lesson.clinic if not run.outcome.diverged] or [
+            run.trajectory.params for run in lesson.clinic
+        ]
         grid = zoom_grid(lesson.landscape, np.concatenate([*settled, [[lesson.optimum.m, lesson.optimum.b]]]))
         levels = lesson.levels[::2]  # fewer bands than the big contour plot
         self.k = ValueTracker(0)

@@ -31,6 +31,7 @@ from manim import (
 )
 
 from gradcore import Lesson, LossGrid
+from gradcore.facts import within_words
 from gradcore.ticks import nice_ticks
 from scenes.builders import EDGE, at_iterate, descent_readouts, fit_right, follow_iterate, keep_left_edge, thin_labels
 from scenes.narration import LessonScene, Step
@@ -170,7 +171,7 @@ class DescentOnContours(LessonScene):
         d, spec, facts = lesson.descent, lesson.config.descent, lesson.outcome
         start = d.params[0]
         if facts.converged:
-            hold = "Gradient descent has reached the bottom of the bowl: its loss is within 1% of the least."
+            hold = f"Gradient descent has reached the bottom of the bowl: its loss is {within_words(facts, lesson.optimum.loss)}."
         else:
             hold = f"Gradient descent has not reached the bottom yet: its loss is still {num(facts.excess)} above the least."
         return (

@@ -20,9 +20,10 @@ from manim import (
 )
 
 from gradcore import Lesson
+from gradcore.facts import within_words
 from scenes.builders import EDGE, at_iterate, fit_right, data_axes, data_dots, descent_readouts, follow_iterate, model_line, set_model_line
 from scenes.narration import LessonScene, Step
-from scenes.style import FIT, LABEL_SIZE, TEXT, TITLE_SIZE, num, readout, setting, tex_num
+from scenes.style import FIT, LABEL_SIZE, TEXT, TITLE_SIZE, num, setting, tex_num
 
 
 class FittedLine(LessonScene):
@@ -32,7 +33,7 @@ class FittedLine(LessonScene):
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         start, facts = lesson.descent.params[0], lesson.outcome
         if facts.converged:
-            fit = "The last iterate fits the data: its loss is within 1% of the least-squares line's."
+            fit = f"The last iterate fits the data: its loss is {within_words(facts, lesson.optimum.loss)}."
             hold = "Gradient descent found the line that minimises the loss."
         else:
             fit = f"The last iterate is not the best fit yet: its loss is {num(facts.excess)} above the least-squares line's."

@@ -52,7 +52,6 @@ from scenes.style import (
     SLOPE,
     TANGENT,
     TEXT,
-    TICK_SIZE,
     TITLE_SIZE,
     num,
     readout,

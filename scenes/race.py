@@ -51,6 +51,7 @@ from scenes.style import (
     setting,
     tick,
 )
+from gradcore.facts import within_words
 from gradcore.ticks import nice_ticks
 
 __all__ = [
@@ -75,13 +76,14 @@ def runner_colour(i: int) -> ManimColor:
     return RUNNER_COLOURS[i % len(RUNNER_COLOURS)]
 
 
-def zoom_grid(grid: LossGrid, points: np.ndarray, margin: float = 0.1, snap: float = 2.0) -> LossGrid:
-    """The part of the core's grid around ``points`` (m, b) with ``margin`` of their span on each side,
-    its edges snapped outwards to multiples of ``snap`` (and kept within the grid)."""
+def zoom_grid(grid: LossGrid, points: np.ndarray, margin: float = 0.1, cells: int = 4) -> LossGrid:
+    """The part of the core's grid around ``points`` (m, b) with ``margin`` of their span on each side, at least
+    ``cells`` grid cells wide each way (a single point still gets a window), kept within the grid."""
+    spacing = np.array([grid.m[1] - grid.m[0], grid.b[1] - grid.b[0]])
     lo, hi = points.min(axis=0), points.max(axis=0)
-    pad = margin * (hi - lo)
-    lo = np.maximum(np.floor((lo - pad) / snap) * snap, [grid.m[0], grid.b[0]])
-    hi = np.minimum(np.ceil((hi + pad) / snap) * snap, [grid.m[-1], grid.b[-1]])
+    pad = np.maximum(margin * (hi - lo), cells * spacing / 2)
+    lo = np.maximum(lo - pad, [grid.m[0], grid.b[0]])
+    hi = np.minimum(hi + pad, [grid.m[-1], grid.b[-1]])
     cols = (grid.m >= lo[0] - 1e-9) & (grid.m <= hi[0] + 1e-9)
     rows = (grid.b >= lo[1] - 1e-9) & (grid.b <= hi[1] + 1e-9)
     return LossGrid(grid.m[cols], grid.b[rows], grid.loss[np.ix_(rows, cols)])
@@ -162,12 +164,12 @@ def race_sentences(lesson: Lesson) -> tuple[str, str, str]:
     label = display_text(runs[best].entry.label)
     diverged = [r for r in runs if r.outcome.diverged]
     race = f"They move in step, {num(steps)} steps each" + (
-        "; " + ", ".join(f"{display_text(r.entry.label)} diverges at step {r.outcome.diverged_at}" for r in diverged) + "." if diverged else "."
+        "; " + ", ".join(f"{display_text(r.entry.label)} diverges at step {num(r.outcome.diverged_at)}" for r in diverged) + "." if diverged else "."
     )
     if at is not None:
-        finish = f"{label} is the first within 1% of the least loss, at step {num(at)}."
+        finish = f"{label} is the first {within_words(runs[best].outcome, lesson.optimum.loss)}, at step {num(at)}."
     elif not runs[best].outcome.diverged:
-        finish = f"After {num(steps)} steps {label} has the lowest loss, but none is within 1% of the least."
+        finish = f"After {num(steps)} steps {label} has the lowest loss, but none is {within_words(runs[best].outcome, lesson.optimum.loss)}."
     else:
         finish = f"Every runner diverged; {label} lasted longest."
     arrived = sum(r.outcome.converged for r in runs)

@@ -33,7 +33,7 @@ from manim import (
 )
 
 from gradcore import Lesson
-from gradcore.facts import steepness
+from gradcore.facts import elongation, steepness
 from gradcore.loss import LossGrid
 from gradcore.ticks import nice_ticks, padded_ticks
 from scenes.fast_surface import FastSurface, FastSurfaceCamera, grid_faces, shade_faces
@@ -359,13 +359,16 @@ def polyline(axes: ThreeDAxes, m: np.ndarray, b: np.ndarray, loss: np.ndarray, c
     return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(points)
 
 
-def valley(ratio: float) -> str:
-    """The shape of the bowl, from ``ratio`` = ∂²L/∂m² / ∂²L/∂b² (:func:`gradcore.facts.steepness`)."""
+def valley(ratio: float, long: float) -> str:
+    """The shape of the bowl, from ``ratio`` = ∂²L/∂m² / ∂²L/∂b² (:func:`gradcore.facts.steepness`) and ``long``,
+    its Hessian's eigenvalue ratio (:func:`gradcore.facts.elongation`)."""
+    if long < 4:
+        return "A round bowl: the loss curves about as sharply in every direction."
     if ratio >= 2:
         return f"A long valley: the loss curves {num(ratio, 2)} times as sharply in m as in b."
     if ratio <= 0.5:
         return f"A long valley: the loss curves {num(1 / ratio, 2)} times as sharply in b as in m."
-    return "A round bowl: the loss curves about as sharply in m as in b."
+    return "A long valley running across both axes: m and b trade off against each other."
 
 
 class LossSurface(LessonScene3D):
@@ -381,7 +384,7 @@ class LossSurface(LessonScene3D):
         return (
             Step("axes", 2.0, "Now let both parameters vary: m and b on the floor, the loss as height."),
             Step("surface", 3.0, "Every pair (m, b) gets its loss: together they form a surface."),
-            Step("rotate", 5.0, valley(steepness(lesson.dataset))),
+            Step("rotate", 5.0, valley(steepness(lesson.dataset), elongation(lesson.dataset))),
             Step(
                 "slices",
                 2.6,

@@ -10,7 +10,7 @@ import pytest
 from gradcore import build_lesson, make_dataset
 from gradcore.advice import adaptive_lr, balanced_scale, nice_below, stable_lr
 from gradcore.facts import RISE, WITHIN, curvature, growing_from, leader, outcome, oscillates
-from gradcore.lesson import DescentSpec, LessonConfig
+from gradcore.lesson import LessonConfig
 from gradcore.lessonfile import LessonFileError, read_lesson_file
 from gradcore.loss import moments, optimum
 from gradcore.optimizers import gradient_descent, run, sse_objective
@@ -67,7 +67,17 @@ def test_the_leader_is_never_a_runner_that_diverged() -> None:
     assert runs[i].entry.label == "Nesterov" and step == runs[i].outcome.first_within == 38
     facts = [r.outcome for r in runs]
     exploded = facts[0].__class__(**{**facts[0].__dict__, "diverged_at": 1, "first_within": 0})
-    assert leader([exploded, *facts[1:]], [0.0] * len(runs))[0] != 0
+    assert leader([exploded, *facts[1:]], [0.0] * len(runs), [101] * len(runs))[0] != 0
+    assert leader([exploded, exploded], [0.0, 0.0], [40, 101]) == (1, None)  # all diverged: the one that lasted
+
+
+def test_the_bowls_shape_counts_the_cross_term() -> None:
+    from gradcore.dataset import PointsSpec
+    from gradcore.facts import elongation, steepness
+
+    near_one = make_dataset(PointsSpec(tuple(np.linspace(0.9, 1.1, 20)), tuple(np.linspace(0.0, 1.0, 20))))
+    assert 0.5 < steepness(near_one) < 2 and elongation(near_one) > 100  # as steep in m as in b, yet a long valley
+    assert elongation(make_dataset(PointsSpec((-1.0, 1.0), (0.0, 1.0)))) == pytest.approx(1.0)
 
 
 def test_derived_settings_are_round_and_stable() -> None:

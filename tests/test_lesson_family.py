@@ -145,7 +145,7 @@ def test_the_sentences_are_the_facts(family) -> None:
     best, at = lesson.race_leader
     finish = captions["OptimizerRace"]["finish"]
     assert lesson.race[best].entry.label in finish and not lesson.race[best].outcome.diverged
-    assert ("first within 1%" in finish) == (at is not None)
+    assert ("is the first within" in finish) == (at is not None)
     clinic = scenes["LearningRateClinic"]
     assert [p.header[0].get_tex_string() for p in clinic.panels] == [rf"\text{{{behaviour(r.outcome)}}}" for r in lesson.clinic]
     for run in lesson.clinic:

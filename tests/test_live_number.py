@@ -7,7 +7,8 @@ import pytest
 from manim import LEFT, RIGHT, DecimalNumber, VMobject
 
 from gradcore.format import number_format
-from scenes.style import LiveNumber, SciNumber, number
+from scenes.style import LiveNumber, SciNumber
+from scenes.style import number as live_number
 
 # value changes that move every part of the layout: sign flips, longer and shorter texts, a rounded -0
 CHANGES = [
@@ -76,7 +77,7 @@ def test_the_lessons_format_is_what_it_shows() -> None:
 
 
 def test_a_series_past_a_million_is_a_live_power_of_ten() -> None:
-    shown = number(4.2e12, [4.2e12, 3.0])
+    shown = live_number(4.2e12, [4.2e12, 3.0])
     assert isinstance(shown, SciNumber)
     shown.set_value(1.5e9)
     assert (shown[0]._text, shown[2]._text) == ("1.500", "9")
