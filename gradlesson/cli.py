@@ -1,11 +1,13 @@
-"""``gradlesson``: check the machine, export the lesson's numbers, list and render its scenes."""
+"""gradlesson: check the machine, export the lesson's numbers, list and render its scenes."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 from pathlib import Path
 
 from gradlesson.checks import run_checks
@@ -122,8 +124,30 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with the project's one-line errors: ``gradlesson: <problem>; see <command> --help``, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"gradlesson: {message}; see {self.prog} --help", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _jobs(text: str) -> int:
+    """A number of render jobs: a whole number of at least 1."""
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{jobs} jobs: give 1 or more")
+    return jobs
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gradlesson", description=__doc__)
+    from importlib.metadata import version
+
+    parser = _Parser(prog="gradlesson", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"gradlesson {version('gradient-lesson')}")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="show whether everything the lesson needs is installed").set_defaults(run=_check)
     export = sub.add_parser("export", help="write descent.csv and lesson.json")
@@ -140,7 +164,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("-q", "--quality", choices=("l", "m", "h", "k"), default="h", help="l 480p15, m 720p30, h 1080p60, k 2160p60")
     render.add_argument("--out", type=Path, default=Path("media"), help="media folder (default: media)")
     render.add_argument(
-        "-j", "--jobs", type=int, default=os.cpu_count() or 1, help="scenes rendered at once (default: number of cores)"
+        "-j", "--jobs", type=_jobs, default=os.cpu_count() or 1, help="scenes rendered at once (default: number of cores)"
     )
     render.add_argument("--lesson", type=Path, metavar="FILE", help=LESSON_HELP)
     render.add_argument(
@@ -155,13 +179,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Stopped(Exception):
+    """SIGTERM, turned into an exception so that the render's clean-up (stop every job, keep what finished) runs."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         return args.run(args)
     except UsageError as error:
         print(f"gradlesson: {error}", file=sys.stderr)
         return 2
+    except (KeyboardInterrupt, Stopped) as stop:
+        reason = "interrupted" if isinstance(stop, KeyboardInterrupt) else "stopped (SIGTERM)"
+        print(f"gradlesson: {reason}: every render job was stopped; beats that finished are kept and will not be rendered again", file=sys.stderr)
+        return 130 if isinstance(stop, KeyboardInterrupt) else 143
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

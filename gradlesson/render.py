@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import tempfile
 import time
 import traceback
@@ -29,7 +30,7 @@ from gradcore import Lesson, build_lesson
 from gradcore.lessonfile import load_lesson
 from scenes import Beat
 
-__all__ = ["QUALITY_FOLDERS", "RenderResult", "render_beats", "scene_key"]
+__all__ = ["QUALITY_FOLDERS", "RenderResult", "artefacts", "fingerprint", "intact", "read_manifest", "render_beats", "scene_key", "write_manifest"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "k": "2160p60"}
@@ -83,6 +84,54 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def artefacts(video: Path, name: str) -> list[Path]:
+    """Every file a beat's render owns: its video, its subtitles, its section clips and their index."""
+    sections = video.parent / "sections"
+    return [video, video.with_suffix(".srt"), *sorted(sections.glob(f"{name}_*.mp4")), sections / f"{name}.json"]
+
+
+def fingerprint(video: Path, name: str) -> dict[str, str]:
+    """sha256 of each of :func:`artefacts` that exists, by its path relative to the video's folder."""
+    return {p.relative_to(video.parent).as_posix(): _sha256(p) for p in artefacts(video, name) if p.is_file()}
+
+
+def intact(entry: object, key: str, video: Path, name: str) -> bool:
+    """Whether a manifest entry says this beat was rendered from ``key`` and every file it then wrote is still
+    there, unchanged (a deleted section clip or subtitle file, or a truncated video, means render again)."""
+    if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("files"), dict):
+        return False
+    files = entry["files"]
+    if "sections" not in "".join(files) or video.with_suffix(".srt").name not in files:
+        return False
+    return all((video.parent / rel).is_file() and _sha256(video.parent / rel) == sha for rel, sha in files.items())
+
+
+def read_manifest(path: Path, log: Callable[[str], None]) -> dict:
+    """The render manifest, or an empty one (said in one line) if it is missing, damaged or not a JSON object."""
+    if not path.exists():
+        return {}
+    try:
+        manifest = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError):
+        manifest = None
+    if not isinstance(manifest, dict):
+        log(f"gradlesson: {path} is damaged; rendering as if nothing were cached")
+        return {}
+    return manifest
+
+
+def write_manifest(path: Path, manifest: dict) -> None:
+    """Write the manifest atomically (a temporary file renamed over it): a full disk or a kill mid-write leaves
+    the previous manifest, never an empty or half one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        staging.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        os.replace(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)
+
+
 def _share_tex(src: Path, dst: Path) -> None:
     """Link into ``dst`` every TeX SVG of ``src`` that ``dst`` lacks. Names are content hashes and each
     file appears by an atomic rename, so readers never see half a file."""
@@ -98,10 +147,11 @@ def _share_tex(src: Path, dst: Path) -> None:
 def _config_for(tex_dir: Path, folder: Path) -> Path:
     """The project's manim.cfg with a TeX folder of this job's own: manim's TeX cache is not safe for
     concurrent writers (it only checks that an SVG file exists), so jobs share formulas through
-    :func:`_share_tex` instead, before and after they run."""
+    :func:`_share_tex` instead, before and after they run. A ``%`` in the path (an output folder may have
+    one in its name) is written ``%%``, as manim's config reader expects."""
     parser = configparser.ConfigParser()
     parser.read(PROJECT_ROOT / "manim.cfg")
-    parser["CLI"]["tex_dir"] = str(tex_dir)
+    parser["CLI"]["tex_dir"] = str(tex_dir).replace("%", "%%")
     path = folder / f"{tex_dir.name}.cfg"
     with path.open("w") as handle:
         parser.write(handle)
@@ -125,16 +175,14 @@ def render_beats(
     caller has built it already (checking the file does): the jobs inherit it instead of building it again."""
     lesson_file = str(Path(lesson_files[0]).resolve()) if lesson_files else None
     manifest_path = media / "cache" / "renders.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest = read_manifest(manifest_path, log)
     folder = QUALITY_FOLDERS[quality]
 
     def video_of(beat: Beat) -> Path:
         return media / "videos" / beat.path.stem / folder / f"{beat.name}.mp4"
 
     def up_to_date(beat: Beat, key: str) -> bool:
-        entry = manifest.get(f"{beat.name}/{quality}")
-        video = video_of(beat)
-        return bool(entry) and entry["key"] == key and video.exists() and _sha256(video) == entry["sha256"]
+        return intact(manifest.get(f"{beat.name}/{quality}"), key, video_of(beat), beat.name)
 
     keys = {beat.name: scene_key(beat, quality, lesson_files) for beat in beats}  # of the inputs as the render starts
     stale = [beat for beat in beats if not up_to_date(beat, keys[beat.name])]
@@ -169,15 +217,14 @@ def render_beats(
                         raise RuntimeError(f"rendering {beat.name} failed: {reason}")
                     _share_tex(job_tex, shared_tex)  # and give back the new ones
                     video = video_of(beat)
-                    manifest[f"{beat.name}/{quality}"] = {"key": keys[beat.name], "sha256": _sha256(video)}
+                    manifest[f"{beat.name}/{quality}"] = {"key": keys[beat.name], "files": fingerprint(video, beat.name)}
                     results[beat.name] = RenderResult(beat, video, False, time.perf_counter() - start)
                     log(f"{video}  ({results[beat.name].seconds:.1f} s)")
         finally:  # keep what did render, even if another beat failed
             for _, _, job, _, _ in running.values():
                 job.terminate()
                 job.join()
-            manifest_path.parent.mkdir(parents=True, exist_ok=True)
-            manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+            write_manifest(manifest_path, manifest)
     return [results[beat.name] for beat in beats]
 
 
@@ -197,6 +244,8 @@ def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: s
     with open(report.with_suffix(".log"), "w") as output:
         os.dup2(output.fileno(), 1)
         os.dup2(output.fileno(), 2)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a job stops when told (the parent's handler cleans up, not the job's)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops the jobs
     os.environ.pop(LESSON_ENV, None)
     if lesson_file:
         os.environ[LESSON_ENV] = lesson_file

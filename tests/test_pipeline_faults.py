@@ -1,0 +1,130 @@
+"""The render pipeline survives faults: a damaged manifest, damaged or missing artefacts, odd paths and arguments."""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from gradlesson.cli import main
+from gradlesson.render import _config_for, fingerprint, intact, read_manifest, write_manifest
+
+
+@pytest.mark.parametrize("damage", ["", "{not json", "[]", "null", "\x00\xff", "directory"])
+def test_a_damaged_manifest_is_treated_as_empty_in_one_line(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "renders.json"
+    if damage == "directory":
+        path.mkdir()
+    else:
+        path.write_bytes(damage.encode("latin-1"))
+    said: list[str] = []
+    assert read_manifest(path, said.append) == {}
+    assert len(said) == 1 and "damaged" in said[0] and "\n" not in said[0]
+
+
+def test_the_manifest_is_written_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "cache" / "renders.json"
+    write_manifest(path, {"FittedLine/l": {"key": "a"}})
+    before = path.read_text()
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(OSError):
+        write_manifest(path, {"FittedLine/l": {"key": "b"}})
+    assert path.read_text() == before and json.loads(before)["FittedLine/l"]["key"] == "a"
+    assert [p.name for p in path.parent.iterdir()] == ["renders.json"]  # no staging file left behind
+
+
+def _rendered(tmp_path: Path) -> Path:
+    """A beat's files as a render leaves them: video, subtitles, section clips and their index."""
+    folder = tmp_path / "videos" / "fit" / "480p15"
+    (folder / "sections").mkdir(parents=True)
+    video = folder / "FittedLine.mp4"
+    video.write_bytes(b"video" * 100)
+    video.with_suffix(".srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nBack to the data.\n")
+    for i, key in enumerate(("data", "start", "descend")):
+        (folder / "sections" / f"FittedLine_{i:04d}_{i + 1:02d}_{key}.mp4").write_bytes(b"clip%d" % i * 50)
+    (folder / "sections" / "FittedLine.json").write_text("[]")
+    return video
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["nothing", "section clip deleted", "section clip truncated", "subtitles deleted", "video truncated", "index deleted"],
+)
+def test_every_file_a_beat_owns_is_checked_before_it_is_reused(tmp_path: Path, damage: str) -> None:
+    video = _rendered(tmp_path)
+    entry = {"key": "k", "files": fingerprint(video, "FittedLine")}
+    assert len(entry["files"]) == 6
+    clip = video.parent / "sections" / "FittedLine_0001_02_start.mp4"
+    if damage == "section clip deleted":
+        clip.unlink()
+    elif damage == "section clip truncated":
+        clip.write_bytes(clip.read_bytes()[:10])
+    elif damage == "subtitles deleted":
+        video.with_suffix(".srt").unlink()
+    elif damage == "video truncated":
+        video.write_bytes(video.read_bytes()[:10])
+    elif damage == "index deleted":
+        (video.parent / "sections" / "FittedLine.json").unlink()
+    assert intact(entry, "k", video, "FittedLine") == (damage == "nothing")
+    assert not intact(entry, "other key", video, "FittedLine")
+
+
+def test_an_entry_from_before_every_file_was_checked_is_not_trusted(tmp_path: Path) -> None:
+    video = _rendered(tmp_path)
+    assert not intact({"key": "k", "sha256": "0" * 64}, "k", video, "FittedLine")
+
+
+def test_an_output_folder_with_a_percent_sign_configures_manim(tmp_path: Path) -> None:
+    tex = tmp_path / "100% done" / "Tex"
+    cfg = _config_for(tex, tmp_path)
+    parser = configparser.ConfigParser()  # as manim reads it
+    parser.read(cfg)
+    assert parser["CLI"]["tex_dir"] == str(tex)
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_a_number_of_jobs_below_one_is_refused_in_one_line(jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["render", "FittedLine", "-j", jobs])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("gradlesson: argument -j/--jobs: ")
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0 and capsys.readouterr().out.startswith("gradlesson 0.")
+
+
+@pytest.mark.render
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_stopped_render_stops_every_job_and_says_so_in_one_line(tmp_path: Path, signal_name: str) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from gradlesson.render import PROJECT_ROOT
+
+    media = tmp_path / "media"
+    command = [sys.executable, "-m", "gradlesson", "render", "OptimizerRace", "-q", "l", "-j", "1", "--out", str(media)]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list((media / "Tex" / "jobs").glob("*")) and time.monotonic() < deadline:  # a job has started
+        time.sleep(0.2)
+    time.sleep(2)
+    process.send_signal(getattr(signal, signal_name))
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == (143 if signal_name == "SIGTERM" else 130), err
+    assert err.count("\n") == 1 and "every render job was stopped" in err, err
+    assert "Traceback" not in err
+    children = subprocess.run(["pgrep", "-f", f"--out {media}"], capture_output=True, text=True).stdout.split()
+    assert children == [], "a render job outlived gradlesson"
