@@ -42,16 +42,14 @@ def _writable_dir(path: Path) -> Path:
     return path
 
 
-def _lesson_file(args: argparse.Namespace):  # -> gradcore.lessonfile.LessonFile | None
-    """The checked ``--lesson`` file (None without it); any problem is a :class:`UsageError`, raised
-    before anything is written."""
-    if args.lesson is None:
-        return None
-    from gradcore.lessonfile import LessonFileError, read_lesson_file
+def _lesson_file(args: argparse.Namespace):  # -> gradcore.lessonfile.LessonFile
+    """The checked lesson file: ``--lesson``, else the default lesson's file (one source: the file a
+    lecturer edits is the one read); any problem is a :class:`UsageError`, raised before anything is written."""
+    from gradcore import lessonfile
 
     try:
-        checked = read_lesson_file(args.lesson)
-    except LessonFileError as error:
+        checked = lessonfile.read_lesson_file(args.lesson or lessonfile.DEFAULT_LESSON_FILE)
+    except lessonfile.LessonFileError as error:
         raise UsageError(str(error)) from None
     for warning in checked.warnings:  # settings that run but do not do what a lesson wants: said, not refused
         print(f"gradlesson: warning: {warning}", file=sys.stderr)
@@ -59,12 +57,7 @@ def _lesson_file(args: argparse.Namespace):  # -> gradcore.lessonfile.LessonFile
 
 
 def _lesson(args: argparse.Namespace):  # -> gradcore.Lesson
-    checked = _lesson_file(args)
-    if checked is not None:
-        return checked.lesson
-    from gradcore import build_lesson
-
-    return build_lesson()
+    return _lesson_file(args).lesson
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -111,7 +104,7 @@ def _render(args: argparse.Namespace) -> int:
     beats = [by_name[name] for name in args.scenes] or list(BEATS)
     try:
         results = render_beats(
-            beats, args.quality, media, args.jobs, lesson_files=checked.sources if checked else (), lesson=checked.lesson if checked else None
+            beats, args.quality, media, args.jobs, lesson_files=checked.sources, lesson=checked.lesson
         )
     except RuntimeError as error:
         print(f"gradlesson: {error}", file=sys.stderr)

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from gradcore import Lesson, build_lesson
-from gradcore.lessonfile import load_lesson
+from gradcore import Lesson
+from gradcore.lessonfile import DEFAULT_LESSON_FILE, load_lesson
 from scenes import Beat
 
 __all__ = ["QUALITY_FOLDERS", "RenderResult", "artefacts", "fingerprint", "intact", "read_manifest", "render_beats", "scene_key", "write_manifest"]
@@ -188,7 +188,7 @@ def render_beats(
     stale = [beat for beat in beats if not up_to_date(beat, keys[beat.name])]
     if stale:  # jobs are forked from this process: import manim and the scenes once, and build the lesson once, here
         if lesson is None:
-            lesson = load_lesson(Path(lesson_file)) if lesson_file else build_lesson()
+            lesson = load_lesson(Path(lesson_file) if lesson_file else DEFAULT_LESSON_FILE)
         stale = longest_first(stale, lesson)
         gc.freeze()  # and keep the collector off what the jobs inherit (its passes would copy every page)
     results: dict[str, RenderResult] = {}

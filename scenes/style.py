@@ -26,9 +26,9 @@ from manim import (
     VMobject,
 )
 
-from gradcore import Lesson, build_lesson
+from gradcore import Lesson
 from gradcore.format import NumberFormat, fmt, fmt_full, num, number_format, setting, tex_num, tex_setting
-from gradcore.lessonfile import LESSON_ENV, load_lesson
+from gradcore.lessonfile import DEFAULT_LESSON_FILE, LESSON_ENV, load_lesson
 
 __all__ = [
     "AXIS",
@@ -270,13 +270,10 @@ def use_lesson(chosen: Lesson) -> None:
 def lesson() -> Lesson:
     """The lesson the scenes draw: the one given to :func:`use_lesson`, else (computed once per process) the
     lesson file named by the environment variable ``GRADLESSON_LESSON`` (plain ``manim render`` with it set),
-    else the default lesson."""
+    else the default lesson's file, ``lessons/intro_to_gradients.toml``."""
     return _CHOSEN[0] if _CHOSEN else _loaded()
 
 
 @cache
 def _loaded() -> Lesson:
-    path = os.environ.get(LESSON_ENV)
-    if path:
-        return load_lesson(Path(path))
-    return build_lesson()
+    return load_lesson(Path(os.environ.get(LESSON_ENV) or DEFAULT_LESSON_FILE))

@@ -128,3 +128,15 @@ def test_a_stopped_render_stops_every_job_and_says_so_in_one_line(tmp_path: Path
     assert "Traceback" not in err
     children = subprocess.run(["pgrep", "-f", f"--out {media}"], capture_output=True, text=True).stdout.split()
     assert children == [], "a render job outlived gradlesson"
+
+
+def test_the_default_lesson_is_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --lesson the commands read lessons/intro_to_gradients.toml: a lecturer's edit of it shows."""
+    from gradcore import lessonfile
+
+    edited = tmp_path / "intro_to_gradients.toml"
+    edited.write_text(lessonfile.DEFAULT_LESSON_FILE.read_text().replace("n = 40", "n = 24"))
+    monkeypatch.setattr(lessonfile, "DEFAULT_LESSON_FILE", edited)
+    assert main(["export", "--out", str(tmp_path / "out")]) == 0
+    document = json.loads((tmp_path / "out" / "lesson.json").read_text())
+    assert len(document["dataset"]["x"]) == 24
