@@ -96,12 +96,13 @@ def _render(args: argparse.Namespace) -> int:
         raise UsageError(problems[0])
     media = _writable_dir(args.out)
     if args.contact_sheet is not None:
+        args.contact_sheet = Path(args.contact_sheet) if args.contact_sheet != "" else media / "contact_sheets"
         _writable_dir(args.contact_sheet)
 
     from gradlesson.render import render_beats
     from gradlesson.video import contact_sheet, stitch
 
-    beats = [by_name[name] for name in args.scenes] or list(BEATS)
+    beats = [by_name[name] for name in dict.fromkeys(args.scenes)] or list(BEATS)  # a beat named twice renders once
     try:
         results = render_beats(
             beats, args.quality, media, args.jobs, lesson_files=checked.sources, lesson=checked.lesson
@@ -164,9 +165,9 @@ def _parser() -> argparse.ArgumentParser:
         "--contact-sheet",
         type=Path,
         nargs="?",
-        const=Path("docs/contact_sheets"),
+        const="",  # given without DIR: OUT/contact_sheets
         metavar="DIR",
-        help="also write a 6-frame PNG contact sheet per scene (default DIR: docs/contact_sheets)",
+        help="also write a 6-frame PNG contact sheet per scene (default DIR: OUT/contact_sheets)",
     )
     render.set_defaults(run=_render)
     return parser

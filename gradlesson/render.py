@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import ast
 import configparser
+import fcntl
 import gc
 import hashlib
 import json
 import multiprocessing
 import multiprocessing.connection
 import os
+import shutil
 import signal
 import tempfile
 import time
@@ -167,6 +169,30 @@ def render_beats(
     lesson_files: Sequence[Path] = (),
     lesson: Lesson | None = None,
 ) -> list[RenderResult]:
+    """Render ``beats`` into ``media`` (see :func:`_render_locked`), one render at a time per folder: a second
+    ``gradlesson render`` into the same folder waits for the first (an exclusive ``flock`` on
+    ``<media>/cache/.lock``) and then finds what it rendered in the cache, so no TeX file, clip or manifest
+    entry is written by two at once."""
+    lock_path = media / "cache" / ".lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"gradlesson: waiting for another render into {media} to finish")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        return _render_locked(beats, quality, media, jobs, log, lesson_files, lesson)
+
+
+def _render_locked(
+    beats: Sequence[Beat],
+    quality: str,
+    media: Path,
+    jobs: int,
+    log: Callable[[str], None] = print,
+    lesson_files: Sequence[Path] = (),
+    lesson: Lesson | None = None,
+) -> list[RenderResult]:
     """Render ``beats`` (``jobs`` at a time); raise ``RuntimeError`` naming the first that failed.
 
     ``lesson_files`` is a checked lesson file followed by the files it reads (its CSV), as
@@ -214,7 +240,11 @@ def render_beats(
                     job.join()
                     if job.exitcode:
                         reason = report.read_text().strip() if report.exists() else f"exit {job.exitcode}"
-                        raise RuntimeError(f"rendering {beat.name} failed: {reason}")
+                        kept = media / "logs" / f"{beat.name}.log"  # manim's own output, kept past the scratch folder
+                        kept.parent.mkdir(parents=True, exist_ok=True)
+                        if report.with_suffix(".log").exists():
+                            shutil.copyfile(report.with_suffix(".log"), kept)
+                        raise RuntimeError(f"rendering {beat.name} failed: {reason} (manim's log: {kept})")
                     _share_tex(job_tex, shared_tex)  # and give back the new ones
                     video = video_of(beat)
                     manifest[f"{beat.name}/{quality}"] = {"key": keys[beat.name], "files": fingerprint(video, beat.name)}
@@ -256,6 +286,8 @@ def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: s
         with tempconfig({**settings, "input_file": str(beat.path)}):
             beat.load()().render()
     except BaseException as error:
+        with open(report.with_suffix(".log"), "a") as log:  # the job's log, which the parent keeps
+            traceback.print_exc(file=log)
         lines = traceback.format_exception_only(error)[-1].strip().splitlines() or [type(error).__name__]
         report.write_text(lines[-1])
         os._exit(1)

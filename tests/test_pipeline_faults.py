@@ -140,3 +140,34 @@ def test_the_default_lesson_is_its_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert main(["export", "--out", str(tmp_path / "out")]) == 0
     document = json.loads((tmp_path / "out" / "lesson.json").read_text())
     assert len(document["dataset"]["x"]) == 24
+
+
+@pytest.mark.render
+def test_two_renders_into_one_folder_both_succeed(tmp_path: Path) -> None:
+    """The second waits for the first, then finds its beat cached: no "latex failed", no lost manifest entry."""
+    import subprocess
+    import sys
+
+    from gradlesson.render import PROJECT_ROOT
+
+    media = tmp_path / "media"
+
+    def start(beat: str) -> subprocess.Popen:
+        command = [sys.executable, "-m", "gradlesson", "render", beat, "-q", "l", "-j", "1", "--out", str(media)]
+        return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    runs = [start("FittedLine"), start("FittedLine"), start("DerivativeAsSlope")]
+    results = [(p.wait(timeout=600), *p.communicate()) for p in runs]
+    assert [code for code, _, _ in results] == [0, 0, 0], [err[-500:] for _, _, err in results]
+    manifest = json.loads((media / "cache" / "renders.json").read_text())
+    assert {"FittedLine/l", "DerivativeAsSlope/l"} <= set(manifest)
+    assert sum("(cached)" in out for _, out, _ in results[:2]) == 1  # one of the two FittedLine renders did the work
+
+
+def test_a_beat_named_twice_renders_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gradlesson.render as render
+
+    asked: list[list[str]] = []
+    monkeypatch.setattr(render, "render_beats", lambda beats, *a, **k: asked.append([b.name for b in beats]) or [])
+    main(["render", "FittedLine", "FittedLine", "-q", "l", "--out", str(tmp_path)])
+    assert asked == [["FittedLine"]]

@@ -80,6 +80,8 @@ def test_a_failed_job_names_the_beat_and_the_error_in_one_line_and_caches_nothin
         def load(self) -> type:
             return Boom  # the forked job inherits this class from the test process
 
-    with pytest.raises(RuntimeError, match=r"^rendering Boom failed: ValueError: the scene broke$"):
+    with pytest.raises(RuntimeError, match=r"^rendering Boom failed: ValueError: the scene broke \(manim's log: .*Boom\.log\)$") as info:
         render_beats([BrokenBeat("Boom", "fit.py")], "l", tmp_path, jobs=1, log=lambda line: None)
+    log = tmp_path / "logs" / "Boom.log"
+    assert str(log) in str(info.value) and "the scene broke" in log.read_text()  # kept, with manim's traceback
     assert "Boom/l" not in (tmp_path / "cache" / "renders.json").read_text()
