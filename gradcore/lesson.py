@@ -186,15 +186,14 @@ class RaceRun:
 @dataclass(frozen=True)
 class ClinicRun:
     """Plain descent from the lesson's start with one learning rate, and what it did (``outcome``:
-    converged, oscillated, diverged at which step)."""
+    converged, oscillated, diverged at which step); the clinic names each by what it did
+    (``scenes.clinic.behaviour``), never by what it was meant to show."""
 
-    label: str
     lr: float
     trajectory: Trajectory
     outcome: Outcome
 
 
-CLINIC_LABELS = ("too small", "the lesson's", "oscillating", "diverging")
 
 
 def clinic_rates(data: Dataset, spec: DescentSpec) -> tuple[float, float, float, float]:
@@ -279,7 +278,7 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
     rates = config.clinic_lrs or clinic_rates(data, d)
     clinic_paths = [run(gradient_descent(lr, d.grad_scale), objective, d.start, d.steps) for lr in rates]
     clinic = tuple(
-        ClinicRun(label, lr, t, outcome(t, best)) for label, lr, t in zip(CLINIC_LABELS, rates, clinic_paths, strict=True)
+        ClinicRun(lr, t, outcome(t, best)) for lr, t in zip(rates, clinic_paths, strict=True)
     )
     return Lesson(
         config=config,

@@ -50,9 +50,6 @@ class Ticks:
         """Plain-text labels (``−20``, ``1,500``, ``0.5``)."""
         return [self.format.text(v) for v in self.scaled]
 
-    def tex_labels(self) -> list[str]:
-        return [self.format.tex(v) for v in self.scaled]
-
     def name(self, base: str) -> str:
         """An axis name with the scale: ``price`` → ``price (×10³)``."""
         return base if self.power == 0 else f"{base} (×10{superscript(self.power)})"

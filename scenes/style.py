@@ -194,9 +194,12 @@ EXPONENT_SCALE = 0.7  # a power of ten's digits, relative to the mantissa's
 
 class SciNumber(VGroup):
     """``1.50 × 10⁹``: a live mantissa (``[0]``), ``× 10`` and a live raised power (``[2]``), in a
-    scientific :class:`~gradcore.format.NumberFormat`; ``set_value`` as :class:`LiveNumber`'s."""
+    scientific :class:`~gradcore.format.NumberFormat`; ``set_value`` as :class:`LiveNumber`'s, keeping
+    ``edge_to_fix`` in place."""
 
-    def __init__(self, value: float, form: NumberFormat, font_size: float = LABEL_SIZE, color: ManimColor = TEXT) -> None:
+    def __init__(
+        self, value: float, form: NumberFormat, font_size: float = LABEL_SIZE, color: ManimColor = TEXT, edge_to_fix: np.ndarray = LEFT
+    ) -> None:
         mantissa, power = form.parts(value)
         self.form = form
         plain = NumberFormat(form.decimals)
@@ -207,11 +210,15 @@ class SciNumber(VGroup):
         times.next_to(digits, RIGHT, buff=0.08)
         raised.next_to(times, RIGHT, buff=0.04).align_to(times, UP).shift(UP * 0.1 * font_size / LABEL_SIZE)
         self.number = float(value)
+        self.edge_to_fix = edge_to_fix
 
     def set_value(self, value: float) -> SciNumber:
+        """Show ``value``, the edge ``edge_to_fix`` kept in place (a power that gains a digit grows away from it)."""
         mantissa, power = self.form.parts(value)
+        edge = self.get_critical_point(self.edge_to_fix)
         self[0].set_value(float(mantissa))
         self[2].set_value(power or 0)
+        self.shift(edge - self.get_critical_point(self.edge_to_fix))
         self.number = float(value)
         return self
 
@@ -225,7 +232,7 @@ def number(value: float, values: object = None, digits: int = 4, font_size: floa
     :class:`SciNumber` when the series reaches outside [10⁻³, 10⁶)."""
     form = number_format(value if values is None else values, digits)
     if form.scientific:
-        return SciNumber(value, form, font_size=font_size, color=kwargs.get("color", TEXT))
+        return SciNumber(value, form, font_size=font_size, color=kwargs.get("color", TEXT), edge_to_fix=kwargs.get("edge_to_fix", LEFT))
     return LiveNumber(value, form, font_size=font_size, **kwargs)
 
 

@@ -82,3 +82,12 @@ def test_a_series_past_a_million_is_a_live_power_of_ten() -> None:
     shown.set_value(1.5e9)
     assert (shown[0]._text, shown[2]._text) == ("1.500", "9")
     assert shown.get_value() == 1.5e9
+
+
+def test_a_power_of_ten_keeps_its_fixed_edge() -> None:
+    from manim import RIGHT
+
+    shown = live_number(4.2e12, [4.2e12, 3.0], edge_to_fix=RIGHT)
+    right = shown.get_right().copy()
+    shown.set_value(1.5e9)  # the power loses a digit
+    np.testing.assert_allclose(shown.get_right(), right, atol=1e-9)
