@@ -23,7 +23,8 @@ import signal
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -160,6 +161,21 @@ def _config_for(tex_dir: Path, folder: Path) -> Path:
     return path
 
 
+@contextmanager
+def _folder_lock(media: Path, log: Callable[[str], None]) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``<media>/cache/.lock`` while inside, waiting (and saying so) for a
+    render into the same folder that holds it."""
+    lock_path = media / "cache" / ".lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"gradlesson: waiting for another render into {media} to finish")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def render_beats(
     beats: Sequence[Beat],
     quality: str,
@@ -169,93 +185,75 @@ def render_beats(
     lesson_files: Sequence[Path] = (),
     lesson: Lesson | None = None,
 ) -> list[RenderResult]:
-    """Render ``beats`` into ``media`` (see :func:`_render_locked`), one render at a time per folder: a second
-    ``gradlesson render`` into the same folder waits for the first (an exclusive ``flock`` on
-    ``<media>/cache/.lock``) and then finds what it rendered in the cache, so no TeX file, clip or manifest
-    entry is written by two at once."""
-    lock_path = media / "cache" / ".lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log(f"gradlesson: waiting for another render into {media} to finish")
-            fcntl.flock(lock, fcntl.LOCK_EX)
-        return _render_locked(beats, quality, media, jobs, log, lesson_files, lesson)
+    """Render ``beats`` into ``media`` (``jobs`` at a time); raise ``RuntimeError`` naming the first that failed.
 
-
-def _render_locked(
-    beats: Sequence[Beat],
-    quality: str,
-    media: Path,
-    jobs: int,
-    log: Callable[[str], None] = print,
-    lesson_files: Sequence[Path] = (),
-    lesson: Lesson | None = None,
-) -> list[RenderResult]:
-    """Render ``beats`` (``jobs`` at a time); raise ``RuntimeError`` naming the first that failed.
+    One render at a time per folder (:func:`_folder_lock`): a second ``gradlesson render`` into the same
+    folder waits for the first and then finds what it rendered in the cache, so no TeX file, clip or
+    manifest entry is written by two at once.
 
     ``lesson_files`` is a checked lesson file followed by the files it reads (its CSV), as
     :class:`gradcore.lessonfile.LessonFile` ``.sources`` gives them; manim gets the first in the
     environment variable ``GRADLESSON_LESSON``. Empty: the default lesson. ``lesson`` is that lesson if the
-    caller has built it already (checking the file does): the jobs inherit it instead of building it again."""
-    lesson_file = str(Path(lesson_files[0]).resolve()) if lesson_files else None
-    manifest_path = media / "cache" / "renders.json"
-    manifest = read_manifest(manifest_path, log)
-    folder = QUALITY_FOLDERS[quality]
+    caller has built it already (checking the file does): the jobs inherit it instead of building it again.
+    """
+    with _folder_lock(media, log):
+        lesson_file = str(Path(lesson_files[0]).resolve()) if lesson_files else None
+        manifest_path = media / "cache" / "renders.json"
+        manifest = read_manifest(manifest_path, log)
+        folder = QUALITY_FOLDERS[quality]
 
-    def video_of(beat: Beat) -> Path:
-        return media / "videos" / beat.path.stem / folder / f"{beat.name}.mp4"
+        def video_of(beat: Beat) -> Path:
+            return media / "videos" / beat.path.stem / folder / f"{beat.name}.mp4"
 
-    def up_to_date(beat: Beat, key: str) -> bool:
-        return intact(manifest.get(f"{beat.name}/{quality}"), key, video_of(beat), beat.name)
+        def up_to_date(beat: Beat, key: str) -> bool:
+            return intact(manifest.get(f"{beat.name}/{quality}"), key, video_of(beat), beat.name)
 
-    keys = {beat.name: scene_key(beat, quality, lesson_files) for beat in beats}  # of the inputs as the render starts
-    stale = [beat for beat in beats if not up_to_date(beat, keys[beat.name])]
-    if stale:  # jobs are forked from this process: import manim and the scenes once, and build the lesson once, here
-        if lesson is None:
-            lesson = load_lesson(Path(lesson_file) if lesson_file else DEFAULT_LESSON_FILE)
-        stale = longest_first(stale, lesson)
-        gc.freeze()  # and keep the collector off what the jobs inherit (its passes would copy every page)
-    results: dict[str, RenderResult] = {}
-    for beat in beats:
-        if beat not in stale:
-            results[beat.name] = RenderResult(beat, video_of(beat), True, 0.0)
-            log(f"{video_of(beat)}  (cached)")
-    running: dict[int, tuple[Beat, Path, multiprocessing.Process, float, Path]] = {}
-    with tempfile.TemporaryDirectory() as scratch:
-        try:
-            todo = list(stale)
-            while todo or running:
-                while todo and len(running) < max(1, jobs):
-                    beat = todo.pop(0)
-                    shared_tex, job_tex = media / "Tex", media / "Tex" / "jobs" / beat.name
-                    _share_tex(shared_tex, job_tex)  # start from every formula already compiled
-                    cfg, report = _config_for(job_tex, Path(scratch)), Path(scratch) / f"{beat.name}.error"
-                    job = FORK.Process(target=_render_job, args=(beat, quality, media, cfg, lesson_file, lesson, report))
-                    job.start()
-                    running[job.sentinel] = (beat, job_tex, job, time.perf_counter(), report)
-                for sentinel in multiprocessing.connection.wait(list(running)):
-                    beat, job_tex, job, start, report = running.pop(sentinel)
+        keys = {beat.name: scene_key(beat, quality, lesson_files) for beat in beats}  # of the inputs as the render starts
+        stale = [beat for beat in beats if not up_to_date(beat, keys[beat.name])]
+        if stale:  # jobs are forked from this process: import manim and the scenes once, and build the lesson once, here
+            if lesson is None:
+                lesson = load_lesson(Path(lesson_file) if lesson_file else DEFAULT_LESSON_FILE)
+            stale = longest_first(stale, lesson)
+            gc.freeze()  # and keep the collector off what the jobs inherit (its passes would copy every page)
+        results: dict[str, RenderResult] = {}
+        for beat in beats:
+            if beat not in stale:
+                results[beat.name] = RenderResult(beat, video_of(beat), True, 0.0)
+                log(f"{video_of(beat)}  (cached)")
+        running: dict[int, tuple[Beat, Path, multiprocessing.Process, float, Path]] = {}
+        with tempfile.TemporaryDirectory() as scratch:
+            try:
+                todo = list(stale)
+                while todo or running:
+                    while todo and len(running) < max(1, jobs):
+                        beat = todo.pop(0)
+                        shared_tex, job_tex = media / "Tex", media / "Tex" / "jobs" / beat.name
+                        _share_tex(shared_tex, job_tex)  # start from every formula already compiled
+                        cfg, report = _config_for(job_tex, Path(scratch)), Path(scratch) / f"{beat.name}.error"
+                        job = FORK.Process(target=_render_job, args=(beat, quality, media, cfg, lesson_file, lesson, report))
+                        job.start()
+                        running[job.sentinel] = (beat, job_tex, job, time.perf_counter(), report)
+                    for sentinel in multiprocessing.connection.wait(list(running)):
+                        beat, job_tex, job, start, report = running.pop(sentinel)
+                        job.join()
+                        if job.exitcode:
+                            reason = report.read_text().strip() if report.exists() else f"exit {job.exitcode}"
+                            kept = media / "logs" / f"{beat.name}.log"  # manim's own output, kept past the scratch folder
+                            kept.parent.mkdir(parents=True, exist_ok=True)
+                            if report.with_suffix(".log").exists():
+                                shutil.copyfile(report.with_suffix(".log"), kept)
+                            raise RuntimeError(f"rendering {beat.name} failed: {reason} (manim's log: {kept})")
+                        _share_tex(job_tex, shared_tex)  # and give back the new ones
+                        video = video_of(beat)
+                        manifest[f"{beat.name}/{quality}"] = {"key": keys[beat.name], "files": fingerprint(video, beat.name)}
+                        results[beat.name] = RenderResult(beat, video, False, time.perf_counter() - start)
+                        log(f"{video}  ({results[beat.name].seconds:.1f} s)")
+            finally:  # keep what did render, even if another beat failed
+                for _, _, job, _, _ in running.values():
+                    job.terminate()
                     job.join()
-                    if job.exitcode:
-                        reason = report.read_text().strip() if report.exists() else f"exit {job.exitcode}"
-                        kept = media / "logs" / f"{beat.name}.log"  # manim's own output, kept past the scratch folder
-                        kept.parent.mkdir(parents=True, exist_ok=True)
-                        if report.with_suffix(".log").exists():
-                            shutil.copyfile(report.with_suffix(".log"), kept)
-                        raise RuntimeError(f"rendering {beat.name} failed: {reason} (manim's log: {kept})")
-                    _share_tex(job_tex, shared_tex)  # and give back the new ones
-                    video = video_of(beat)
-                    manifest[f"{beat.name}/{quality}"] = {"key": keys[beat.name], "files": fingerprint(video, beat.name)}
-                    results[beat.name] = RenderResult(beat, video, False, time.perf_counter() - start)
-                    log(f"{video}  ({results[beat.name].seconds:.1f} s)")
-        finally:  # keep what did render, even if another beat failed
-            for _, _, job, _, _ in running.values():
-                job.terminate()
-                job.join()
-            write_manifest(manifest_path, manifest)
-    return [results[beat.name] for beat in beats]
+                write_manifest(manifest_path, manifest)
+        return [results[beat.name] for beat in beats]
 
 
 FORK = multiprocessing.get_context("fork")
