@@ -12,7 +12,7 @@ import numpy as np
 
 from gradcore.files import FileProblem, read_regular
 
-__all__ = ["MAX_CSV_BYTES", "MAX_DRAWN", "MAX_DATA_VALUE", "MIN_X_SPREAD", "CSVError", "Dataset", "DatasetSpec", "PointsSpec", "load_csv", "make_dataset"]
+__all__ = ["MAX_CSV_BYTES", "MAX_DRAWN", "Units", "standardise", "MAX_DATA_VALUE", "MIN_X_SPREAD", "CSVError", "Dataset", "DatasetSpec", "PointsSpec", "load_csv", "make_dataset"]
 
 MAX_CSV_BYTES = 64_000_000
 """Largest CSV file read (64 MB)."""
@@ -38,6 +38,7 @@ class DatasetSpec:
     m: float = 2.0
     b: float = -3.0
     noise: float = 1.0
+    scale: str = "none"  # or "standard": see Units
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,33 @@ class PointsSpec:
     x: tuple[float, ...]
     y: tuple[float, ...]
     source: str = ""
+    scale: str = "none"  # or "standard": see Units
+
+
+@dataclass(frozen=True)
+class Units:
+    """How standardised data maps back to the data's units: ``x = x_mean + x_sd · x'``, ``y = y_mean + y_sd · y'``
+    (``[dataset] scale = "standard"``: the lesson fits ``y' = m x' + b`` on ``x' = (x − x̄) / s_x``,
+    ``y' = (y − ȳ) / s_y``, a well-conditioned bowl whatever the data's scale)."""
+
+    x_mean: float
+    x_sd: float
+    y_mean: float
+    y_sd: float
+
+    def line(self, m: float, b: float) -> tuple[float, float]:
+        """The standardised line ``y' = m x' + b`` in the data's units: ``(m s_y / s_x, ȳ + s_y b − slope · x̄)``."""
+        slope = m * self.y_sd / self.x_sd
+        return slope, self.y_mean + self.y_sd * b - slope * self.x_mean
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Points ``(x_i, y_i)``, both read-only arrays of shape ``(n,)``."""
+    """Points ``(x_i, y_i)``, both read-only arrays of shape ``(n,)``; ``units`` if they are standardised."""
 
     x: np.ndarray
     y: np.ndarray
+    units: Units | None = None
 
     def __post_init__(self) -> None:
         x = np.array(self.x, dtype=float)
@@ -86,16 +106,25 @@ class Dataset:
 
 def make_dataset(spec: DatasetSpec | PointsSpec = DatasetSpec()) -> Dataset:
     """Generate the dataset exactly as the seed does (legacy ``RandomState`` stream, same float order),
-    or, for a :class:`PointsSpec`, the given points."""
+    or, for a :class:`PointsSpec`, the given points; standardised if ``spec.scale == "standard"``."""
     if isinstance(spec, PointsSpec):
-        return Dataset(np.array(spec.x, dtype=float), np.array(spec.y, dtype=float))
+        data = Dataset(np.array(spec.x, dtype=float), np.array(spec.y, dtype=float))
+        return standardise(data) if spec.scale == "standard" else data
     if spec.n < 2:
         raise ValueError(f"dataset n must be at least 2, got {spec.n}")
     if not spec.x_min < spec.x_max:
         raise ValueError(f"dataset x range needs x_min < x_max, got [{spec.x_min}, {spec.x_max}]")
     x = spec.x_min + (spec.x_max - spec.x_min) / spec.n * np.arange(spec.n)
     noise = np.random.RandomState(spec.seed).normal(size=x.shape)
-    return Dataset(x, x * spec.m + spec.b + spec.noise * noise)
+    data = Dataset(x, x * spec.m + spec.b + spec.noise * noise)
+    return standardise(data) if spec.scale == "standard" else data
+
+
+def standardise(data: Dataset) -> Dataset:
+    """``x' = (x − x̄) / s_x``, ``y' = (y − ȳ) / s_y`` (population standard deviations; ``s_y`` 1 if y is constant)."""
+    x_mean, y_mean = float(np.mean(data.x)), float(np.mean(data.y))
+    x_sd, y_sd = float(np.std(data.x)), float(np.std(data.y)) or 1.0
+    return Dataset((data.x - x_mean) / x_sd, (data.y - y_mean) / y_sd, Units(x_mean, x_sd, y_mean, y_sd))
 
 
 class CSVError(ValueError):

@@ -13,13 +13,13 @@ from __future__ import annotations
 import inspect
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from gradcore.dataset import MAX_DATA_VALUE, CSVError, Dataset, DatasetSpec, PointsSpec, load_csv, make_dataset
+from gradcore.dataset import MAX_DATA_VALUE, CSVError, Dataset, DatasetSpec, PointsSpec, load_csv, make_dataset, standardise
 from gradcore.expressions import ExpressionError, check_finite, function_from_expression
 from gradcore.files import FileProblem, read_regular
 from gradcore.functions import SEED_FUNCTIONS, Function1D
@@ -83,8 +83,9 @@ RESCALE = "rescale the data (e.g. in thousands)"
 TABLES = ("functions", "secant", "dataset", "model", "descent", "loss_curves", "landscape", "race", "clinic")
 FUNCTION_KEYS = ("name", "expression", "x_min", "x_max")
 SECANT_KEYS = ("x0", "h_start", "h_end")
-GENERATED_KEYS = ("seed", "n", "x_min", "x_max", "slope", "intercept", "noise")
-CSV_KEYS = ("csv", "x_column", "y_column")
+GENERATED_KEYS = ("seed", "n", "x_min", "x_max", "slope", "intercept", "noise", "scale")
+CSV_KEYS = ("csv", "x_column", "y_column", "scale")
+SCALES = ("none", "standard")
 MODEL_KEYS = ("candidates",)
 LOSS_CURVE_KEYS = ("m", "b", "fixed_b", "fixed_m")
 LANDSCAPE_KEYS = ("m", "b")
@@ -449,7 +450,8 @@ class _Reader:
             if data.n > MAX_POINTS:
                 raise LessonFileError(csv_path, "file", f"{data.n} rows", f"use at most {MAX_POINTS} rows")
             self.fit_drawable(data, "[dataset] csv")
-            return PointsSpec(tuple(data.x.tolist()), tuple(data.y.tolist()), rel), data
+            scale = self.scale(table)
+            return PointsSpec(tuple(data.x.tolist()), tuple(data.y.tolist()), rel, scale), standardise(data) if scale == "standard" else data
         if any(key in table for key in ("x_column", "y_column")):
             key = "x_column" if "x_column" in table else "y_column"
             raise self.error(f"[dataset] {key}", "only used with csv", 'add csv = "file.csv" or remove the key')
@@ -479,7 +481,15 @@ class _Reader:
                 "make slope, intercept or noise smaller, or rescale the data (e.g. in thousands)",
             )
         self.fit_drawable(data, "[dataset]")
-        return spec, data
+        scale = self.scale(table)
+        return replace(spec, scale=scale), standardise(data) if scale == "standard" else data
+
+    def scale(self, table: dict[str, Any]) -> str:
+        """``[dataset] scale``: "none" (the data as it is) or "standard" (x and y standardised, axes in the data's units)."""
+        scale = self.text(table.get("scale", "none"), "[dataset] scale")
+        if scale not in SCALES:
+            raise self.error("[dataset] scale", f"unknown scale {_short(scale)}", 'write scale = "standard" (x and y standardised) or leave it out')
+        return scale
 
     def fit_drawable(self, data: Dataset, where: str) -> None:
         """Refuse data whose best fit (m*, b*) is beyond :data:`MAX_MAGNITUDE` (x values nearly

@@ -36,24 +36,33 @@ __all__ = [
 ]
 
 
-def edge_axes(x_ticks: Ticks, y_ticks: Ticks, x_length: float, y_length: float) -> Axes:
+def edge_axes(
+    x_ticks: Ticks, y_ticks: Ticks, x_length: float, y_length: float, units: tuple[tuple[float, float], tuple[float, float]] = ((0, 1), (0, 1))
+) -> Axes:
     """The lesson's axes over ``x_ticks``' and ``y_ticks``' ranges: lines through the origin (or the box's
     edge), tick marks and numbers along the left and bottom edges of the box, clear of what is plotted.
-    ``axes.tick_labels`` holds the numbers, x first."""
+    ``axes.tick_labels`` holds the numbers, x first. With ``units`` ``((x_mean, x_sd), (y_mean, y_sd))`` the
+    ticks are in the data's units and the axes in standardised ones: a tick at v sits at ``(v − mean) / sd``."""
+    (x0, xs), (y0, ys) = units
+
+    def place(ticks: Ticks, mean: float, sd: float) -> tuple[float, float, float, np.ndarray]:
+        return (ticks.lo - mean) / sd, (ticks.hi - mean) / sd, ticks.step / sd, (ticks.values - mean) / sd
+
+    (x_lo, x_hi, x_step, x_at), (y_lo, y_hi, y_step, y_at) = place(x_ticks, x0, xs), place(y_ticks, y0, ys)
     axes = Axes(
-        x_range=[x_ticks.lo, x_ticks.hi, x_ticks.step],
-        y_range=[y_ticks.lo, y_ticks.hi, y_ticks.step],
+        x_range=[x_lo, x_hi, x_step],
+        y_range=[y_lo, y_hi, y_step],
         x_length=x_length,
         y_length=y_length,
         axis_config={"color": AXIS, "include_tip": False, "include_ticks": False},
     )
     marks, labels = VGroup(), VGroup()
-    for x, value in zip(x_ticks.values, x_ticks.scaled, strict=True):
-        foot = axes.c2p(x, y_ticks.lo)
+    for x, value in zip(x_at, x_ticks.scaled, strict=True):
+        foot = axes.c2p(x, y_lo)
         marks.add(Line(foot, foot + TICK_LENGTH * DOWN, color=AXIS, stroke_width=2))
         labels.add(tick(value, x_ticks.format).next_to(foot, DOWN, buff=0.15))
-    for y, value in zip(y_ticks.values, y_ticks.scaled, strict=True):
-        foot = axes.c2p(x_ticks.lo, y)
+    for y, value in zip(y_at, y_ticks.scaled, strict=True):
+        foot = axes.c2p(x_lo, y)
         marks.add(Line(foot, foot + TICK_LENGTH * LEFT, color=AXIS, stroke_width=2))
         labels.add(tick(value, y_ticks.format).next_to(foot, LEFT, buff=0.15))
     thin_labels(labels[: len(x_ticks.values)], x_ticks.values)
@@ -102,9 +111,14 @@ def fit_right(mobject: VMobject, right: float) -> VMobject:
 
 def data_axes(data: Dataset, x_length: float = 6.0, y_length: float = 4.5) -> Axes:
     """Edge-numbered axes around the dataset with round limits, labelled x and y (with their scale, e.g.
-    ``y (×10³)``, when the data is large or small)."""
-    x_ticks, y_ticks = padded_ticks(data.x), padded_ticks(data.y)
-    axes = edge_axes(x_ticks, y_ticks, x_length, y_length)
+    ``y (×10³)``, when the data is large or small), numbered in the data's units even when it is standardised."""
+    u = data.units
+    if u is None:
+        x_ticks, y_ticks = padded_ticks(data.x), padded_ticks(data.y)
+        axes = edge_axes(x_ticks, y_ticks, x_length, y_length)
+    else:  # standardised data, drawn on axes numbered in the data's units
+        x_ticks, y_ticks = padded_ticks(u.x_mean + u.x_sd * data.x), padded_ticks(u.y_mean + u.y_sd * data.y)
+        axes = edge_axes(x_ticks, y_ticks, x_length, y_length, ((u.x_mean, u.x_sd), (u.y_mean, u.y_sd)))
     labels = axes.get_axis_labels(
         MathTex(x_ticks.tex_name("x"), font_size=LABEL_SIZE), MathTex(y_ticks.tex_name("y"), font_size=LABEL_SIZE)
     )

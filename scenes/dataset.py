@@ -39,7 +39,8 @@ def _points(lesson: Lesson) -> str:
     """``40 data points``, or ``100,000 data points (1,000 of them drawn)``."""
     data = lesson.dataset
     drawn = len(data.drawn())
-    return f"{num(data.n)} data points" + (f" ({num(drawn)} of them drawn)" if drawn < data.n else "")
+    points = f"{num(data.n)} data points" + (f" ({num(drawn)} of them drawn)" if drawn < data.n else "")
+    return points + (", standardised: the model sees x and y in standard deviations from their means" if data.units else "")
 
 
 class DatasetAndModel(LessonScene):

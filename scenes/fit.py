@@ -35,6 +35,9 @@ class FittedLine(LessonScene):
         if facts.converged:
             fit = f"The last iterate fits the data: its loss is {within_words(facts, lesson.optimum.loss)}."
             hold = "Gradient descent found the line that minimises the loss."
+            if lesson.dataset.units is not None:
+                slope, intercept = lesson.dataset.units.line(lesson.descent.m[-1], lesson.descent.b[-1])
+                fit += f" In the data's units: y = {num(slope, 5)} x + {num(intercept, 5)}."
         else:
             fit = f"The last iterate is not the best fit yet: its loss is {num(facts.excess)} above the least-squares line's."
             hold = f"After {num(lesson.descent.steps)} steps gradient descent has not converged: it needs more steps."
@@ -86,7 +89,17 @@ class FittedLine(LessonScene):
             MathTex(r"\text{least squares:}", font_size=LABEL_SIZE, color=TEXT),
             MathTex(rf"m^* = {tex_num(best.m, 5)},\ b^* = {tex_num(best.b, 5)}", font_size=LABEL_SIZE, color=TEXT),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        notes = VGroup(fit, best_text).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
+        notes = VGroup(fit, best_text)
+        units = self.lesson.dataset.units
+        if units is not None:  # the standardised fit, back in the data's units
+            slope, intercept = units.line(d.m[-1], d.b[-1])
+            notes.add(
+                VGroup(
+                    MathTex(r"\text{in the data's units:}", font_size=LABEL_SIZE, color=TEXT),
+                    MathTex(rf"y = {tex_num(slope, 5)}\,x {'+' if intercept >= 0 else '-'} {tex_num(abs(intercept), 5)}", font_size=LABEL_SIZE, color=FIT),
+                ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+            )
+        notes.arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         notes.next_to(self.readouts, DOWN, buff=0.6, aligned_edge=LEFT)
         fit_right(notes, config.frame_x_radius - EDGE)
         self.step("fit", Indicate(self.line, color=FIT), Write(notes))

@@ -127,3 +127,20 @@ def test_a_runner_that_diverges_is_a_warning_and_the_race_keeps_its_length(tmp_p
     assert checked.lesson.race[0].outcome.diverged
     assert checked.lesson.race_leader[0] == 1
     assert checked.config.descent.steps == LessonConfig().descent.steps or checked.config.descent.steps >= 100
+
+
+def test_standardised_data_converges_by_default_and_maps_back_to_the_data_fit() -> None:
+    standard = read_lesson_file(LESSONS / "house_prices_standard.toml")
+    raw = read_lesson_file(LESSONS / "house_prices.toml").lesson.optimum
+    lesson = standard.lesson
+    assert lesson.outcome.converged and not standard.warnings and lesson.config.descent.steps == 100
+    assert abs(float(np.mean(lesson.dataset.x))) < 1e-12 and float(np.std(lesson.dataset.y)) == pytest.approx(1.0)
+    slope, intercept = lesson.dataset.units.line(lesson.optimum.m, lesson.optimum.b)
+    assert slope == pytest.approx(raw.m, rel=1e-9) and intercept == pytest.approx(raw.b, rel=1e-9)
+
+
+def test_an_unknown_scale_is_one_line(tmp_path: Path) -> None:
+    lesson = tmp_path / "lesson.toml"
+    lesson.write_text('[dataset]\nscale = "log"\n')
+    with pytest.raises(LessonFileError, match=r"\[dataset\] scale: unknown scale 'log'; write scale = \"standard\""):
+        read_lesson_file(lesson)

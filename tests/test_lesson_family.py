@@ -202,3 +202,17 @@ def test_a_tiny_rate_reads_as_a_power_of_ten_in_the_update_rule() -> None:
 
     rule = update_rule(2e-6, (5e-5, 1.0)).get_tex_string()
     assert r"2 \times 10^{-6}" in rule and r"5 \times 10^{-5}" in rule and "0.000" not in rule
+
+
+def test_standardised_data_is_numbered_in_the_data_units() -> None:
+    from scenes.builders import data_axes
+
+    data = read_lesson_file(LESSONS / "house_prices_standard.toml").lesson.dataset
+    axes = data_axes(data)
+    u = data.units
+    x_ticks, y_ticks = axes.x_ticks, axes.y_ticks
+    assert x_ticks.values.min() >= 40 and y_ticks.power == 3  # m² and thousands of €, not standard deviations
+    labels = list(axes.tick_labels)
+    for label, value in zip(labels[: len(x_ticks.values)], x_ticks.values, strict=True):
+        x, _ = axes.p2c(label.get_center())  # each number sits under its tick
+        assert x == pytest.approx((value - u.x_mean) / u.x_sd, abs=1e-6)
