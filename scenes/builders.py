@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, Axes, Dot, Line, MathTex, VGroup, VMobject, config
+from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, Line, MathTex, VGroup, VMobject, config
 
 from gradcore import Dataset, Trajectory, predict
 from gradcore.ticks import Ticks, padded_ticks
@@ -119,10 +119,19 @@ def data_axes(data: Dataset, x_length: float = 6.0, y_length: float = 4.5) -> Ax
     else:  # standardised data, drawn on axes numbered in the data's units
         x_ticks, y_ticks = padded_ticks(u.x_mean + u.x_sd * data.x), padded_ticks(u.y_mean + u.y_sd * data.y)
         axes = edge_axes(x_ticks, y_ticks, x_length, y_length, ((u.x_mean, u.x_sd), (u.y_mean, u.y_sd)))
-    labels = axes.get_axis_labels(
-        MathTex(x_ticks.tex_name("x"), font_size=LABEL_SIZE), MathTex(y_ticks.tex_name("y"), font_size=LABEL_SIZE)
-    )
-    return axes.add(labels)
+    names = (MathTex(x_ticks.tex_name("x"), font_size=LABEL_SIZE), MathTex(y_ticks.tex_name("y"), font_size=LABEL_SIZE))
+    if u is None:
+        return axes.add(axes.get_axis_labels(*names))
+    # standardised: manim's axis lines cross at the data's means, which is no origin of the numbers shown, so
+    # they give way to lines along the box's bottom and left edges, named at their ends
+    (x0, x1), (y0, y1) = axes.x_range[:2], axes.y_range[:2]
+    axes.x_axis.set_stroke(opacity=0)
+    axes.y_axis.set_stroke(opacity=0)
+    bottom = Line(axes.c2p(x0, y0), axes.c2p(x1, y0), color=AXIS, stroke_width=2)
+    left = Line(axes.c2p(x0, y0), axes.c2p(x0, y1), color=AXIS, stroke_width=2)
+    names[0].next_to(bottom.get_end(), RIGHT, buff=0.15)
+    names[1].next_to(left.get_end(), UP, buff=0.15)
+    return axes.add(bottom, left, *names)
 
 
 def slope_segment(axes: Axes, x: float, y: float, slope: float, half: float) -> tuple[np.ndarray, np.ndarray]:
