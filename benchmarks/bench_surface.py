@@ -33,9 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from manim import ThreeDCamera, tempconfig
 
 from gradcore import sse
-from scenes.fast_surface import FastSurfaceCamera
-from scenes.style import lesson
-from scenes.surface import (
+from scenes.beats.surface import (
     START,
     TURN,
     DepthCamera,
@@ -43,6 +41,8 @@ from scenes.surface import (
     stock_loss_surface,
     surface_axes,
 )
+from scenes.toolkit.internals.fast_surface import FastSurfaceCamera
+from scenes.toolkit.style import lesson
 
 
 def surfaces() -> tuple[object, object]:

@@ -12,7 +12,20 @@ import numpy as np
 
 from gradcore.files import FileProblem, read_regular
 
-__all__ = ["MAX_CSV_BYTES", "MAX_DRAWN", "Units", "standardise", "MAX_DATA_VALUE", "MIN_X_SPREAD", "CSVError", "Dataset", "DatasetSpec", "PointsSpec", "load_csv", "make_dataset"]
+__all__ = [
+    "MAX_CSV_BYTES",
+    "MAX_DATA_VALUE",
+    "MAX_DRAWN",
+    "MIN_X_SPREAD",
+    "CSVError",
+    "Dataset",
+    "DatasetSpec",
+    "PointsSpec",
+    "Units",
+    "load_csv",
+    "make_dataset",
+    "standardise",
+]
 
 MAX_CSV_BYTES = 64_000_000
 """Largest CSV file read (64 MB)."""
@@ -163,7 +176,9 @@ def _column(header: list[str] | None, name: str | None, default: int, which: str
     if name is None:
         return default
     if header is None:
-        raise CSVError("row 1", f"no header row, so the {which} column {name!r} cannot be found", f"add a header row or leave out {which}_column")
+        raise CSVError(
+            "row 1", f"no header row, so the {which} column {name!r} cannot be found", f"add a header row or leave out {which}_column"
+        )
     names = [h.strip() for h in header]
     if name not in names:
         raise CSVError("row 1", f"no column named {name!r} (columns: {', '.join(names)})", f"set {which}_column to one of them")
@@ -228,6 +243,8 @@ def load_csv(path: Path, x_column: str | None = None, y_column: str | None = Non
     least = MIN_X_SPREAD * max(1.0, abs(min(xs)), abs(max(xs)))
     if max(xs) - min(xs) < least:
         raise CSVError(
-            "", f"the x values span only {max(xs) - min(xs):.3g}, too little to fit a slope", f"give x values at least {least:.3g} apart, or rescale x"
+            "",
+            f"the x values span only {max(xs) - min(xs):.3g}, too little to fit a slope",
+            f"give x values at least {least:.3g} apart, or rescale x",
         )
     return Dataset(np.array(xs), np.array(ys))

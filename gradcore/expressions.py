@@ -24,6 +24,7 @@ what sympy printed.
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -141,9 +142,7 @@ def symbol(variable: str = "x") -> sympy.Symbol:
 
 def _check_variable(variable: str) -> None:
     if not (variable.isascii() and variable.isidentifier()) or variable in FUNCTIONS or variable in CONSTANTS:
-        raise ExpressionError(
-            f"the variable must be an ASCII identifier other than {', '.join([*FUNCTIONS, *CONSTANTS])}", variable
-        )
+        raise ExpressionError(f"the variable must be an ASCII identifier other than {', '.join([*FUNCTIONS, *CONSTANTS])}", variable)
 
 
 def parse_expression(text: str, variable: str = "x") -> sympy.Expr:
@@ -379,7 +378,7 @@ class _PlainPrinter(StrPrinter):
     def _product(self, factors: list[sympy.Expr]) -> str:
         """``factors`` side by side after a number (``4x^2``, ``2π``), else joined by ``·``."""
         text = self.parenthesize(factors[0], PRECEDENCE["Mul"], strict=False)
-        for left, right in zip(factors, factors[1:]):
+        for left, right in itertools.pairwise(factors):
             atom = right.base if right.is_Pow and right.exp != sympy.S.Half else right
             beside = (left.is_Number or left is sympy.pi) and (atom.is_Symbol or atom is sympy.pi)
             text += ("" if beside else "·") + self.parenthesize(right, PRECEDENCE["Mul"], strict=False)

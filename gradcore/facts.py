@@ -27,13 +27,13 @@ __all__ = [
     "Outcome",
     "curvature",
     "elongation",
-    "steepness",
-    "within_words",
     "growing_from",
     "leader",
     "oscillates",
     "outcome",
+    "steepness",
     "tolerance",
+    "within_words",
 ]
 
 WITHIN = 0.01  # converged: the loss within 1 % of the optimum's

@@ -22,9 +22,9 @@ __all__ = [
     "num",
     "number_format",
     "scientific",
+    "setting",
     "setting_format",
     "superscript",
-    "setting",
     "tex_num",
     "tex_setting",
 ]

@@ -122,9 +122,7 @@ def _samples(fn: Function1D, n: int) -> Samples:
     return Samples(x, fn.f(x), fn.df(x))
 
 
-def sample_function(
-    fn: Function1D, n: int = 100, arrow_dx: float = 0.1, arrow_every: int = 5, dense: int = 601
-) -> FunctionCurve:
+def sample_function(fn: Function1D, n: int = 100, arrow_dx: float = 0.1, arrow_every: int = 5, dense: int = 601) -> FunctionCurve:
     """Sample ``fn`` on ``linspace(x_min, x_max, n)`` with the seed's arrows (``dx = 0.1``, every 5th)."""
     seed = _samples(fn, n)
     tail, delta = slope_arrows(seed.x, seed.y, seed.dy, arrow_dx, arrow_every)

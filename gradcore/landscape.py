@@ -20,7 +20,7 @@ def contour_levels(lo: float, hi: float, n: int = 25) -> np.ndarray:
     magnitude = 10.0 ** np.floor(np.log10(raw))
     step = next(k * magnitude for k in _NICE if k * magnitude >= raw * (1 - 1e-12))
     start, stop = np.floor(lo / step) * step, np.ceil(hi / step) * step
-    return start + step * np.arange(int(round((stop - start) / step)) + 1)
+    return start + step * np.arange(round((stop - start) / step) + 1)
 
 
 def streamlines(
@@ -68,4 +68,3 @@ def streamlines(
             break
     curves = (lo + paths[np.isfinite(paths[:, i, 0]), i] * span for i in range(len(u)))
     return tuple(curve for curve in curves if len(curve) >= 3)
-

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from gradcore.dataset import Dataset, DatasetSpec, PointsSpec, make_dataset
+from gradcore.facts import Outcome, curvature, leader, outcome
 from gradcore.functions import (
     SEED_FUNCTIONS,
     Function1D,
@@ -17,7 +19,6 @@ from gradcore.functions import (
     secant,
     slope_arrows,
 )
-from gradcore.facts import Outcome, curvature, leader, outcome
 from gradcore.landscape import contour_levels, streamlines
 from gradcore.loss import (
     GradientField,
@@ -194,8 +195,6 @@ class ClinicRun:
     outcome: Outcome
 
 
-
-
 def clinic_rates(data: Dataset, spec: DescentSpec) -> tuple[float, float, float, float]:
     """Learning rates for the clinic: ``lr / 10``, ``lr``, ``1.8 / λ`` and ``2.2 / λ``, where λ is the
     largest eigenvalue of ``S H`` (S = diag(grad_scale), H = 2 [[Σx², Σx], [Σx, n]] the SSE's Hessian).
@@ -253,7 +252,7 @@ def _slice(data: Dataset, stats: Moments, parameter: str, span: Span, fixed: flo
 def _candidate_path(stats: Moments, candidates: tuple[tuple[float, float], ...], per_segment: int = 60) -> ParamPath:
     knots = np.asarray(candidates, dtype=float)
     t = np.linspace(0, 1, per_segment, endpoint=False)[:, None]
-    params = np.concatenate([a + t * (b - a) for a, b in zip(knots[:-1], knots[1:], strict=True)] + [knots[-1:]])
+    params = np.concatenate([a + t * (b - a) for a, b in itertools.pairwise(knots)] + [knots[-1:]])
     loss = sse_at(stats, params[:, 0], params[:, 1])
     indices = per_segment * np.arange(len(knots))
     return ParamPath(params, loss, indices, int(np.argmin(loss[indices])))
@@ -277,14 +276,11 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
     race = tuple(RaceRun(e, t, outcome(t, best)) for e, t in zip(config.race, race_paths, strict=True))
     rates = config.clinic_lrs or clinic_rates(data, d)
     clinic_paths = [run(gradient_descent(lr, d.grad_scale), objective, d.start, d.steps) for lr in rates]
-    clinic = tuple(
-        ClinicRun(lr, t, outcome(t, best)) for lr, t in zip(rates, clinic_paths, strict=True)
-    )
+    clinic = tuple(ClinicRun(lr, t, outcome(t, best)) for lr, t in zip(rates, clinic_paths, strict=True))
     return Lesson(
         config=config,
         curves=tuple(
-            sample_function(fn, config.function_samples, config.arrow_dx, config.arrow_every, config.dense)
-            for fn in config.functions
+            sample_function(fn, config.function_samples, config.arrow_dx, config.arrow_every, config.dense) for fn in config.functions
         ),
         secant=secant(config.functions[0], config.secant_x0, np.geomspace(*config.secant_h, config.dense)),
         dataset=data,
@@ -292,9 +288,7 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
         loss_vs_m=_slice(data, stats, "m", config.curve_m, config.fixed_b, config),
         loss_vs_b=_slice(data, stats, "b", config.curve_b, config.fixed_m, config),
         landscape=landscape,
-        surface=loss_landscape(
-            stats, np.linspace(m_grid[0], m_grid[-1], nodes), np.linspace(b_grid[0], b_grid[-1], nodes)
-        ),
+        surface=loss_landscape(stats, np.linspace(m_grid[0], m_grid[-1], nodes), np.linspace(b_grid[0], b_grid[-1], nodes)),
         levels=contour_levels(float(landscape.loss.min()), float(landscape.loss.max()), config.contour_count),
         field=gradient_field(stats, m_grid[:: config.field_every], b_grid[:: config.field_every]),
         streamlines=streamlines(stats, d.grad_scale, (m_grid[0], m_grid[-1]), (b_grid[0], b_grid[-1])),
@@ -303,7 +297,5 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
         race=race,
         clinic=clinic,
         outcome=descent_outcome,
-        race_leader=leader(
-            [r.outcome for r in race], [float(r.trajectory.loss[-1]) for r in race], [len(r.trajectory.loss) for r in race]
-        ),
+        race_leader=leader([r.outcome for r in race], [float(r.trajectory.loss[-1]) for r in race], [len(r.trajectory.loss) for r in race]),
     )

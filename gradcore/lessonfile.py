@@ -19,10 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from gradcore.dataset import MAX_DATA_VALUE, CSVError, Dataset, DatasetSpec, PointsSpec, load_csv, make_dataset, standardise
-from gradcore.expressions import ExpressionError, check_finite, function_from_expression
-from gradcore.files import FileProblem, read_regular
-from gradcore.functions import SEED_FUNCTIONS, Function1D
 from gradcore.advice import (
     ADAPTIVE,
     ROUND_STEPS,
@@ -32,8 +28,12 @@ from gradcore.advice import (
     fix_descent,
     stable_lr,
 )
+from gradcore.dataset import MAX_DATA_VALUE, CSVError, Dataset, DatasetSpec, PointsSpec, load_csv, make_dataset, standardise
+from gradcore.expressions import ExpressionError, check_finite, function_from_expression
 from gradcore.facts import Outcome, outcome, steepness
+from gradcore.files import FileProblem, read_regular
 from gradcore.format import num, setting_format
+from gradcore.functions import SEED_FUNCTIONS, Function1D
 from gradcore.lesson import (
     DescentSpec,
     Lesson,
@@ -247,11 +247,15 @@ class _Reader:
         """Refuse ``[lo, hi]`` narrower than ``least`` (its axis would have no room for ticks, nor its
         arithmetic for digits); ``width`` names hi - lo in the fix."""
         if hi - lo < least:
-            raise self.error(where, f"the range [{_g(lo)}, {_g(hi)}] is narrower than {least:.3g}", f"make {width} at least {_round_up(least)}")
+            raise self.error(
+                where, f"the range [{_g(lo)}, {_g(hi)}] is narrower than {least:.3g}", f"make {width} at least {_round_up(least)}"
+            )
 
     def span(self, value: object, where: str, closed: bool, limit: int) -> Span:
         if not isinstance(value, dict):
-            raise self.error(where, f"expected a table, got {_kind(value)}", f"write e.g. {where.split()[-1]} = {{ min = -10.0, max = 10.0 }}")
+            raise self.error(
+                where, f"expected a table, got {_kind(value)}", f"write e.g. {where.split()[-1]} = {{ min = -10.0, max = 10.0 }}"
+            )
         self.keys(value, RANGE_KEYS, where)
         for key in ("min", "max"):
             if key not in value:
@@ -303,8 +307,12 @@ class _Reader:
 
         curves = self.table(doc, "loss_curves", "[loss_curves]")
         self.keys(curves, LOSS_CURVE_KEYS, "[loss_curves]")
-        fixed_b = self.number(curves["fixed_b"], "[loss_curves] fixed_b", bound=MAX_MAGNITUDE) if "fixed_b" in curves else float(round(opt.b))
-        fixed_m = self.number(curves["fixed_m"], "[loss_curves] fixed_m", bound=MAX_MAGNITUDE) if "fixed_m" in curves else float(round(opt.m))
+        fixed_b = (
+            self.number(curves["fixed_b"], "[loss_curves] fixed_b", bound=MAX_MAGNITUDE) if "fixed_b" in curves else float(round(opt.b))
+        )
+        fixed_m = (
+            self.number(curves["fixed_m"], "[loss_curves] fixed_m", bound=MAX_MAGNITUDE) if "fixed_m" in curves else float(round(opt.m))
+        )
         x, y = data.x, data.y
         lowest_m = float(x @ (y - fixed_b) / (x @ x)) if x @ x > 0 else 0.0
         lowest_b = float(np.mean(y - fixed_m * x))
@@ -316,10 +324,14 @@ class _Reader:
         m_values = np.append(trajectory.m, opt.m)
         b_values = np.append(trajectory.b, opt.b)
         landscape_m = (
-            self.span(land["m"], "[landscape] m", False, MAX_GRID_POINTS) if "m" in land else landscape_span(m_values, LANDSCAPE_INTERVALS[0])
+            self.span(land["m"], "[landscape] m", False, MAX_GRID_POINTS)
+            if "m" in land
+            else landscape_span(m_values, LANDSCAPE_INTERVALS[0])
         )
         landscape_b = (
-            self.span(land["b"], "[landscape] b", False, MAX_GRID_POINTS) if "b" in land else landscape_span(b_values, LANDSCAPE_INTERVALS[1])
+            self.span(land["b"], "[landscape] b", False, MAX_GRID_POINTS)
+            if "b" in land
+            else landscape_span(b_values, LANDSCAPE_INTERVALS[1])
         )
 
         config = LessonConfig(
@@ -346,7 +358,9 @@ class _Reader:
             return SEED_FUNCTIONS
         entries = doc["functions"]
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            raise self.error("functions", f"expected [[functions]] tables, got {_kind(entries)}", "write each function as a [[functions]] table")
+            raise self.error(
+                "functions", f"expected [[functions]] tables, got {_kind(entries)}", "write each function as a [[functions]] table"
+            )
         if not 1 <= len(entries) <= MAX_FUNCTIONS:
             raise self.error("[[functions]]", f"{len(entries)} functions", f"give 1 to {MAX_FUNCTIONS} [[functions]] tables")
         result = []
@@ -370,13 +384,16 @@ class _Reader:
                 fn = function_from_expression(name, text, lo, hi)
             except ExpressionError as err:
                 raise self.error(
-                    f"{where} expression", err.reason + (f" at column {err.column}" if err.column else ""),
+                    f"{where} expression",
+                    err.reason + (f" at column {err.column}" if err.column else ""),
                     "write it with x, numbers, + - * / **, pi, e and sin cos tan exp log sqrt abs tanh",
                 ) from None
             try:
                 check_finite(fn, FUNCTION_SAMPLES)
             except ExpressionError as err:
-                raise self.error(f"{where} expression", f"{_short(text, 40)} is {err.reason}", "narrow x_min/x_max or change the expression") from None
+                raise self.error(
+                    f"{where} expression", f"{_short(text, 40)} is {err.reason}", "narrow x_min/x_max or change the expression"
+                ) from None
             self.drawable(fn, text, f"{where} expression")
             result.append(fn)
         return tuple(result)
@@ -433,9 +450,7 @@ class _Reader:
         if "csv" in table:
             self.keys(table, CSV_KEYS, "[dataset]")
             rel = self.text(table["csv"], "[dataset] csv")
-            columns = [
-                self.text(table[key], f"[dataset] {key}") if key in table else None for key in ("x_column", "y_column")
-            ]
+            columns = [self.text(table[key], f"[dataset] {key}") if key in table else None for key in ("x_column", "y_column")]
             csv_path = self.path.parent / rel
             self.sources.append(csv_path)
             try:
@@ -451,7 +466,9 @@ class _Reader:
                 raise LessonFileError(csv_path, "file", f"{data.n} rows", f"use at most {MAX_POINTS} rows")
             self.fit_drawable(data, "[dataset] csv")
             scale = self.scale(table)
-            return PointsSpec(tuple(data.x.tolist()), tuple(data.y.tolist()), rel, scale), standardise(data) if scale == "standard" else data
+            return PointsSpec(tuple(data.x.tolist()), tuple(data.y.tolist()), rel, scale), standardise(
+                data
+            ) if scale == "standard" else data
         if any(key in table for key in ("x_column", "y_column")):
             key = "x_column" if "x_column" in table else "y_column"
             raise self.error(f"[dataset] {key}", "only used with csv", 'add csv = "file.csv" or remove the key')
@@ -488,7 +505,9 @@ class _Reader:
         """``[dataset] scale``: "none" (the data as it is) or "standard" (x and y standardised, axes in the data's units)."""
         scale = self.text(table.get("scale", "none"), "[dataset] scale")
         if scale not in SCALES:
-            raise self.error("[dataset] scale", f"unknown scale {_short(scale)}", 'write scale = "standard" (x and y standardised) or leave it out')
+            raise self.error(
+                "[dataset] scale", f"unknown scale {_short(scale)}", 'write scale = "standard" (x and y standardised) or leave it out'
+            )
         return scale
 
     def fit_drawable(self, data: Dataset, where: str) -> None:
@@ -577,7 +596,11 @@ class _Reader:
                         trajectory = short
                         break
         if facts.diverged:
-            raise self.error("[descent] lr", f"the descent ({name}) diverges at step {facts.diverged_at} with lr = {_setting(spec.lr)}", self.fix_text(spec, data, objective, best))
+            raise self.error(
+                "[descent] lr",
+                f"the descent ({name}) diverges at step {facts.diverged_at} with lr = {_setting(spec.lr)}",
+                self.fix_text(spec, data, objective, best),
+            )
         if not facts.converged:
             self.warnings.append(
                 str(
@@ -619,7 +642,9 @@ class _Reader:
             return tuple((_round3(s, abs(m)), _round3(c, scale)) for s, c in lines)
         value = table["candidates"]
         if not isinstance(value, list) or not 2 <= len(value) <= 10:
-            raise self.error("[model] candidates", f"expected 2 to 10 [m, b] pairs, got {_kind(value)}", "write e.g. [[0.0, 0.0], [2.0, -3.0]]")
+            raise self.error(
+                "[model] candidates", f"expected 2 to 10 [m, b] pairs, got {_kind(value)}", "write e.g. [[0.0, 0.0], [2.0, -3.0]]"
+            )
         return tuple(self.pair(v, f"[model] candidates[{i}]", example="[2.0, -3.0]", bound=MAX_MAGNITUDE) for i, v in enumerate(value))
 
     def race(self, doc: dict[str, Any], data: Dataset, descent: DescentSpec, best: Optimum) -> tuple[RaceEntry, ...]:
@@ -643,7 +668,13 @@ class _Reader:
             facts = outcome(run(make_optimizer(name, **dict(runner.settings)), sse_objective(data), descent.start, descent.steps), best)
             if facts.diverged:
                 self.warnings.append(
-                    str(self.error(f"{where} lr", f"{_short(label, 40)} ({name}) diverges at step {facts.diverged_at} with lr = {_setting(dict(runner.settings)['lr'])}", "the race shows it stopping there; use a smaller lr, or leave lr out to derive it"))
+                    str(
+                        self.error(
+                            f"{where} lr",
+                            f"{_short(label, 40)} ({name}) diverges at step {facts.diverged_at} with lr = {_setting(dict(runner.settings)['lr'])}",
+                            "the race shows it stopping there; use a smaller lr, or leave lr out to derive it",
+                        )
+                    )
                 )
             result.append(runner)
         return tuple(result)
@@ -655,7 +686,9 @@ class _Reader:
             return None
         value = table["lrs"]
         if not isinstance(value, list) or len(value) != 4:
-            raise self.error("[clinic] lrs", f"expected 4 learning rates, got {_kind(value)}", "write e.g. [0.0001, 0.001, 0.004, 0.006] or leave it out")
+            raise self.error(
+                "[clinic] lrs", f"expected 4 learning rates, got {_kind(value)}", "write e.g. [0.0001, 0.001, 0.004, 0.006] or leave it out"
+            )
         a, b, c, d = (self.number(v, f"[clinic] lrs[{i}]", positive=True, bound=MAX_LR) for i, v in enumerate(value))
         for i, (lower, higher) in enumerate(((a, b), (b, c), (c, d)), start=1):
             if not lower < higher:
@@ -724,4 +757,3 @@ def _short(value: object, limit: int = 24) -> str:
     text = repr(value)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
-

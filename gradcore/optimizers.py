@@ -79,14 +79,10 @@ def sse_objective(data: Dataset) -> Objective:
         r = y - (p[0] * x + p[1])
         return -2 * (data.n / len(x)) * np.array([np.sum(x * r), np.sum(r)])
 
-    return Objective(
-        lambda p: float(sse(data, p[0], p[1])), lambda p: sse_grad(data, p[0], p[1]), batch_grad, data.n
-    )
+    return Objective(lambda p: float(sse(data, p[0], p[1])), lambda p: sse_grad(data, p[0], p[1]), batch_grad, data.n)
 
 
-def ill_conditioned_quadratic(
-    condition: float = 100.0, minimum: ArrayLike = (1.0, -2.0), angle: float = np.pi / 6
-) -> Objective:
+def ill_conditioned_quadratic(condition: float = 100.0, minimum: ArrayLike = (1.0, -2.0), angle: float = np.pi / 6) -> Objective:
     """``L(p) = ½ (p − p*)ᵀ A (p − p*)``, ``∇L = A (p − p*)``, with ``A = R diag(1, condition) Rᵀ``.
 
     ``R`` rotates by ``angle``, so the narrow valley is not along an axis; ``L(p*) = 0``. As a sum
@@ -243,9 +239,7 @@ class AdamState(NamedTuple):
     nu: np.ndarray
 
 
-def adam(
-    lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, grad_scale: ArrayLike = (1.0, 1.0)
-) -> Optimizer:
+def adam(lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, grad_scale: ArrayLike = (1.0, 1.0)) -> Optimizer:
     """Adam (Kingma & Ba 2015) on ``g_k = s ⊙ ∇L(θ_k)``, elementwise, with ``μ_0 = ν_0 = 0``:
 
         μ_{k+1} = β₁ μ_k + (1 − β₁) g_k,      μ̂ = μ_{k+1} / (1 − β₁^{k+1})
@@ -274,9 +268,7 @@ class SGDState(NamedTuple):
     count: int
 
 
-def minibatch_sgd(
-    lr: float, batch_size: int, seed: int = 0, grad_scale: ArrayLike = (1.0, 1.0)
-) -> Optimizer:
+def minibatch_sgd(lr: float, batch_size: int, seed: int = 0, grad_scale: ArrayLike = (1.0, 1.0)) -> Optimizer:
     """Mini-batch stochastic gradient descent, seeded: with ``g_B`` the objective's ``batch_grad``,
 
         θ_{k+1} = θ_k − lr · (s ⊙ g_{B_k}(θ_k)),   g_B = (n / |B|) Σ_{i ∈ B} ∇ℓ_i,
@@ -359,9 +351,7 @@ class DivergenceError(ValueError):
         self.step = step
 
 
-def run(
-    optimizer: Optimizer, objective: Objective, params0: ArrayLike, steps: int, explode: float = 1e6
-) -> Trajectory:
+def run(optimizer: Optimizer, objective: Objective, params0: ArrayLike, steps: int, explode: float = 1e6) -> Trajectory:
     """Apply ``optimizer`` ``steps`` times from ``params0``, recording params, loss and gradient.
 
     Step k diverged if its params or loss are non-finite or its loss exceeds ``explode`` times

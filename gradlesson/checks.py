@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 
-__all__ = ["Check", "Result", "CHECKS", "run_checks", "missing"]
+__all__ = ["CHECKS", "Check", "Result", "missing", "run_checks"]
 
 SETUP_FIX = "run `make setup` in the project folder"
 
@@ -65,7 +65,11 @@ CHECKS: tuple[Check, ...] = (
     Check("manim", _manim, "`pip install 'manim>=0.22,<0.23'` in .venv, or " + SETUP_FIX),
     Check("cairo", _module("cairo", lambda m: m.cairo_version_string()), "`apt-get install libcairo2-dev`, then " + SETUP_FIX),
     Check("pango", _module("manimpango", lambda m: m.pango_version()), "`apt-get install libpango1.0-dev`, then " + SETUP_FIX),
-    Check("LaTeX", _program("latex"), "`apt-get install --no-install-recommends texlive-latex-base texlive-latex-recommended texlive-latex-extra`"),
+    Check(
+        "LaTeX",
+        _program("latex"),
+        "`apt-get install --no-install-recommends texlive-latex-base texlive-latex-recommended texlive-latex-extra`",
+    ),
     Check("dvisvgm", _program("dvisvgm"), "`apt-get install --no-install-recommends dvisvgm`"),
     Check("PyAV", _module("av", lambda m: m.__version__), "`pip install av` in .venv, or " + SETUP_FIX),
     Check("ffmpeg", _program("ffmpeg"), "`apt-get install --no-install-recommends ffmpeg`"),

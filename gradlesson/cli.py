@@ -7,8 +7,8 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 from gradlesson.checks import run_checks
 
@@ -104,9 +104,7 @@ def _render(args: argparse.Namespace) -> int:
 
     beats = [by_name[name] for name in dict.fromkeys(args.scenes)] or list(BEATS)  # a beat named twice renders once
     try:
-        results = render_beats(
-            beats, args.quality, media, args.jobs, lesson_files=checked.sources, lesson=checked.lesson
-        )
+        results = render_beats(beats, args.quality, media, args.jobs, lesson_files=checked.sources, lesson=checked.lesson)
     except RuntimeError as error:
         print(f"gradlesson: {error}", file=sys.stderr)
         return 1
@@ -151,15 +149,11 @@ def _parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="print the lesson's scenes in order with their durations")
     listing.add_argument("--lesson", type=Path, metavar="FILE", help=LESSON_HELP)
     listing.set_defaults(run=_list)
-    render = sub.add_parser(
-        "render", help="render scenes with manim; when all are rendered, stitch them into DIR/lesson/lesson.mp4"
-    )
+    render = sub.add_parser("render", help="render scenes with manim; when all are rendered, stitch them into DIR/lesson/lesson.mp4")
     render.add_argument("scenes", nargs="*", help="scene names (default: all, in lesson order)")
     render.add_argument("-q", "--quality", choices=("l", "m", "h", "k"), default="h", help="l 480p15, m 720p30, h 1080p60, k 2160p60")
     render.add_argument("--out", type=Path, default=Path("media"), help="media folder (default: media)")
-    render.add_argument(
-        "-j", "--jobs", type=_jobs, default=os.cpu_count() or 1, help="scenes rendered at once (default: number of cores)"
-    )
+    render.add_argument("-j", "--jobs", type=_jobs, default=os.cpu_count() or 1, help="scenes rendered at once (default: number of cores)")
     render.add_argument("--lesson", type=Path, metavar="FILE", help=LESSON_HELP)
     render.add_argument(
         "--contact-sheet",
@@ -191,7 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (KeyboardInterrupt, Stopped) as stop:
         reason = "interrupted" if isinstance(stop, KeyboardInterrupt) else "stopped (SIGTERM)"
-        print(f"gradlesson: {reason}: every render job was stopped; beats that finished are kept and will not be rendered again", file=sys.stderr)
+        print(
+            f"gradlesson: {reason}: every render job was stopped; beats that finished are kept and will not be rendered again",
+            file=sys.stderr,
+        )
         return 130 if isinstance(stop, KeyboardInterrupt) else 143
     finally:
         signal.signal(signal.SIGTERM, previous)

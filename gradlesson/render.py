@@ -33,7 +33,17 @@ from gradcore import Lesson
 from gradcore.lessonfile import DEFAULT_LESSON_FILE, load_lesson
 from scenes import Beat
 
-__all__ = ["QUALITY_FOLDERS", "RenderResult", "artefacts", "fingerprint", "intact", "read_manifest", "render_beats", "scene_key", "write_manifest"]
+__all__ = [
+    "QUALITY_FOLDERS",
+    "RenderResult",
+    "artefacts",
+    "fingerprint",
+    "intact",
+    "read_manifest",
+    "render_beats",
+    "scene_key",
+    "write_manifest",
+]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "k": "2160p60"}
@@ -267,7 +277,7 @@ def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: s
     from manim import config, tempconfig
 
     from gradcore.lessonfile import LESSON_ENV
-    from scenes.style import use_lesson
+    from scenes.toolkit.style import use_lesson
 
     with open(report.with_suffix(".log"), "w") as output:
         os.dup2(output.fileno(), 1)

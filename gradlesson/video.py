@@ -56,9 +56,25 @@ def stitch(videos: Sequence[Path], target: Path) -> Path:
         _replace_atomically(
             target,
             lambda tmp: subprocess.run(
-                ["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", listing.name, "-c", "copy", "-movflags", "+faststart", str(tmp)],
+                [
+                    "ffmpeg",
+                    "-v",
+                    "error",
+                    "-y",
+                    "-f",
+                    "concat",
+                    "-safe",
+                    "0",
+                    "-i",
+                    listing.name,
+                    "-c",
+                    "copy",
+                    "-movflags",
+                    "+faststart",
+                    str(tmp),
+                ],
                 check=True,
-            ),  # fmt: skip
+            ),
         )
     finally:
         os.unlink(listing.name)

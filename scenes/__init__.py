@@ -13,18 +13,18 @@ HERE = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class Beat:
-    """A scene class ``name`` in ``scenes/<file>``."""
+    """A scene class ``name`` in ``scenes/beats/<file>``."""
 
     name: str
     file: str
 
     @property
     def path(self) -> Path:
-        return HERE / self.file
+        return HERE / "beats" / self.file
 
     @property
     def module(self) -> str:
-        return f"scenes.{Path(self.file).stem}"
+        return f"scenes.beats.{Path(self.file).stem}"
 
     def load(self) -> type:
         """The scene class (imports manim)."""

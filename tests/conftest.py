@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-
 # Labels a lesson file may carry that must never reach TeX (each must be shown as plain text).
 TEX_ATTACKS = [
     r"\input{/etc/hostname}",
@@ -37,9 +36,7 @@ TEX_ATTACKS = [
 
 
 def gradlesson(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gradlesson", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=600
-    )
+    return subprocess.run([sys.executable, "-m", "gradlesson", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
 
 
 def probe(video: Path) -> dict[str, float]:
@@ -99,7 +96,7 @@ def lesson_file(path: Path | None) -> Iterator[None]:
     """Let the scenes draw the lesson file ``path`` (None: the default lesson) while inside; the lesson the
     scenes drew before (and its cache) is back afterwards, so scenes rendered earlier still draw lesson()."""
     from gradcore.lessonfile import load_lesson
-    from scenes import style
+    from scenes.toolkit import style
 
     if path is None:
         yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 from pathlib import Path
@@ -78,7 +79,7 @@ def test_render_without_latex_fails_before_rendering(tmp_path: Path) -> None:
 
 def test_list_prints_the_beats_in_order_with_their_planned_durations() -> None:
     from scenes import BEATS
-    from scenes.style import lesson
+    from scenes.toolkit.style import lesson
 
     result = gradlesson("list")
     assert result.returncode == 0, result.stderr
@@ -94,8 +95,8 @@ def test_list_prints_the_beats_in_order_with_their_planned_durations() -> None:
 
 @pytest.mark.render
 def test_render_one_scene_with_sections_and_subtitles(tmp_path: Path) -> None:
-    from scenes.fit import FittedLine
-    from scenes.style import lesson
+    from scenes.beats.fit import FittedLine
+    from scenes.toolkit.style import lesson
 
     media = tmp_path / "media"
     result = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media), "--contact-sheet", str(tmp_path / "sheets"))
@@ -125,7 +126,7 @@ def test_stitched_lesson_lasts_the_sum_of_its_scenes(render_scene, tmp_path: Pat
 
     from gradlesson.video import duration, stitch
     from scenes import BEATS
-    from scenes.narration import FADE_OUT
+    from scenes.toolkit.narration import FADE_OUT
 
     videos = [render_scene(beat.name).video for beat in BEATS]
     lesson_video = stitch(videos, tmp_path / "lesson" / "lesson.mp4")
@@ -135,6 +136,6 @@ def test_stitched_lesson_lasts_the_sum_of_its_scenes(render_scene, tmp_path: Pat
     assert len(cues) == sum(len(c) for c in per_scene)
     fade = FADE_OUT.seconds  # the closing fade has no subtitle
     assert cues[-1].end.total_seconds() == pytest.approx(duration(lesson_video) - fade, abs=0.15)
-    assert all(a.start <= b.start for a, b in zip(cues, cues[1:]))
+    assert all(a.start <= b.start for a, b in itertools.pairwise(cues))
     assert sorted(p.name for p in lesson_video.parent.iterdir()) == ["lesson.mp4", "lesson.srt"]  # no temporaries left
     assert lesson_video.stat().st_mode & 0o044 == 0o044  # readable by others, like any rendered video

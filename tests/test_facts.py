@@ -9,7 +9,7 @@ import pytest
 
 from gradcore import build_lesson, make_dataset
 from gradcore.advice import adaptive_lr, balanced_scale, nice_below, stable_lr
-from gradcore.facts import RISE, WITHIN, curvature, growing_from, leader, outcome, oscillates
+from gradcore.facts import RISE, WITHIN, curvature, growing_from, leader, oscillates, outcome
 from gradcore.lesson import LessonConfig
 from gradcore.lessonfile import LessonFileError, read_lesson_file
 from gradcore.loss import moments, optimum

@@ -8,9 +8,7 @@ import pytest
 from manim import DEGREES, Surface, ThreeDCamera, config, tempconfig
 
 from gradcore import sse
-from scenes.fast_surface import FastSurface, FastSurfaceCamera, grid_faces, shade_faces
-from scenes.style import lesson
-from scenes.surface import (
+from scenes.beats.surface import (
     SHADING,
     START,
     DepthCamera,
@@ -18,6 +16,8 @@ from scenes.surface import (
     stock_loss_surface,
     surface_axes,
 )
+from scenes.toolkit.internals.fast_surface import FastSurface, FastSurfaceCamera, grid_faces, shade_faces
+from scenes.toolkit.style import lesson
 
 SIZE = {"pixel_width": 320, "pixel_height": 180, "verbosity": "WARNING"}
 RED, BLUE = np.array([1.0, 0, 0, 1]), np.array([0, 0, 1.0, 1])
@@ -104,7 +104,7 @@ def test_fast_picture_matches_the_stock_picture(pictures, view) -> None:
 def test_full_hd_picture_with_fast_mesh_lines_matches_the_stock_picture(pictures) -> None:
     """From 720 px up the mesh is stroked with cairo's fast antialiasing: at 1080p, mid-rotation, the frame
     still differs from the stock Surface's by a fraction of a grey level, and no pixel visibly."""
-    from scenes.fast_surface import FAST_MESH_HEIGHT
+    from scenes.toolkit.internals.fast_surface import FAST_MESH_HEIGHT
 
     _, stock, fast = pictures
     view = {**START, "theta": START["theta"] + 1.9}

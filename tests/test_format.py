@@ -49,7 +49,7 @@ def test_never_more_than_six_digits_and_it_reads_back(value: float, digits: int)
     form = number_format(value, digits)
     text = form.text(value)
     mantissa, _, power = text.partition("×10")
-    shown = [c for c in mantissa.replace(",", "").replace("−", "").replace(".", "").lstrip("0")]
+    shown = list(mantissa.replace(",", "").replace("−", "").replace(".", "").lstrip("0"))
     assert len(shown) <= MAX_DIGITS, text
     back = float(mantissa.replace(",", "").replace("−", "-"))
     if power:

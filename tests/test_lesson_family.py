@@ -16,8 +16,8 @@ from manim import Mobject, Text, VMobject, config, tempconfig
 from gradcore.lessonfile import read_lesson_file
 from gradcore.ticks import MAX_TICKS, MIN_TICKS
 from scenes import BEATS
-from scenes.clinic import behaviour
-from scenes.style import TICK_SIZE, LiveNumber, SciNumber
+from scenes.beats.clinic import behaviour
+from scenes.toolkit.style import TICK_SIZE, LiveNumber, SciNumber
 
 pytestmark = pytest.mark.render
 LESSONS = Path(__file__).resolve().parents[1] / "lessons"
@@ -46,9 +46,7 @@ def family(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 def _visible(mobject: Mobject) -> bool:
     parts = mobject.family_members_with_points()
-    return bool(parts) and any(
-        (isinstance(p, VMobject) and (p.get_fill_opacity() > 0.01 or p.get_stroke_opacity() > 0.01)) for p in parts
-    )
+    return bool(parts) and any((isinstance(p, VMobject) and (p.get_fill_opacity() > 0.01 or p.get_stroke_opacity() > 0.01)) for p in parts)
 
 
 def _box(mobject: Mobject) -> tuple[float, float, float, float]:
@@ -67,9 +65,9 @@ def _texts(scene) -> list[Mobject]:
     found = []
     for mobject in scene.mobjects:
         for m in mobject.get_family():
-            if isinstance(m, LiveNumber | SciNumber | Text) or type(m).__name__ in ("MathTex", "Tex", "SingleStringMathTex"):
-                if _visible(m):
-                    found.append(m)
+            texts = isinstance(m, LiveNumber | SciNumber | Text) or type(m).__name__ in ("MathTex", "Tex", "SingleStringMathTex")
+            if texts and _visible(m):
+                found.append(m)
     return found
 
 
@@ -124,10 +122,8 @@ def test_tick_numbers_are_short_and_never_touch(family) -> None:
 def test_every_text_and_number_is_inside_the_frame(family) -> None:
     _, _, scenes = family
     for name, scene in scenes.items():
-        if name == "LossSurface":
-            mobjects = [pin.label for pin in scene.pins]  # its labels are laid out in the frame
-        else:
-            mobjects = _texts(scene)
+        # the surface's labels are laid out in the frame
+        mobjects = [pin.label for pin in scene.pins] if name == "LossSurface" else _texts(scene)
         assert mobjects, name
         for m in mobjects:
             x0, y0, x1, y1 = _box(m)
@@ -165,7 +161,7 @@ def test_the_numbers_said_have_at_most_six_digits(family) -> None:
 
 
 def test_a_large_dataset_is_drawn_with_at_most_a_thousand_points(family) -> None:
-    name, checked, scenes = family
+    _name, checked, scenes = family
     data = checked.lesson.dataset
     residuals = scenes["DatasetAndModel"].residuals
     assert len(residuals.points) // 4 == min(data.n, 1000)
@@ -198,14 +194,14 @@ def test_export_says_whether_the_descent_converged(family, tmp_path: Path) -> No
 
 
 def test_a_tiny_rate_reads_as_a_power_of_ten_in_the_update_rule() -> None:
-    from scenes.contours import update_rule
+    from scenes.beats.contours import update_rule
 
     rule = update_rule(2e-6, (5e-5, 1.0)).get_tex_string()
     assert r"2 \times 10^{-6}" in rule and r"5 \times 10^{-5}" in rule and "0.000" not in rule
 
 
 def test_standardised_data_is_numbered_in_the_data_units() -> None:
-    from scenes.builders import data_axes
+    from scenes.toolkit.builders import data_axes
 
     data = read_lesson_file(LESSONS / "house_prices_standard.toml").lesson.dataset
     axes = data_axes(data)

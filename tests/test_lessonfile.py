@@ -61,7 +61,10 @@ def test_the_sine_lesson_loads_with_derived_ranges() -> None:
     assert config.dataset.seed == 7 and config.dataset.m == -1.5
     opt = lesson.optimum
     # derived landscape: covers the whole descent path and the optimum, with a margin
-    for values, span in ((np.append(lesson.descent.m, opt.m), config.landscape_m), (np.append(lesson.descent.b, opt.b), config.landscape_b)):
+    for values, span in (
+        (np.append(lesson.descent.m, opt.m), config.landscape_m),
+        (np.append(lesson.descent.b, opt.b), config.landscape_b),
+    ):
         assert span.start + 5 <= values.min() and values.max() <= span.stop - 5
     # derived loss curves: around where each curve is lowest
     assert config.curve_m.start < lesson.loss_vs_m.dense.x[lesson.loss_vs_m.lowest] < config.curve_m.stop
@@ -229,7 +232,9 @@ def test_diverging_lr_names_the_step_and_a_smaller_rate_that_converges(tmp_path:
     assert checked.lesson.outcome.converged and not checked.warnings
 
 
-@pytest.mark.parametrize("case", ["unknown_key", "non_numeric_cell", "function_not_finite", "diverging_lr", "empty_csv", "range_min_ge_max"])
+@pytest.mark.parametrize(
+    "case", ["unknown_key", "non_numeric_cell", "function_not_finite", "diverging_lr", "empty_csv", "range_min_ge_max"]
+)
 @pytest.mark.parametrize("command", ["export", "render"])
 def test_the_cli_refuses_a_bad_lesson_file_before_writing_anything(tmp_path: Path, case: str, command: str) -> None:
     lesson = _bad_lesson(tmp_path, case)
@@ -268,7 +273,7 @@ def test_export_with_a_lesson_file(tmp_path: Path) -> None:
 
 
 def test_the_scenes_read_the_lesson_file_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from scenes import style
+    from scenes.toolkit import style
 
     monkeypatch.setenv(LESSON_ENV, str(LESSONS / "sine.toml"))
     assert style._loaded.__wrapped__().dataset.n == 30

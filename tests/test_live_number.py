@@ -7,8 +7,8 @@ import pytest
 from manim import LEFT, RIGHT, DecimalNumber, VMobject
 
 from gradcore.format import number_format
-from scenes.style import LiveNumber, SciNumber
-from scenes.style import number as live_number
+from scenes.toolkit.style import LiveNumber, SciNumber
+from scenes.toolkit.style import number as live_number
 
 # value changes that move every part of the layout: sign flips, longer and shorter texts, a rounded -0
 CHANGES = [

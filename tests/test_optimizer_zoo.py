@@ -162,9 +162,7 @@ def test_rmsprop_first_step_is_lr_over_root_one_minus_rho() -> None:
 def test_momentum_and_nesterov_second_steps_follow_their_formulas() -> None:
     beta = 0.9
     np.testing.assert_allclose(first_steps(momentum(0.3, beta), [G] * 2)[1], -0.3 * (1 + beta) * G, rtol=1e-14)
-    np.testing.assert_allclose(
-        first_steps(nesterov(0.3, beta), [G] * 2)[1], -0.3 * (1 + beta + beta**2) * G, rtol=1e-14
-    )
+    np.testing.assert_allclose(first_steps(nesterov(0.3, beta), [G] * 2)[1], -0.3 * (1 + beta + beta**2) * G, rtol=1e-14)
 
 
 def test_grad_scale_scales_the_gradient_of_every_optimizer() -> None:

@@ -122,7 +122,7 @@ def test_a_stopped_render_stops_every_job_and_says_so_in_one_line(tmp_path: Path
         time.sleep(0.2)
     time.sleep(2)
     process.send_signal(getattr(signal, signal_name))
-    out, err = process.communicate(timeout=60)
+    _out, err = process.communicate(timeout=60)
     assert process.returncode == (143 if signal_name == "SIGTERM" else 130), err
     assert err.count("\n") == 1 and "every render job was stopped" in err, err
     assert "Traceback" not in err

@@ -8,7 +8,7 @@ import pytest
 from conftest import TEX_ATTACKS
 from manim import MathTex, SingleStringMathTex, Text, tempconfig
 
-from scenes.style import DISPLAY_CHARS, LABEL_SIZE, TEXT, display_text, plain_label
+from scenes.toolkit.style import DISPLAY_CHARS, LABEL_SIZE, TEXT, display_text, plain_label
 
 
 def settings(tmp_path: Path) -> dict[str, object]:

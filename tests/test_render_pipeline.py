@@ -23,9 +23,14 @@ def frame_hashes(video: Path) -> list[str]:
 def test_a_beat_depends_on_the_modules_it_imports_and_no_others() -> None:
     derivative = {p.relative_to(PROJECT_ROOT).as_posix() for p in _project_imports(BY_NAME["DerivativeAsSlope"].path)}
     fit = {p.relative_to(PROJECT_ROOT).as_posix() for p in _project_imports(BY_NAME["FittedLine"].path)}
-    assert {"scenes/derivative.py", "scenes/tangents.py", "scenes/style.py", "scenes/narration.py"} <= derivative
-    assert "scenes/tangents.py" not in fit and "scenes/contours.py" not in fit
-    assert {"scenes/fit.py", "scenes/builders.py", "scenes/style.py"} <= fit
+    assert {
+        "scenes/beats/derivative.py",
+        "scenes/toolkit/builders.py",
+        "scenes/toolkit/style.py",
+        "scenes/toolkit/narration.py",
+    } <= derivative
+    assert "scenes/beats/tangents.py" not in fit and "scenes/beats/contours.py" not in fit
+    assert {"scenes/beats/fit.py", "scenes/toolkit/builders.py", "scenes/toolkit/style.py"} <= fit
 
 
 def test_keys_differ_by_beat_and_quality_and_are_stable() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scenes.style import lesson
+from scenes.toolkit.style import lesson
 
 pytestmark = pytest.mark.render
 STEPS = (0, 1, 2, 5, 17, 50, 99, 100)
@@ -34,7 +34,7 @@ def test_descent_marker_sits_at_iterate_k(render_scene, k: int) -> None:
 
 
 def test_a_long_descent_marks_at_most_a_hundred_iterates() -> None:
-    from scenes.contours import MARKED, marked_iterates
+    from scenes.beats.contours import MARKED, marked_iterates
 
     assert list(marked_iterates(100)) == list(range(101))
     long = marked_iterates(10_000)

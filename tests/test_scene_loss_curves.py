@@ -8,7 +8,7 @@ from conftest import shown
 
 from gradcore import predict
 from gradcore.format import number_format, tex_num, tex_setting
-from scenes.style import lesson
+from scenes.toolkit.style import lesson
 
 pytestmark = pytest.mark.render
 

@@ -12,9 +12,9 @@ from manim import Text, config, tempconfig
 
 from gradcore.format import num, number_format, tex_setting
 from gradcore.lessonfile import read_lesson_file
-from scenes.clinic import behaviour
-from scenes.race import OptimizerRace
-from scenes.style import SciNumber, display_text, lesson
+from scenes.beats.clinic import behaviour
+from scenes.beats.race import OptimizerRace
+from scenes.toolkit.style import SciNumber, display_text, lesson
 
 pytestmark = pytest.mark.render
 STEPS = (0, 1, 2, 5, 17, 38, 39, 40, 50, 99, 100)
@@ -159,7 +159,7 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[OptimizerRa
 
 
 def test_attack_labels_never_reach_tex(attacked) -> None:
-    scenes, sources = attacked
+    _scenes, sources = attacked
     assert any(r"\text{The optimizer race}" in source for source in sources)  # the recording sees the scene's TeX
     for source in sources:
         assert MARK not in source
@@ -197,7 +197,9 @@ def test_clinic_panels_are_the_lessons_runs(clinic) -> None:
         assert panel.header[0].get_tex_string() == rf"\text{{{behaviour(run.outcome)}}}"
         assert panel.header[1].get_tex_string() == rf"\text{{lr}} = {tex_setting(run.lr, 3)}"
     assert [tex_setting(r.lr) for r in runs[:2]] == [r"1 \times 10^{-4}", "0.001"]  # below 10⁻³: a power of ten
-    assert [p.header[0].get_tex_string() for p in clinic.panels] == [rf"\text{{{w}}}" for w in ("crawls", "converges", "zig-zags", "diverges")]
+    assert [p.header[0].get_tex_string() for p in clinic.panels] == [
+        rf"\text{{{w}}}" for w in ("crawls", "converges", "zig-zags", "diverges")
+    ]
 
 
 @pytest.mark.parametrize("k", STEPS)

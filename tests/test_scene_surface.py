@@ -12,8 +12,8 @@ import pytest
 from manim import config
 
 from gradcore.lessonfile import load_lesson
-from scenes.style import lesson, viridis
-from scenes.surface import SHADING, START, TURN, LossSurface
+from scenes.beats.surface import SHADING, START, TURN, LossSurface
+from scenes.toolkit.style import lesson, viridis
 
 LESSONS = Path(__file__).resolve().parents[1] / "lessons"
 
@@ -58,9 +58,7 @@ def test_face_corners_are_the_grid_nodes(scene) -> None:
     nodes = coords(scene, surface)
     assert len(nodes) == grid.loss.size
     for face, (i, j) in zip(surface.faces, surface.cells, strict=True):
-        expected = np.array(
-            [[grid.m[jj], grid.b[ii], grid.loss[ii, jj]] for ii, jj in ((i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j))]
-        )
+        expected = np.array([[grid.m[jj], grid.b[ii], grid.loss[ii, jj]] for ii, jj in ((i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j))])
         got = nodes[face]
         assert len(np.unique(face)) == 4  # a proper quad (the camera closes its outline)
         np.testing.assert_allclose(got / scale, expected / scale, atol=1e-9)
@@ -148,9 +146,7 @@ def test_surface_stays_in_frame_while_the_camera_turns(scene) -> None:
     thetas = START["theta"] + TURN * np.linspace(0, plan["rotate"], 12)
     views = [{**START, "theta": theta} for theta in thetas]
     camera = scene.camera
-    views.append(
-        dict(phi=camera.get_phi(), theta=camera.get_theta(), zoom=camera.get_zoom(), focal_distance=camera.get_focal_distance())
-    )
+    views.append(dict(phi=camera.get_phi(), theta=camera.get_theta(), zoom=camera.get_zoom(), focal_distance=camera.get_focal_distance()))
     for view in views:
         with camera_at(scene.camera, **view) as camera:
             projected = camera.project_points(points)[:, :2]

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gradcore.lessonfile import load_lesson
 from gradcore.format import number_format
-from scenes.style import lesson
+from gradcore.lessonfile import load_lesson
+from scenes.toolkit.style import lesson
 
 pytestmark = pytest.mark.render
 
@@ -179,8 +179,8 @@ def test_beat2_layout_stays_in_frame_and_apart(beat2, which) -> None:
 
 @pytest.mark.parametrize("name", [None, "sine.toml"])
 def test_captions_are_plain_text(name: str | None) -> None:
-    from scenes.derivative import DerivativeAsSlope
-    from scenes.tangents import TangentSlopes
+    from scenes.beats.derivative import DerivativeAsSlope
+    from scenes.beats.tangents import TangentSlopes
 
     shown = lesson() if name is None else load_lesson(LESSONS / name)
     for beat in (DerivativeAsSlope, TangentSlopes):
@@ -250,7 +250,7 @@ def test_axis_names_clear_the_tick_numbers_and_the_title(any_lesson) -> None:
 
 
 def test_long_derivatives_break_between_terms() -> None:
-    from scenes.tangents import top_level_terms
+    from scenes.beats.tangents import top_level_terms
 
     assert top_level_terms(r"- \frac{e^{- \frac{x}{4}} \sin{\left(x \right)}}{4} + e^{- \frac{x}{4}} \cos{\left(x \right)}") == [
         r"- \frac{e^{- \frac{x}{4}} \sin{\left(x \right)}}{4}",

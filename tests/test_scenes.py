@@ -7,8 +7,8 @@ import srt
 from conftest import TEST_FPS, TEST_SIZE, frame_at, probe
 
 from scenes import BEATS
-from scenes.narration import FADE_OUT
-from scenes.style import lesson
+from scenes.toolkit.narration import FADE_OUT
+from scenes.toolkit.style import lesson
 
 pytestmark = pytest.mark.render
 

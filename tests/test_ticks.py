@@ -13,9 +13,9 @@ from gradcore.format import MAX_DIGITS
 from gradcore.ticks import MAX_TICKS, MIN_TICKS, nice_ticks, padded_ticks
 
 scales = st.integers(min_value=-6, max_value=12)
-ranges = st.tuples(
-    st.floats(min_value=-1.0, max_value=1.0), st.floats(min_value=0.05, max_value=1.0), scales
-).map(lambda t: (t[0] * 10.0 ** t[2], (t[0] + t[1]) * 10.0 ** t[2]))
+ranges = st.tuples(st.floats(min_value=-1.0, max_value=1.0), st.floats(min_value=0.05, max_value=1.0), scales).map(
+    lambda t: (t[0] * 10.0 ** t[2], (t[0] + t[1]) * 10.0 ** t[2])
+)
 
 
 def _digits(label: str) -> int:

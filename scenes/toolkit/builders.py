@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, Line, MathTex, VGroup, VMobject, config
 
 from gradcore import Dataset, Trajectory, predict
-from gradcore.ticks import Ticks, padded_ticks
-from scenes.style import AXIS, CURVE, DATA, FIT, LABEL_SIZE, SLOPE, readout, tick
+from gradcore.ticks import Ticks, nice_ticks, padded_ticks
+from scenes.toolkit.style import AXIS, CURVE, DATA, FIT, LABEL_SIZE, SLOPE, readout, tick
 
 TICK_LENGTH = 0.1  # scene units of a tick mark
 EDGE = 0.2  # scene units kept clear at the frame's edges
@@ -16,15 +18,14 @@ LABEL_GAP = 0.12  # scene units kept between neighbouring tick numbers
 __all__ = [
     "EDGE",
     "at_iterate",
-    "fit_right",
-    "keep_left_edge",
-    "thin_labels",
-    "descent_readouts",
-    "follow_iterate",
     "clip_line",
     "data_axes",
     "data_dots",
+    "descent_readouts",
     "edge_axes",
+    "fit_right",
+    "follow_iterate",
+    "keep_left_edge",
     "merged",
     "model_line",
     "path_through",
@@ -33,11 +34,16 @@ __all__ = [
     "set_residuals",
     "slope_segment",
     "straight_cubics",
+    "thin_labels",
 ]
 
 
 def edge_axes(
-    x_ticks: Ticks, y_ticks: Ticks, x_length: float, y_length: float, units: tuple[tuple[float, float], tuple[float, float]] = ((0, 1), (0, 1))
+    x_ticks: Ticks,
+    y_ticks: Ticks,
+    x_length: float,
+    y_length: float,
+    units: tuple[tuple[float, float], tuple[float, float]] = ((0, 1), (0, 1)),
 ) -> Axes:
     """The lesson's axes over ``x_ticks``' and ``y_ticks``' ranges: lines through the origin (or the box's
     edge), tick marks and numbers along the left and bottom edges of the box, clear of what is plotted.
@@ -72,6 +78,12 @@ def edge_axes(
     return axes.add(marks, labels)
 
 
+def function_axes(x_range: tuple[float, float], y_values: np.ndarray, x_length: float, y_length: float) -> Axes:
+    """Axes over the function's x range and a round range around the core's ``y_values``, both ticked by the
+    one tick picker."""
+    return edge_axes(nice_ticks(*x_range), padded_ticks(y_values), x_length, y_length)
+
+
 def thin_labels(labels: VGroup, values: np.ndarray) -> VGroup:
     """Hide tick numbers that would touch a neighbour: keep every 2nd (then 5th, 10th) one, counted from 0 when
     0 is a tick (else from the first), so the ones shown are still round and evenly spaced."""
@@ -84,7 +96,7 @@ def thin_labels(labels: VGroup, values: np.ndarray) -> VGroup:
         horizontal = abs(members[-1].get_x() - members[0].get_x()) >= abs(members[-1].get_y() - members[0].get_y())
         k = 0 if horizontal else 1
         side = (lambda m: m.width) if horizontal else (lambda m: m.height)
-        if all(abs(b.get_center()[k] - a.get_center()[k]) >= (side(a) + side(b)) / 2 + LABEL_GAP for a, b in zip(kept, kept[1:])):
+        if all(abs(b.get_center()[k] - a.get_center()[k]) >= (side(a) + side(b)) / 2 + LABEL_GAP for a, b in itertools.pairwise(kept)):
             break
     for m in members:
         if m not in kept:

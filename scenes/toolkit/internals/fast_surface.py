@@ -60,9 +60,7 @@ def grid_faces(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
     return faces, np.column_stack([i, j])
 
 
-def shade_faces(
-    nodes: np.ndarray, faces: np.ndarray, rgb: np.ndarray, light: np.ndarray, strength: float = 1.0
-) -> np.ndarray:
+def shade_faces(nodes: np.ndarray, faces: np.ndarray, rgb: np.ndarray, light: np.ndarray, strength: float = 1.0) -> np.ndarray:
     """``rgb`` ``(F, 3)`` lit as manim's 3D shading does (``get_shaded_rgb``: brighter facing the light,
     darker facing away), evaluated once at each face's centre with its normal, and scaled by ``strength``.
 
@@ -156,7 +154,7 @@ def draw_fast_surface(camera: ThreeDCamera, surface: FastSurface, ctx: cairo.Con
     new_path, move_to, line_to, close = ctx.new_path, ctx.move_to, ctx.line_to, ctx.close_path
     source, fill, fill_preserve, draw = ctx.set_source_rgba, ctx.fill, ctx.fill_preserve, ctx.stroke
     set_antialias = ctx.set_antialias
-    for (x0, y0, x1, y1, x2, y2, x3, y3), (fb, fg, fr, fa) in zip(quads, fills):
+    for (x0, y0, x1, y1, x2, y2, x3, y3), (fb, fg, fr, fa) in zip(quads, fills, strict=False):
         new_path()
         move_to(x0, y0)
         line_to(x1, y1)

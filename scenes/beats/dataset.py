@@ -23,9 +23,9 @@ from manim import (
 )
 
 from gradcore import Lesson
-from scenes.builders import EDGE, data_axes, data_dots, model_line, residuals, set_model_line, set_residuals
-from scenes.narration import LessonScene, Step
-from scenes.style import FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, num, readout, setting, tex_num, tex_setting
+from scenes.toolkit.builders import EDGE, data_axes, data_dots, model_line, residuals, set_model_line, set_residuals
+from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.style import FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, num, readout, setting, tex_num, tex_setting
 
 SSE_TEX = r"\mathrm{L_{SSE}} = \sum_{i=1}^{n} \left(y_i^{\text{true}} - y_i^{\text{pred}}\right)^2"
 
@@ -79,9 +79,7 @@ class DatasetAndModel(LessonScene):
         title = MathTex(r"\text{The data and the model}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
         self.axes = data_axes(data, x_length=7.0, y_length=5.6).to_edge(LEFT).shift(DOWN * 0.35)
         self.dots = data_dots(self.axes, data)
-        self.step(
-            "data", Write(title), Create(self.axes), LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=0.03)
-        )
+        self.step("data", Write(title), Create(self.axes), LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=0.03))
         self.dots = self.settle(self.dots)
         self.title = title
 
@@ -104,7 +102,7 @@ class DatasetAndModel(LessonScene):
 
     def index(self) -> int:
         """The point of the candidate path the tracker points at."""
-        return int(round(self.tracker.get_value()))
+        return round(self.tracker.get_value())
 
     def show_loss(self) -> None:
         c = self.lesson.candidates

@@ -15,8 +15,8 @@ from manim import (
 )
 
 from gradcore import Lesson
-from scenes.builders import merged
-from scenes.style import lesson
+from scenes.toolkit.builders import merged
+from scenes.toolkit.style import lesson
 
 __all__ = ["FADE_OUT", "LessonScene", "LessonScene3D", "Step"]
 

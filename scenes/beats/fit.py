@@ -21,9 +21,19 @@ from manim import (
 
 from gradcore import Lesson
 from gradcore.facts import within_words
-from scenes.builders import EDGE, at_iterate, fit_right, data_axes, data_dots, descent_readouts, follow_iterate, model_line, set_model_line
-from scenes.narration import LessonScene, Step
-from scenes.style import FIT, LABEL_SIZE, TEXT, TITLE_SIZE, num, setting, tex_num
+from scenes.toolkit.builders import (
+    EDGE,
+    at_iterate,
+    data_axes,
+    data_dots,
+    descent_readouts,
+    fit_right,
+    follow_iterate,
+    model_line,
+    set_model_line,
+)
+from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.style import FIT, LABEL_SIZE, TEXT, TITLE_SIZE, num, setting, tex_num
 
 
 class FittedLine(LessonScene):
@@ -84,7 +94,9 @@ class FittedLine(LessonScene):
 
     def show_fit(self) -> None:
         d, best = self.lesson.descent, self.lesson.optimum
-        fit = MathTex(rf"y = {tex_num(d.m[-1], 5)}\,x {'+' if d.b[-1] >= 0 else '-'} {tex_num(abs(d.b[-1]), 5)}", font_size=LABEL_SIZE, color=FIT)
+        fit = MathTex(
+            rf"y = {tex_num(d.m[-1], 5)}\,x {'+' if d.b[-1] >= 0 else '-'} {tex_num(abs(d.b[-1]), 5)}", font_size=LABEL_SIZE, color=FIT
+        )
         best_text = VGroup(
             MathTex(r"\text{least squares:}", font_size=LABEL_SIZE, color=TEXT),
             MathTex(rf"m^* = {tex_num(best.m, 5)},\ b^* = {tex_num(best.b, 5)}", font_size=LABEL_SIZE, color=TEXT),
@@ -96,7 +108,11 @@ class FittedLine(LessonScene):
             notes.add(
                 VGroup(
                     MathTex(r"\text{in the data's units:}", font_size=LABEL_SIZE, color=TEXT),
-                    MathTex(rf"y = {tex_num(slope, 5)}\,x {'+' if intercept >= 0 else '-'} {tex_num(abs(intercept), 5)}", font_size=LABEL_SIZE, color=FIT),
+                    MathTex(
+                        rf"y = {tex_num(slope, 5)}\,x {'+' if intercept >= 0 else '-'} {tex_num(abs(intercept), 5)}",
+                        font_size=LABEL_SIZE,
+                        color=FIT,
+                    ),
                 ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
             )
         notes.arrange(DOWN, aligned_edge=LEFT, buff=0.35)

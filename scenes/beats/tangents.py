@@ -36,10 +36,9 @@ from manim import (
 )
 
 from gradcore import FunctionCurve, Lesson
-from gradcore.ticks import nice_ticks, padded_ticks
-from scenes.builders import edge_axes, merged, path_through, slope_segment
-from scenes.narration import LessonScene, Step
-from scenes.style import (
+from scenes.toolkit.builders import function_axes, merged, path_through, slope_segment
+from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.style import (
     AXIS,
     CURVE,
     DERIV,
@@ -139,12 +138,6 @@ def broken_tex(strings: list[str], width: float, height: float = np.inf, color: 
     return rows.scale(min(1.0, width / rows.width, height / rows.height), about_edge=UL)
 
 
-def function_axes(x_range: tuple[float, float], y_values: np.ndarray, x_length: float, y_length: float) -> Axes:
-    """Axes over the function's x range and a round range around the core's ``y_values``, both ticked by the
-    one tick picker."""
-    return edge_axes(nice_ticks(*x_range), padded_ticks(y_values), x_length, y_length)
-
-
 def _values(xs: np.ndarray) -> str:
     return ", ".join(num(x, 3) for x in xs)
 
@@ -168,7 +161,7 @@ class Part:
     group: VGroup
 
     def index(self) -> int:
-        return int(round(self.tracker.get_value()))
+        return round(self.tracker.get_value())
 
 
 class TangentSlopes(LessonScene):
@@ -250,7 +243,7 @@ class TangentSlopes(LessonScene):
         tracker = ValueTracker(0)
 
         def at() -> int:
-            return int(round(tracker.get_value()))
+            return round(tracker.get_value())
 
         tangent = Line(axes.c2p(0, 0), axes.c2p(1, 1), color=TANGENT, stroke_width=4)
         tangent.add_updater(lambda m: m.put_start_and_end_on(*slope_segment(axes, d.x[at()], d.y[at()], d.dy[at()], TANGENT_HALF)))
@@ -349,7 +342,18 @@ class TangentSlopes(LessonScene):
         self.add(group)
         self.parts.append(
             Part(
-                curve, p["tracker"], axes, daxes, p["tangent"], p["dot"], p["ddot"], p["rows"][0][1], p["rows"][1][1],
-                p["trace"], p["arrows"], zeros, group,
-            )  # fmt: skip
+                curve,
+                p["tracker"],
+                axes,
+                daxes,
+                p["tangent"],
+                p["dot"],
+                p["ddot"],
+                p["rows"][0][1],
+                p["rows"][1][1],
+                p["trace"],
+                p["arrows"],
+                zeros,
+                group,
+            )
         )

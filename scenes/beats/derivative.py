@@ -23,11 +23,9 @@ from manim import (
 )
 
 from gradcore import Lesson
-from scenes.builders import path_through
-from scenes.narration import LessonScene, Step
-from scenes.style import AXIS, CURVE, DERIV, LABEL_SIZE, TANGENT, TEXT, TITLE_SIZE, num, readout, setting, tex_num, tex_setting
-from scenes.builders import slope_segment
-from scenes.tangents import function_axes
+from scenes.toolkit.builders import function_axes, path_through, slope_segment
+from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.style import AXIS, CURVE, DERIV, LABEL_SIZE, TANGENT, TEXT, TITLE_SIZE, num, readout, setting, tex_num, tex_setting
 
 SECANT_EXTRA = 1.2  # scene units the secant reaches beyond its two points
 TANGENT_HALF = 2.2  # scene units of the dashed tangent either side of (x0, f(x0))
@@ -63,12 +61,12 @@ class DerivativeAsSlope(LessonScene):
 
     def index(self) -> int:
         """The secant's h the tracker points at."""
-        return int(round(self.tracker.get_value()))
+        return round(self.tracker.get_value())
 
     def show_definition(self) -> None:
-        self.definition = MathTex(
-            r"f'(x) = \lim_{h \to 0} \frac{f(x+h) - f(x)}{h}", font_size=TITLE_SIZE, color=TEXT
-        ).to_edge(UP, buff=0.35)
+        self.definition = MathTex(r"f'(x) = \lim_{h \to 0} \frac{f(x+h) - f(x)}{h}", font_size=TITLE_SIZE, color=TEXT).to_edge(
+            UP, buff=0.35
+        )
         self.step("definition", Write(self.definition))
 
     def show_curve(self) -> None:
@@ -102,12 +100,8 @@ class DerivativeAsSlope(LessonScene):
         # the dashed legs start at their largest (h[0]) so shrinking only shortens their dashes
         run = DashedLine(axes.c2p(s.x0, s.y0), axes.c2p(s.x0 + s.h[0], s.y0), color=AXIS, stroke_width=3, dash_length=0.08)
         run.add_updater(lambda m: m.put_start_and_end_on(axes.c2p(s.x0, s.y0), axes.c2p(s.x0 + s.h[at()], s.y0)))
-        rise = DashedLine(
-            axes.c2p(s.x0 + s.h[0], s.y0), axes.c2p(s.x0 + s.h[0], s.y1[0]), color=AXIS, stroke_width=3, dash_length=0.08
-        )
-        rise.add_updater(
-            lambda m: m.put_start_and_end_on(axes.c2p(s.x0 + s.h[at()], s.y0), axes.c2p(s.x0 + s.h[at()], s.y1[at()]))
-        )
+        rise = DashedLine(axes.c2p(s.x0 + s.h[0], s.y0), axes.c2p(s.x0 + s.h[0], s.y1[0]), color=AXIS, stroke_width=3, dash_length=0.08)
+        rise.add_updater(lambda m: m.put_start_and_end_on(axes.c2p(s.x0 + s.h[at()], s.y0), axes.c2p(s.x0 + s.h[at()], s.y1[at()])))
         h_label = MathTex("h", font_size=LABEL_SIZE, color=TEXT)
 
         def place_h(m: MathTex) -> None:
@@ -115,9 +109,7 @@ class DerivativeAsSlope(LessonScene):
             m.set_opacity(float(np.clip((run.get_length() - 0.4) / 0.4, 0, 1)))  # gone before it reaches the dots
 
         h_label.add_updater(place_h)
-        tangent = DashedLine(
-            *slope_segment(axes, s.x0, s.y0, s.tangent_slope, TANGENT_HALF), color=DERIV, stroke_width=3, dash_length=0.12
-        )
+        tangent = DashedLine(*slope_segment(axes, s.x0, s.y0, s.tangent_slope, TANGENT_HALF), color=DERIV, stroke_width=3, dash_length=0.12)
         self.rows = VGroup(
             MathTex(rf"x_0 = {tex_setting(s.x0)}", font_size=LABEL_SIZE, color=TEXT),
             readout("h", s.h[0], s.h, 3),

@@ -32,12 +32,14 @@ from manim import (
     linear,
 )
 
-from gradcore import Lesson, LossGrid
+from gradcore import Lesson
+from gradcore.facts import within_words
 from gradcore.optimizers import Trajectory
-from scenes.builders import at_iterate, keep_left_edge, straight_cubics, thin_labels
-from scenes.contours import filled_contours, plane_axes, plot_frame
-from scenes.narration import LessonScene, Step
-from scenes.style import (
+from gradcore.ticks import nice_ticks
+from scenes.toolkit.builders import at_iterate, keep_left_edge, thin_labels
+from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.planes import clipped_steps, filled_contours, plane_axes, plot_frame, set_clipped_path, zoom_grid
+from scenes.toolkit.style import (
     AXIS,
     LABEL_SIZE,
     TEXT,
@@ -51,19 +53,8 @@ from scenes.style import (
     setting,
     tick,
 )
-from gradcore.facts import within_words
-from gradcore.ticks import nice_ticks
 
-__all__ = [
-    "RUNNER_COLOURS",
-    "OptimizerRace",
-    "box_of",
-    "clip_segment",
-    "clipped_steps",
-    "runner_colour",
-    "set_clipped_path",
-    "zoom_grid",
-]
+__all__ = ["RUNNER_COLOURS", "OptimizerRace", "runner_colour"]
 
 # One colour per runner, in the order of ``lesson.race``; clear of viridis' purples, teals and greens.
 RUNNER_COLOURS: tuple[ManimColor, ...] = (ORANGE, PURE_RED, PINK, WHITE, YELLOW, BLUE_B)
@@ -74,61 +65,6 @@ NAME_WIDTH = 4.0  # scene units a runner's name may take in the legend (wider is
 def runner_colour(i: int) -> ManimColor:
     """Runner ``i``'s colour (the palette repeats if the race has more runners than colours)."""
     return RUNNER_COLOURS[i % len(RUNNER_COLOURS)]
-
-
-def zoom_grid(grid: LossGrid, points: np.ndarray, margin: float = 0.1, cells: int = 4) -> LossGrid:
-    """The part of the core's grid around ``points`` (m, b) with ``margin`` of their span on each side, at least
-    ``cells`` grid cells wide each way (a single point still gets a window), kept within the grid."""
-    spacing = np.array([grid.m[1] - grid.m[0], grid.b[1] - grid.b[0]])
-    lo, hi = points.min(axis=0), points.max(axis=0)
-    pad = np.maximum(margin * (hi - lo), cells * spacing / 2)
-    lo = np.maximum(lo - pad, [grid.m[0], grid.b[0]])
-    hi = np.minimum(hi + pad, [grid.m[-1], grid.b[-1]])
-    cols = (grid.m >= lo[0] - 1e-9) & (grid.m <= hi[0] + 1e-9)
-    rows = (grid.b >= lo[1] - 1e-9) & (grid.b <= hi[1] + 1e-9)
-    return LossGrid(grid.m[cols], grid.b[rows], grid.loss[np.ix_(rows, cols)])
-
-
-def clip_segment(p: np.ndarray, q: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """The part of segment ``p → q`` inside the box ``[lo, hi]`` (Liang–Barsky), or None if it misses it."""
-    t0, t1 = 0.0, 1.0
-    d = q - p
-    for axis in range(len(p)):
-        if abs(d[axis]) < 1e-300:
-            if not lo[axis] <= p[axis] <= hi[axis]:
-                return None
-            continue
-        a, b = (lo[axis] - p[axis]) / d[axis], (hi[axis] - p[axis]) / d[axis]
-        t0, t1 = max(t0, min(a, b)), min(t1, max(a, b))
-        if t0 > t1:
-            return None
-    return p + t0 * d, p + t1 * d
-
-
-def box_of(axes: Axes) -> tuple[np.ndarray, np.ndarray]:
-    """The axes' (m, b) box as ``(lo, hi)``."""
-    return np.array([axes.x_range[0], axes.y_range[0]]), np.array([axes.x_range[1], axes.y_range[1]])
-
-
-def clipped_steps(axes: Axes, params: np.ndarray) -> np.ndarray:
-    """Each step ``i → i + 1`` of ``params`` cut to the axes' box, as one straight cubic in scene points:
-    shape ``(steps, 4, 3)``, NaN where the step misses the box. Computed once, so a frame only slices it."""
-    lo, hi = box_of(axes)
-    steps = np.full((len(params) - 1, 2, 2), np.nan)
-    for i in range(len(params) - 1):
-        piece = clip_segment(params[i], params[i + 1], lo, hi)
-        if piece is not None:
-            steps[i] = piece
-    ends = np.asarray(axes.c2p(steps.reshape(-1, 2))).reshape(-1, 2, 3)
-    return straight_cubics(ends[:, 0], ends[:, 1])
-
-
-def set_clipped_path(path: VMobject, steps: np.ndarray, start: np.ndarray, k: int) -> VMobject:
-    """Draw the first ``k`` of :func:`clipped_steps` that lie in the box (pieces that do not touch become
-    separate subpaths); just the scene point ``start`` while none does."""
-    shown = steps[:k][~np.isnan(steps[:k, 0, 0])]
-    path.points = shown.reshape(-1, 3) if len(shown) else np.repeat(np.asarray(start, dtype=float)[None], 4, axis=0)
-    return path
 
 
 def log_axes(steps: int, log_lo: float, log_hi: float, x_length: float, y_length: float) -> Axes:
@@ -164,12 +100,16 @@ def race_sentences(lesson: Lesson) -> tuple[str, str, str]:
     label = display_text(runs[best].entry.label)
     diverged = [r for r in runs if r.outcome.diverged]
     race = f"They move in step, {num(steps)} steps each" + (
-        "; " + ", ".join(f"{display_text(r.entry.label)} diverges at step {num(r.outcome.diverged_at)}" for r in diverged) + "." if diverged else "."
+        "; " + ", ".join(f"{display_text(r.entry.label)} diverges at step {num(r.outcome.diverged_at)}" for r in diverged) + "."
+        if diverged
+        else "."
     )
     if at is not None:
         finish = f"{label} is the first {within_words(runs[best].outcome, lesson.optimum.loss)}, at step {num(at)}."
     elif not runs[best].outcome.diverged:
-        finish = f"After {num(steps)} steps {label} has the lowest loss, but none is {within_words(runs[best].outcome, lesson.optimum.loss)}."
+        finish = (
+            f"After {num(steps)} steps {label} has the lowest loss, but none is {within_words(runs[best].outcome, lesson.optimum.loss)}."
+        )
     else:
         finish = f"Every runner diverged; {label} lasted longest."
     arrived = sum(r.outcome.converged for r in runs)
@@ -301,7 +241,9 @@ class OptimizerRace(LessonScene):
             )
             self.curves.add(curve)
         self.floor = VGroup(floor, floor_label)
-        self.step("plot", Create(self.plot), Write(step_label), Write(loss_label), Create(self.floor), *(FadeIn(c) for c in reversed(self.curves)))
+        self.step(
+            "plot", Create(self.plot), Write(step_label), Write(loss_label), Create(self.floor), *(FadeIn(c) for c in reversed(self.curves))
+        )
 
     def race(self) -> None:
         self.step("race", self.k.animate.set_value(self.lesson.config.descent.steps), rate_func=linear)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contourpy
 import numpy as np
 from manim import (
     BLACK,
-    PI,
     DOWN,
     LEFT,
     RIGHT,
@@ -15,11 +13,9 @@ from manim import (
     Circumscribe,
     Create,
     Cross,
-    Line,
     FadeIn,
     LaggedStart,
     MathTex,
-    Polygon,
     Rectangle,
     Star,
     ValueTracker,
@@ -30,12 +26,13 @@ from manim import (
     linear,
 )
 
-from gradcore import Lesson, LossGrid
+from gradcore import Lesson
 from gradcore.facts import within_words
 from gradcore.ticks import nice_ticks
-from scenes.builders import EDGE, at_iterate, descent_readouts, fit_right, follow_iterate, keep_left_edge, thin_labels
-from scenes.narration import LessonScene, Step
-from scenes.style import AXIS, FIT, LABEL_SIZE, SLOPE, TEXT, TICK_SIZE, TITLE_SIZE, fmt_full, num, setting, tex_setting, tick, viridis
+from scenes.toolkit.builders import EDGE, at_iterate, descent_readouts, fit_right, follow_iterate, keep_left_edge
+from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.planes import filled_contours, plane_axes, plot_frame
+from scenes.toolkit.style import FIT, LABEL_SIZE, SLOPE, TEXT, TITLE_SIZE, fmt_full, num, setting, tex_setting, tick, viridis
 
 MARKED = 100  # iterates marked with a star at most (every iterate up to 100 steps)
 
@@ -45,70 +42,6 @@ def marked_iterates(steps: int) -> np.ndarray:
     and the last."""
     every = -(-steps // MARKED)
     return np.unique(np.append(np.arange(0, steps + 1, every), steps))
-
-
-
-def plane_axes(grid: LossGrid, x_length: float, y_length: float) -> Axes:
-    """m across, b up, over the grid's extent, with round ticks (``axes.m_ticks``, ``axes.b_ticks``) from the
-    one tick picker. Its lines are hidden: :func:`plot_frame` draws the border."""
-    m_ticks, b_ticks = nice_ticks(grid.m[0], grid.m[-1]), nice_ticks(grid.b[0], grid.b[-1])
-    axes = Axes(
-        x_range=[grid.m[0], grid.m[-1], m_ticks.step],
-        y_range=[grid.b[0], grid.b[-1], b_ticks.step],
-        x_length=x_length,
-        y_length=y_length,
-        axis_config={"include_tip": False, "include_ticks": False, "stroke_opacity": 0},
-    )
-    axes.m_ticks, axes.b_ticks = m_ticks, b_ticks
-    return axes
-
-
-def plot_frame(axes: Axes, numbers_left: bool = True, compact: bool = False) -> VGroup:
-    """A border around :func:`plane_axes` with outward ticks, numbers at the bottom (and on the left if
-    ``numbers_left``), labelled m and b (with their scale, e.g. ``b (×10³)``) as the seed's matplotlib
-    contour plot is; ``compact`` for small panels. ``frame.numbers`` holds the tick numbers."""
-    tick_length, buff, label_size = (0.08, 0.12, TICK_SIZE + 4) if compact else (0.1, 0.15, LABEL_SIZE)
-    (x0, x1), (y0, y1) = axes.x_range[:2], axes.y_range[:2]
-    m_ticks, b_ticks = axes.m_ticks, axes.b_ticks
-    corner_lo, corner_hi = axes.c2p(x0, y0), axes.c2p(x1, y1)
-    border = Rectangle(width=corner_hi[0] - corner_lo[0], height=corner_hi[1] - corner_lo[1], stroke_color=AXIS, stroke_width=2)
-    border.move_to((corner_lo + corner_hi) / 2)
-    marks, numbers = VGroup(), VGroup()
-    for x, shown in zip(m_ticks.values, m_ticks.scaled, strict=True):
-        foot = axes.c2p(x, y0)
-        marks.add(Line(foot, foot + tick_length * DOWN, color=AXIS))
-        numbers.add(tick(shown, m_ticks.format).next_to(foot, DOWN, buff=buff))
-    for y, shown in zip(b_ticks.values, b_ticks.scaled, strict=True):
-        foot = axes.c2p(x0, y)
-        marks.add(Line(foot, foot + tick_length * LEFT, color=AXIS))
-        if numbers_left:
-            numbers.add(tick(shown, b_ticks.format).next_to(foot, LEFT, buff=buff))
-    thin_labels(numbers[: len(m_ticks.values)], m_ticks.values)
-    thin_labels(numbers[len(m_ticks.values) :], b_ticks.values)
-    labels = VGroup(MathTex(m_ticks.tex_name("m"), font_size=label_size).next_to(numbers[0], DOWN, buff=buff).set_x(border.get_x()))
-    if numbers_left:
-        left = min(n.get_left()[0] for n in numbers[len(m_ticks.values) :])
-        name = MathTex(b_ticks.tex_name("b"), font_size=label_size)
-        if b_ticks.power:
-            name.rotate(PI / 2)
-        labels.add(name.move_to([left - buff - name.width / 2, border.get_y(), 0]))
-    frame = VGroup(border, marks, numbers, labels)
-    frame.numbers = numbers
-    return frame
-
-
-def filled_contours(axes: Axes, grid: LossGrid, levels: np.ndarray) -> VGroup:
-    """Bands ``levels[j] ≤ L < levels[j+1]`` in viridis, painted as nested sublevel sets ``L ≤ levels[j+1]``
-    from the top band down (each is convex for SSE, so no holes and no seams between bands)."""
-    generator = contourpy.contour_generator(grid.m, grid.b, grid.loss, fill_type="OuterOffset")
-    bands = len(levels) - 1
-    regions = VGroup()
-    for j in reversed(range(bands)):
-        polygons, _ = generator.filled(levels[0] - 1.0, levels[j + 1])
-        colour = viridis(j / (bands - 1))
-        for outline in polygons:
-            regions.add(Polygon(*axes.c2p(outline), stroke_width=0, fill_color=colour, fill_opacity=1))
-    return regions
 
 
 def colour_bar(levels: np.ndarray, height: float) -> VGroup:
@@ -226,7 +159,9 @@ class DescentOnContours(LessonScene):
 
         self.path = VMobject(stroke_color=FIT, stroke_width=2.5)
         self.path.set_points_as_corners(points[:1].repeat(2, axis=0))
-        self.path.add_updater(lambda path: path.set_points_as_corners(points[: self.iterate() + 1].repeat(2 if self.iterate() == 0 else 1, axis=0)))
+        self.path.add_updater(
+            lambda path: path.set_points_as_corners(points[: self.iterate() + 1].repeat(2 if self.iterate() == 0 else 1, axis=0))
+        )
         self.stars.add_updater(show_stars)
 
         rule = update_rule(spec.lr, spec.grad_scale)

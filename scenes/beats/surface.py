@@ -36,9 +36,10 @@ from gradcore import Lesson
 from gradcore.facts import elongation, steepness
 from gradcore.loss import LossGrid
 from gradcore.ticks import nice_ticks, padded_ticks
-from scenes.fast_surface import FastSurface, FastSurfaceCamera, grid_faces, shade_faces
-from scenes.narration import LessonScene3D, Step
-from scenes.style import (
+from scenes.toolkit.internals import DepthCamera, FastSurface, anchor_depth, fix_axis_shading, grid_faces, shade_faces
+from scenes.toolkit.internals.cameras import SHADING
+from scenes.toolkit.narration import LessonScene3D, Step
+from scenes.toolkit.style import (
     AXIS,
     CURVE,
     FIT,
@@ -60,52 +61,11 @@ FLAT = 400.0  # focal distance of the top view: next to no perspective, like the
 TURN = 0.38  # rad/s of the ambient rotation during the "rotate" step
 SLICE_B = TANGENT  # loss vs b (loss vs m is drawn in CURVE)
 MESH = {"color": "#000000", "width": 0.6, "opacity": 0.35}
-SHADING = 0.45  # fraction of manim's (strong, whitening) 3D shading kept, so the faces stay close to viridis
 GAP = 0.12  # scene units between a label and the point it names, and between two labels
 LINE_GAP = 0.11  # scene units between a label and an axis line (its ticks stick out 0.1)
 EDGE = 0.2  # scene units kept clear at the frame's edges
 TURN_STEP = 15 * DEGREES  # a label that is in the way turns about its point in these steps (then to ~1°) ...
 TURNS = (0.0, *(sign * k * TURN_STEP for k in range(1, 7) for sign in (1, -1)))  # ... up to 90° either way
-
-
-class DepthCamera(FastSurfaceCamera):
-    """The 3D camera with three changes: it draws :class:`FastSurface` in one pass, shades gently, and paints
-    in order of ``mob.depth_anchor`` when set.
-
-    ThreeDCamera sorts only ``shade_in_3d`` mobjects by depth and draws everything else on top. Here a mobject
-    with a ``depth_anchor`` (a scene point) is sorted among them by that point's depth, without shading:
-    the floor axes lie under the whole surface (anchored far below, so always drawn first), the surface is
-    anchored at its centre (its faces are sorted among themselves when it is drawn), and the slices, path and
-    labels (no anchor) are drawn over it.
-    """
-
-    def get_mobjects_to_display(self, *args, **kwargs) -> list[Mobject]:
-        mobjects = Camera.get_mobjects_to_display(self, *args, **kwargs)
-        rotation = self.get_rotation_matrix()
-
-        def depth(mob: Mobject) -> float:
-            anchor = getattr(mob, "depth_anchor", None)
-            if anchor is None:
-                if not getattr(mob, "shade_in_3d", False):
-                    return np.inf
-                anchor = mob.get_z_index_reference_point()
-            return float(np.dot(anchor, rotation.T)[2])
-
-        return sorted(mobjects, key=depth)
-
-    def modified_rgbas(self, vmobject: VMobject, rgbas: np.ndarray) -> np.ndarray:
-        shaded = super().modified_rgbas(vmobject, rgbas)
-        if shaded is rgbas:
-            return rgbas
-        base = rgbas.repeat(2, axis=0) if len(rgbas) < 2 else rgbas[:2]
-        return np.clip(base + SHADING * (shaded - base), 0, 1)
-
-
-def anchor_depth(mobject: Mobject, point: np.ndarray) -> Mobject:
-    """Sort ``mobject`` (its whole family) by the depth of ``point`` under :class:`DepthCamera`."""
-    for mob in mobject.get_family():
-        mob.depth_anchor = np.asarray(point, dtype=float)
-    return mobject
 
 
 Box = tuple[float, float, float, float]  # in frame units: centre x, centre y, half width, half height
@@ -276,19 +236,6 @@ def surface_axes(grid: LossGrid) -> ThreeDAxes:
         axis_config={"color": AXIS, "include_tip": False, "stroke_width": 2},
     )
     return fix_axis_shading(axes.shift(IN * HEIGHT / 2))
-
-
-def fix_axis_shading(axes: ThreeDAxes) -> ThreeDAxes:
-    """Each axis as one shaded line instead of manim's 20 depth-sorted pieces (:class:`DepthCamera` sorts the
-    axes as a whole), with its sheen computed once: manim recomputes it every frame for every piece from the
-    whole axis's bounding box, which took most of a frame. The axes do not move in the scene."""
-    for axis in axes.axes:
-        axis.remove(axis.pieces)
-        axis.set_stroke(width=axes.axis_config["stroke_width"], family=False)
-        ends = (axis.get_edge_center(-axes.light_source), axis.get_edge_center(axes.light_source))
-        for part in axis.family_members_with_points():
-            part.get_gradient_start_and_end_points = lambda ends=ends: ends
-    return axes
 
 
 def grid_nodes(axes: ThreeDAxes, grid: LossGrid) -> np.ndarray:
@@ -470,7 +417,9 @@ class LossSurface(LessonScene3D):
         camera.reset_rotation_matrix()
         z_axis = camera.project_points(self.axes.z_axis.get_all_points())[:, :2]  # the line and its ticks
         (x0, y0), (x1, y1) = z_axis.min(axis=0), z_axis.max(axis=0)
-        floor = [camera.project_points(np.array([axis.get_start(), axis.get_end()]))[:, :2] for axis in (self.axes.x_axis, self.axes.y_axis)]
+        floor = [
+            camera.project_points(np.array([axis.get_start(), axis.get_end()]))[:, :2] for axis in (self.axes.x_axis, self.axes.y_axis)
+        ]
         clear = Clearance(
             [self.title_box, ((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2)],
             [tuple(line.ravel()) for line in floor],

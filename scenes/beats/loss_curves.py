@@ -33,7 +33,8 @@ from manim import (
 
 from gradcore import Lesson
 from gradcore.lesson import LossSlice
-from scenes.builders import (
+from gradcore.ticks import nice_ticks, padded_ticks
+from scenes.toolkit.builders import (
     data_axes,
     data_dots,
     model_line,
@@ -43,8 +44,8 @@ from scenes.builders import (
     set_residuals,
     thin_labels,
 )
-from scenes.narration import LessonScene, Step
-from scenes.style import (
+from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.style import (
     AXIS,
     CURVE,
     FIT,
@@ -59,7 +60,6 @@ from scenes.style import (
     tex_setting,
     tick,
 )
-from gradcore.ticks import nice_ticks, padded_ticks
 
 PARTIAL_TEX = {
     "m": r"\frac{\partial \mathrm{L}}{\partial m} = -2 \sum_{i=1}^{n} x_i "
@@ -126,9 +126,7 @@ def gradient_arrows(axes: Axes, s: LossSlice) -> VGroup:
     arrows = VGroup()
     for tail, delta in zip(s.arrow_tail, s.arrow_delta, strict=True):
         start, end = axes.c2p(*tail), axes.c2p(*(tail + delta))
-        arrows.add(
-            Arrow(start, end, buff=0, color=SLOPE, stroke_width=4, tip_length=0.16, max_tip_length_to_length_ratio=0.45)
-        )
+        arrows.add(Arrow(start, end, buff=0, color=SLOPE, stroke_width=4, tip_length=0.16, max_tip_length_to_length_ratio=0.45))
     return arrows
 
 
@@ -152,7 +150,7 @@ class SliceView:
     readouts: VGroup  # rows: parameter, loss, partial derivative; row[1] is the live number
 
     def index(self) -> int:
-        return int(round(self.tracker.get_value()))
+        return round(self.tracker.get_value())
 
     @property
     def value(self) -> DecimalNumber:

@@ -28,26 +28,19 @@ from gradcore import Lesson
 from gradcore.facts import Outcome
 from gradcore.lesson import ClinicRun
 from gradcore.optimizers import Trajectory
-from scenes.builders import at_iterate
-from scenes.contours import filled_contours, plane_axes, plot_frame
-from scenes.narration import LessonScene, Step
-from scenes.race import (
-    box_of,
-    clip_segment,
-    clipped_steps,
-    set_clipped_path,
-    zoom_grid,
-)
-from scenes.style import (
+from scenes.toolkit.builders import at_iterate
+from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.planes import box_of, clip_segment, clipped_steps, filled_contours, plane_axes, plot_frame, set_clipped_path, zoom_grid
+from scenes.toolkit.style import (
     FIT,
     LABEL_SIZE,
     SLOPE,
     TEXT,
     TITLE_SIZE,
     num,
+    readout,
     setting,
     tex_setting,
-    readout,
 )
 
 __all__ = ["LearningRateClinic", "behaviour"]
@@ -150,7 +143,13 @@ class LearningRateClinic(LessonScene):
             ),
             Step("rest", 4.0, f"The others carry on to step {num(n)}."),
             Step("compare", 2.4, f"Final losses: {ends}; the least is {num(lesson.optimum.loss)}." if ends else "Every run diverged."),
-            Step("hold", 1.0, "The learning rate decides: " + ", ".join(f"lr = {setting(run.lr, 3)} {word}" for run, word in zip(runs, words, strict=True)) + "."),
+            Step(
+                "hold",
+                1.0,
+                "The learning rate decides: "
+                + ", ".join(f"lr = {setting(run.lr, 3)} {word}" for run, word in zip(runs, words, strict=True))
+                + ".",
+            ),
         )
 
     def construct(self) -> None:
