@@ -1,8 +1,11 @@
 """Render beats with manim in parallel processes, skipping those whose inputs did not change.
 
-A beat's cache key hashes everything its video depends on: its scene file and the project modules it
-imports (transitively), the whole of ``gradcore``, ``manim.cfg``, the quality and manim's version.
-``<media>/cache/renders.json`` maps each beat to its key and the sha256 of the video it produced;
+A beat's video depends on code and on the lesson. Its cache key hashes the code: its scene file and the
+project modules it imports (transitively), the whole of ``gradcore``, ``manim.cfg``, the quality and manim's
+version. For the lesson, the job notes which parts its beat read (:class:`gradcore.reads.Reads`) and the
+manifest keeps a digest of each: a beat is reused while those parts are unchanged, so editing the lesson
+file's ``[[race]]`` re-renders only OptimizerRace, and editing one beat's file only that beat.
+``<media>/cache/renders.json`` maps each beat to its key, its lesson parts' digests and the sha256 of every file it produced;
 it is written only after a render succeeds, so a killed render (which can leave a truncated file
 behind, manim's own cache only checks that a file exists) is never reused: manim's cache is off.
 """
@@ -28,9 +31,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import cast
 
 from gradcore import Lesson
 from gradcore.lessonfile import DEFAULT_LESSON_FILE, load_lesson
+from gradcore.reads import Reads, digests
 from scenes import Beat
 
 __all__ = [
@@ -79,16 +84,13 @@ def _project_imports(path: Path) -> set[Path]:
     return seen
 
 
-def scene_key(beat: Beat, quality: str, lesson_files: Sequence[Path] = ()) -> str:
-    """sha256 over the beat's name, its source files, gradcore, manim.cfg, quality and manim version,
-    and the bytes of the lesson file and its CSV (``lesson_files``; none for the default lesson)."""
+def scene_key(beat: Beat, quality: str) -> str:
+    """sha256 over the beat's name, its source files, gradcore, manim.cfg, quality and manim version (the
+    lesson's part is the manifest's ``reads``: :func:`intact`)."""
     files = sorted(_project_imports(beat.path) | set((PROJECT_ROOT / "gradcore").rglob("*.py")) | {PROJECT_ROOT / "manim.cfg"})
     digest = hashlib.sha256(f"{beat.name}|{quality}|manim {metadata.version('manim')}".encode())
     for file in files:
         digest.update(str(file.relative_to(PROJECT_ROOT)).encode())
-        digest.update(file.read_bytes())
-    for index, file in enumerate(lesson_files):
-        digest.update(f"|lesson file {index}|{len(file.read_bytes())}|".encode())
         digest.update(file.read_bytes())
     return digest.hexdigest()
 
@@ -108,10 +110,14 @@ def fingerprint(video: Path, name: str) -> dict[str, str]:
     return {p.relative_to(video.parent).as_posix(): _sha256(p) for p in artefacts(video, name) if p.is_file()}
 
 
-def intact(entry: object, key: str, video: Path, name: str) -> bool:
-    """Whether a manifest entry says this beat was rendered from ``key`` and every file it then wrote is still
-    there, unchanged (a deleted section clip or subtitle file, or a truncated video, means render again)."""
+def intact(entry: object, key: str, lesson: Lesson, video: Path, name: str) -> bool:
+    """Whether a manifest entry says this beat was rendered from ``key`` and from the parts of ``lesson`` it read
+    as they are now (same digests), and every file it then wrote is still there, unchanged (a deleted section
+    clip or subtitle file, or a truncated video, means render again)."""
     if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("files"), dict):
+        return False
+    reads = entry.get("reads")
+    if not isinstance(reads, dict) or not reads or digests(lesson, reads) != reads:
         return False
     files = entry["files"]
     if "sections" not in "".join(files) or video.with_suffix(".srt").name not in files:
@@ -215,14 +221,15 @@ def render_beats(
         def video_of(beat: Beat) -> Path:
             return media / "videos" / beat.path.stem / folder / f"{beat.name}.mp4"
 
-        def up_to_date(beat: Beat, key: str) -> bool:
-            return intact(manifest.get(f"{beat.name}/{quality}"), key, video_of(beat), beat.name)
+        if lesson is None:  # built once, here: the cache compares its parts, and the forked jobs inherit it
+            lesson = load_lesson(Path(lesson_file) if lesson_file else DEFAULT_LESSON_FILE)
 
-        keys = {beat.name: scene_key(beat, quality, lesson_files) for beat in beats}  # of the inputs as the render starts
+        def up_to_date(beat: Beat, key: str) -> bool:
+            return intact(manifest.get(f"{beat.name}/{quality}"), key, lesson, video_of(beat), beat.name)
+
+        keys = {beat.name: scene_key(beat, quality) for beat in beats}  # of the inputs as the render starts
         stale = [beat for beat in beats if not up_to_date(beat, keys[beat.name])]
-        if stale:  # jobs are forked from this process: import manim and the scenes once, and build the lesson once, here
-            if lesson is None:
-                lesson = load_lesson(Path(lesson_file) if lesson_file else DEFAULT_LESSON_FILE)
+        if stale:  # jobs are forked from this process: import manim and the scenes once, here
             stale = longest_first(stale, lesson)
             gc.freeze()  # and keep the collector off what the jobs inherit (its passes would copy every page)
         results: dict[str, RenderResult] = {}
@@ -255,7 +262,9 @@ def render_beats(
                             raise RuntimeError(f"rendering {beat.name} failed: {reason} (manim's log: {kept})")
                         _share_tex(job_tex, shared_tex)  # and give back the new ones
                         video = video_of(beat)
-                        manifest[f"{beat.name}/{quality}"] = {"key": keys[beat.name], "files": fingerprint(video, beat.name)}
+                        read = json.loads(report.with_suffix(".reads").read_text())  # the lesson's parts the beat drew
+                        entry = {"key": keys[beat.name], "reads": digests(lesson, read), "files": fingerprint(video, beat.name)}
+                        manifest[f"{beat.name}/{quality}"] = entry
                         results[beat.name] = RenderResult(beat, video, False, time.perf_counter() - start)
                         log(f"{video}  ({results[beat.name].seconds:.1f} s)")
             finally:  # keep what did render, even if another beat failed
@@ -273,7 +282,8 @@ QUALITY_NAMES = {"l": "low_quality", "m": "medium_quality", "h": "high_quality",
 def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: str | None, lesson: Lesson, report: Path) -> None:
     """Render ``beat`` in a process forked from :func:`render_beats` (manim, the scenes and ``lesson`` already
     in memory: no start-up cost), as ``manim render --config_file cfg --quality q --media_dir media --disable_caching
-    --save_sections`` would. manim's own output goes to ``report.log``; a failure's last line to ``report``."""
+    --save_sections`` would. manim's own output goes to ``report.log``; a failure's last line to ``report``; the names
+    of the lesson's parts the beat read (:class:`gradcore.reads.Reads`) to ``report.reads``."""
     from manim import config, tempconfig
 
     from gradcore.lessonfile import LESSON_ENV
@@ -287,12 +297,14 @@ def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: s
     os.environ.pop(LESSON_ENV, None)
     if lesson_file:
         os.environ[LESSON_ENV] = lesson_file
-    use_lesson(lesson)
+    read: set[str] = set()
+    use_lesson(cast(Lesson, Reads(lesson, read)))
     try:
         config.digest_file(cfg)
         settings = {"quality": QUALITY_NAMES[quality], "media_dir": str(media), "disable_caching": True, "save_sections": True}
         with tempconfig({**settings, "input_file": str(beat.path)}):
             beat.load()().render()
+        report.with_suffix(".reads").write_text(json.dumps(sorted(read)))
     except BaseException as error:
         with open(report.with_suffix(".log"), "a") as log:  # the job's log, which the parent keeps
             traceback.print_exc(file=log)

@@ -281,21 +281,19 @@ def test_the_scenes_read_the_lesson_file_from_the_environment(monkeypatch: pytes
     assert style._loaded.__wrapped__().dataset.n == 40
 
 
-def test_the_render_cache_key_covers_the_lesson_file_and_its_csv(tmp_path: Path) -> None:
-    from gradlesson.render import scene_key
-    from scenes import BEATS
+def test_the_render_cache_sees_an_edit_of_the_lesson_file_or_its_csv(tmp_path: Path) -> None:
+    """The cache compares digests of the lesson's parts a beat drew: a changed CSV row changes the dataset's."""
+    from gradcore.reads import digests
 
-    beat = BEATS[2]
     lesson, data = tmp_path / "l.toml", tmp_path / "d.csv"
     lesson.write_text('[dataset]\ncsv = "d.csv"\n')
     data.write_text("x,y\n1,2\n2,3\n3,5\n")
-    default = scene_key(beat, "l")
-    first = scene_key(beat, "l", (lesson, data))
-    assert first != default and scene_key(beat, "l", (lesson, data)) == first
+    first = digests(read_lesson_file(lesson).lesson, ["dataset", "candidates"])
     data.write_text("x,y\n1,2\n2,3\n3,6\n")
-    second = scene_key(beat, "l", (lesson, data))
-    lesson.write_text('[dataset]\ncsv = "d.csv"\n# changed\n')
-    assert len({default, first, second, scene_key(beat, "l", (lesson, data))}) == 4
+    second = digests(read_lesson_file(lesson).lesson, ["dataset", "candidates"])
+    assert first["dataset"] != second["dataset"] and first["candidates"] != second["candidates"]
+    lesson.write_text('[dataset]\ncsv = "d.csv"\n# a comment changes nothing drawn\n')
+    assert digests(read_lesson_file(lesson).lesson, second) == second
 
 
 @pytest.mark.render

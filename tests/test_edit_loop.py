@@ -1,0 +1,42 @@
+"""The edit loop: a beat is rendered again only when something it draws changed (its code, or the parts
+of the lesson it read), so editing the lesson file's [[race]] leaves every other beat cached."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import gradlesson
+
+from gradcore.lessonfile import DEFAULT_LESSON_FILE
+
+pytestmark = pytest.mark.render
+
+BEATS = ("FittedLine", "DatasetAndModel")
+
+
+def render(lesson: Path, media: Path) -> dict[str, str]:
+    """Render :data:`BEATS` at low quality; each beat's line, by beat name."""
+    result = gradlesson("render", *BEATS, "-q", "l", "--out", str(media), "--lesson", str(lesson))
+    assert result.returncode == 0, result.stderr
+    return {name: next(line for line in result.stdout.splitlines() if f"/{name}.mp4" in line) for name in BEATS}
+
+
+def test_editing_the_race_or_the_descent_re_renders_only_the_beats_that_draw_it(tmp_path: Path) -> None:
+    lesson, media = tmp_path / "lesson.toml", tmp_path / "media"
+    seed = DEFAULT_LESSON_FILE.read_text()
+    lesson.write_text(seed)
+    first = render(lesson, media)
+    assert not any("(cached)" in line for line in first.values())
+    reads = {key.split("/")[0]: set(entry["reads"]) for key, entry in json.loads((media / "cache" / "renders.json").read_text()).items()}
+    assert "descent" in reads["FittedLine"] and "candidates" in reads["DatasetAndModel"]
+    assert not any("race" in name for names in reads.values() for name in names)
+
+    lesson.write_text(seed.replace('label = "Adam"\noptimizer = "adam"\nlr = 1.0', 'label = "Adam, faster"\noptimizer = "adam"\nlr = 2.0'))
+    assert lesson.read_text() != seed
+    assert all("(cached)" in line for line in render(lesson, media).values())
+
+    lesson.write_text(lesson.read_text().replace("steps = 100\n", "steps = 90\n", 1))
+    again = render(lesson, media)
+    assert "(cached)" not in again["FittedLine"] and "(cached)" in again["DatasetAndModel"]
