@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import importlib
 import shutil
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 
 __all__ = ["CHECKS", "Check", "Result", "missing", "run_checks"]
 
@@ -60,6 +63,45 @@ def _program(name: str) -> Callable[[], Result]:
     return probe
 
 
+# A formula as manim's default template sets it (standalone, amsmath, amssymb): what every beat's TeX needs.
+PROBE_TEX = r"""\documentclass[preview]{standalone}
+\usepackage[english]{babel}
+\usepackage{amsmath}
+\usepackage{amssymb}
+\begin{document}
+\begin{align*}
+\frac{\partial L}{\partial m} = -2 \sum x_i (y_i - (m x_i + b))
+\end{align*}
+\end{document}
+"""
+
+
+def _tex() -> Result:
+    """``latex`` on PATH that compiles :data:`PROBE_TEX`, and ``dvisvgm`` that turns its DVI into an SVG: a
+    ``latex`` that is present but broken (missing packages, a wrapper that exits 1) fails here, not mid-render."""
+    latex, dvisvgm = shutil.which("latex"), shutil.which("dvisvgm")
+    if latex is None:
+        return Result(False, "latex not on PATH")
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "probe.tex").write_text(PROBE_TEX)
+        try:
+            run = subprocess.run(
+                [latex, "-interaction=batchmode", "-halt-on-error", "probe.tex"], cwd=folder, capture_output=True, text=True, timeout=60
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return Result(False, f"{latex} did not run: {error}")
+        dvi = Path(folder) / "probe.dvi"
+        if run.returncode != 0 or not dvi.is_file():
+            log = Path(folder) / "probe.log"
+            errors = [line for line in log.read_text(errors="replace").splitlines() if line.startswith("!")] if log.exists() else []
+            return Result(False, f"{latex} cannot compile a formula (exit {run.returncode}{': ' + errors[0] if errors else ''})")
+        if dvisvgm is not None:
+            svg = subprocess.run([dvisvgm, "--no-fonts", "-o", "probe.svg", "probe.dvi"], cwd=folder, capture_output=True, timeout=60)
+            if svg.returncode != 0 or not (Path(folder) / "probe.svg").is_file():
+                return Result(False, f"{dvisvgm} cannot convert latex's output (exit {svg.returncode})")
+    return Result(True, f"{latex} compiles a formula")
+
+
 CHECKS: tuple[Check, ...] = (
     Check("python", _python, "install Python 3.11 or newer"),
     Check("manim", _manim, "`pip install 'manim>=0.22,<0.23'` in .venv, or " + SETUP_FIX),
@@ -67,7 +109,7 @@ CHECKS: tuple[Check, ...] = (
     Check("pango", _module("manimpango", lambda m: m.pango_version()), "`apt-get install libpango1.0-dev`, then " + SETUP_FIX),
     Check(
         "LaTeX",
-        _program("latex"),
+        _tex,
         "`apt-get install --no-install-recommends texlive-latex-base texlive-latex-recommended texlive-latex-extra`",
     ),
     Check("dvisvgm", _program("dvisvgm"), "`apt-get install --no-install-recommends dvisvgm`"),

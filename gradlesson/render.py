@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import cast
+from xml.etree import ElementTree
 
 from gradcore import Lesson
 from gradcore.lessonfile import DEFAULT_LESSON_FILE, load_lesson
@@ -151,6 +152,17 @@ def write_manifest(path: Path, manifest: dict) -> None:
         staging.unlink(missing_ok=True)
 
 
+def _drop_damaged_svgs(folder: Path, log: Callable[[str], None]) -> None:
+    """Delete every TeX SVG in ``folder`` that is not a whole XML document (a dvisvgm killed mid-write leaves
+    one), saying so in one line: manim reuses any SVG that exists, so it would fail that beat on every run."""
+    for svg in folder.glob("*.svg"):
+        try:
+            ElementTree.parse(svg)
+        except (ElementTree.ParseError, OSError):
+            svg.unlink(missing_ok=True)
+            log(f"gradlesson: {svg} was damaged; compiling that formula again")
+
+
 def _share_tex(src: Path, dst: Path) -> None:
     """Link into ``dst`` every TeX SVG of ``src`` that ``dst`` lacks. Names are content hashes and each
     file appears by an atomic rename, so readers never see half a file."""
@@ -245,6 +257,8 @@ def render_beats(
                     while todo and len(running) < max(1, jobs):
                         beat = todo.pop(0)
                         shared_tex, job_tex = media / "Tex", media / "Tex" / "jobs" / beat.name
+                        for tex in (shared_tex, job_tex):
+                            _drop_damaged_svgs(tex, log)
                         _share_tex(shared_tex, job_tex)  # start from every formula already compiled
                         cfg, report = _config_for(job_tex, Path(scratch)), Path(scratch) / f"{beat.name}.error"
                         job = FORK.Process(target=_render_job, args=(beat, quality, media, cfg, lesson_file, lesson, report))

@@ -139,3 +139,25 @@ def test_stitched_lesson_lasts_the_sum_of_its_scenes(render_scene, tmp_path: Pat
     assert all(a.start <= b.start for a, b in itertools.pairwise(cues))
     assert sorted(p.name for p in lesson_video.parent.iterdir()) == ["lesson.mp4", "lesson.srt"]  # no temporaries left
     assert lesson_video.stat().st_mode & 0o044 == 0o044  # readable by others, like any rendered video
+
+
+def broken_latex(folder: Path) -> dict[str, str]:
+    """An environment whose ``latex`` is on PATH but exits 1, as a half-installed TeX Live does."""
+    fake = folder / "bin" / "latex"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\necho "! LaTeX Error: File standalone.cls not found." > probe.log\nexit 1\n')
+    fake.chmod(0o755)
+    return {**os.environ, "PATH": f"{fake.parent}:{os.environ['PATH']}"}
+
+
+def test_check_fails_when_latex_is_there_but_cannot_compile(tmp_path: Path) -> None:
+    result = gradlesson("check", env=broken_latex(tmp_path))
+    assert result.returncode == 1
+    line = next(line for line in result.stdout.splitlines() if " LaTeX " in line)
+    assert line.startswith("MISSING") and "cannot compile a formula (exit 1: ! LaTeX Error: File standalone.cls not found.)" in line
+
+
+def test_render_with_a_broken_latex_stops_before_rendering(tmp_path: Path) -> None:
+    result = gradlesson("render", "FittedLine", "-q", "l", "--out", str(tmp_path / "media"), env=broken_latex(tmp_path))
+    assert result.returncode == 2 and "LaTeX is missing" in result.stderr and result.stderr.count("\n") == 1
+    assert not (tmp_path / "media").exists()

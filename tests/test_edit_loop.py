@@ -40,3 +40,14 @@ def test_editing_the_race_or_the_descent_re_renders_only_the_beats_that_draw_it(
     lesson.write_text(lesson.read_text().replace("steps = 100\n", "steps = 90\n", 1))
     again = render(lesson, media)
     assert "(cached)" not in again["FittedLine"] and "(cached)" in again["DatasetAndModel"]
+
+    # a formula's SVG cut short (a dvisvgm killed mid-write) is compiled again, not reused and failed on
+    svgs = sorted((media / "Tex").glob("*.svg"))
+    assert svgs
+    for svg in svgs:
+        svg.write_text(svg.read_text()[:50])
+    lesson.write_text(lesson.read_text().replace("steps = 90\n", "steps = 80\n", 1))
+    result = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media), "--lesson", str(lesson))
+    assert result.returncode == 0, result.stderr
+    assert "was damaged; compiling that formula again" in result.stdout + result.stderr
+    assert "(cached)" not in result.stdout

@@ -5,12 +5,17 @@ from __future__ import annotations
 import configparser
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from gradcore import build_lesson
+from gradcore.reads import digests
 from gradlesson.cli import main
-from gradlesson.render import _config_for, fingerprint, intact, read_manifest, write_manifest
+from gradlesson.render import _config_for, _drop_damaged_svgs, fingerprint, intact, read_manifest, write_manifest
+
+LESSON = build_lesson()
 
 
 @pytest.mark.parametrize("damage", ["", "{not json", "[]", "null", "\x00\xff", "directory"])
@@ -59,7 +64,7 @@ def _rendered(tmp_path: Path) -> Path:
 )
 def test_every_file_a_beat_owns_is_checked_before_it_is_reused(tmp_path: Path, damage: str) -> None:
     video = _rendered(tmp_path)
-    entry = {"key": "k", "files": fingerprint(video, "FittedLine")}
+    entry = {"key": "k", "reads": digests(LESSON, ["descent", "dataset"]), "files": fingerprint(video, "FittedLine")}
     assert len(entry["files"]) == 6
     clip = video.parent / "sections" / "FittedLine_0001_02_start.mp4"
     if damage == "section clip deleted":
@@ -72,13 +77,33 @@ def test_every_file_a_beat_owns_is_checked_before_it_is_reused(tmp_path: Path, d
         video.write_bytes(video.read_bytes()[:10])
     elif damage == "index deleted":
         (video.parent / "sections" / "FittedLine.json").unlink()
-    assert intact(entry, "k", video, "FittedLine") == (damage == "nothing")
-    assert not intact(entry, "other key", video, "FittedLine")
+    assert intact(entry, "k", LESSON, video, "FittedLine") == (damage == "nothing")
+    assert not intact(entry, "other key", LESSON, video, "FittedLine")
+
+
+def test_an_entry_drawn_from_other_lesson_parts_is_not_reused(tmp_path: Path) -> None:
+    video = _rendered(tmp_path)
+    entry = {"key": "k", "reads": digests(LESSON, ["descent"]), "files": fingerprint(video, "FittedLine")}
+    assert intact(entry, "k", LESSON, video, "FittedLine")
+    other = build_lesson(replace(LESSON.config, descent=replace(LESSON.config.descent, steps=90)))
+    assert not intact(entry, "k", other, video, "FittedLine")
+    assert not intact({**entry, "reads": {}}, "k", LESSON, video, "FittedLine")  # a render that noted nothing is not trusted
 
 
 def test_an_entry_from_before_every_file_was_checked_is_not_trusted(tmp_path: Path) -> None:
     video = _rendered(tmp_path)
-    assert not intact({"key": "k", "sha256": "0" * 64}, "k", video, "FittedLine")
+    assert not intact({"key": "k", "sha256": "0" * 64}, "k", LESSON, video, "FittedLine")
+
+
+def test_a_truncated_tex_svg_is_dropped_and_said_in_one_line(tmp_path: Path) -> None:
+    whole = '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0L1 1"/></svg>\n'
+    (tmp_path / "a.svg").write_text(whole)
+    (tmp_path / "b.svg").write_text(whole[:40])
+    (tmp_path / "c.svg").write_bytes(b"")
+    said: list[str] = []
+    _drop_damaged_svgs(tmp_path, said.append)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.svg"]
+    assert len(said) == 2 and all("was damaged; compiling that formula again" in line for line in said)
 
 
 def test_an_output_folder_with_a_percent_sign_configures_manim(tmp_path: Path) -> None:
