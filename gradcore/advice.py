@@ -15,6 +15,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from gradcore.dataset import Dataset
 from gradcore.facts import Outcome, curvature, outcome
 from gradcore.loss import Optimum
@@ -27,6 +29,7 @@ __all__ = [
     "Fix",
     "adaptive_lr",
     "balanced_scale",
+    "candidate_lines",
     "fix_descent",
     "nice_below",
     "stable_lr",
@@ -136,3 +139,17 @@ def fix_descent(
         if facts.converged:
             return Fix(rate, scale, None if count == steps else count, facts.first_within)
     return None if plain is None else Fix(plain.lr, None, None, None)
+
+
+def candidate_lines(data: Dataset, m: float, b: float) -> tuple[tuple[float, float], ...]:
+    """The candidate lines a lesson tries when its file names none: through the data's centre (x̄, ȳ) with
+    slopes 0, −m* and 2 m*, then the best fit (m*, b*) itself; each to 3 significant digits, and rounding
+    noise (below 10⁻⁹ of its kind of number: standardised data is centred at 2.5×10⁻¹⁶, not 0) written 0."""
+    xc, yc = float(np.mean(data.x)), float(np.mean(data.y))
+    lines = [(0.0, yc), (-m, yc + m * xc), (2 * m, yc - 2 * m * xc), (m, b)]
+    scale = float(np.max(np.abs(data.y))) + float(np.max(np.abs(data.x))) * abs(m)
+
+    def round3(value: float, size: float) -> float:
+        return 0.0 if abs(value) < 1e-9 * size else float(f"{value:.3g}")
+
+    return tuple((round3(slope, abs(m)), round3(bias, scale)) for slope, bias in lines)

@@ -25,6 +25,7 @@ from gradcore.advice import (
     Fix,
     adaptive_lr,
     balanced_scale,
+    candidate_lines,
     fix_descent,
     stable_lr,
 )
@@ -635,11 +636,7 @@ class _Reader:
             seed = make_dataset()
             if np.array_equal(seed.x, data.x) and np.array_equal(seed.y, data.y):
                 return LessonConfig().candidates  # the seed's data: the seed's lines
-            # lines through the data's centre (x̄, ȳ) with slopes 0, −m*, 2 m*, then the best fit
-            xc, yc = float(np.mean(data.x)), float(np.mean(data.y))
-            lines = [(0.0, yc), (-m, yc + m * xc), (2 * m, yc - 2 * m * xc), (m, b)]
-            scale = float(np.max(np.abs(data.y))) + float(np.max(np.abs(data.x))) * abs(m)
-            return tuple((_round3(s, abs(m)), _round3(c, scale)) for s, c in lines)
+            return candidate_lines(data, m, b)
         value = table["candidates"]
         if not isinstance(value, list) or not 2 <= len(value) <= 10:
             raise self.error(
@@ -698,12 +695,6 @@ class _Reader:
                     "order the four rates from too small to diverging, e.g. [0.0001, 0.001, 0.004, 0.006]",
                 )
         return a, b, c, d
-
-
-def _round3(value: float, scale: float) -> float:
-    """``value`` to 3 significant digits, and 0 if it is rounding noise (below 10⁻⁹ of ``scale``, the size of its
-    kind of number in this lesson: standardised data has its centre at 0, not at 2.5×10⁻¹⁶)."""
-    return 0.0 if abs(value) < 1e-9 * scale else float(f"{value:.3g}")
 
 
 def _setting(value: float) -> str:

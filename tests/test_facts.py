@@ -144,3 +144,21 @@ def test_an_unknown_scale_is_one_line(tmp_path: Path) -> None:
     lesson.write_text('[dataset]\nscale = "log"\n')
     with pytest.raises(LessonFileError, match=r"\[dataset\] scale: unknown scale 'log'; write scale = \"standard\""):
         read_lesson_file(lesson)
+
+
+def test_candidate_lines_cross_the_data_centre_and_end_on_the_fit() -> None:
+    from gradcore.advice import candidate_lines
+    from gradcore.dataset import make_dataset, standardise
+    from gradcore.loss import moments, optimum
+
+    data = make_dataset()
+    best = optimum(moments(data))
+    lines = candidate_lines(data, best.m, best.b)
+    xc, yc = float(np.mean(data.x)), float(np.mean(data.y))
+    assert [m for m, _ in lines] == [0.0, float(f"{-best.m:.3g}"), float(f"{2 * best.m:.3g}"), float(f"{best.m:.3g}")]
+    for m, b in lines[:3]:
+        assert m * xc + b == pytest.approx(yc, abs=0.01 * abs(yc) + 0.01 * abs(m * xc) + 0.005)  # 3 digits of b
+    assert lines[3][1] == float(f"{best.b:.3g}")
+    centred = standardise(data)
+    best = optimum(moments(centred))
+    assert candidate_lines(centred, best.m, best.b)[0] == (0.0, 0.0)  # the centre's 2.5e-16 is written 0
