@@ -159,7 +159,7 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
     """The non-empty rows of ``text`` with their line numbers, cells stripped; a cell too long for
     the csv module is a :class:`CSVError` naming its row."""
     reader = csv.reader(text.splitlines())
-    rows = []
+    rows: list[tuple[int, list[str]]] = []
     while True:
         try:
             row = next(reader)

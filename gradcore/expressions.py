@@ -447,7 +447,7 @@ def find_pole(g: Callable[[np.ndarray], np.ndarray], x: np.ndarray, y: np.ndarra
     size = np.abs(np.broadcast_to(y, x.shape))
     left, right = np.append(-1.0, size[:-1]), np.append(size[1:], -1.0)  # no neighbour past either end
     peaks = np.flatnonzero((size >= left) & (size >= right) & ((size > left) | (size > right)))
-    for i in peaks:
+    for i in peaks.tolist():
         lo, hi = x[max(i - 1, 0)], x[min(i + 1, len(x) - 1)]
         with np.errstate(all="ignore"):  # overflow of the limit itself (|y| near 1e308) included
             limit = GROWTH * max(size[i], 1.0)

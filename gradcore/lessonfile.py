@@ -15,7 +15,7 @@ import math
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -44,7 +44,7 @@ from gradcore.lesson import (
     build_lesson,
 )
 from gradcore.loss import Optimum, moments, optimum
-from gradcore.optimizers import OPTIMIZERS, Objective, Trajectory, make_optimizer, run, sse_objective
+from gradcore.optimizers import OPTIMIZERS, Objective, Optimizer, Trajectory, make_optimizer, run, sse_objective
 
 __all__ = [
     "DEFAULT_LESSON_FILE",
@@ -575,7 +575,7 @@ class _Reader:
         settings = dict(self.settings(table, name, "[descent]", ("start", "steps", "optimizer"), data))
         spec = DescentSpec(
             start=start,
-            lr=float(settings.pop("lr")),
+            lr=float(cast(float, settings.pop("lr"))),  # settings() checked it is a number
             grad_scale=settings.pop("grad_scale"),  # type: ignore[arg-type]
             steps=steps or ROUND_STEPS[0],
             optimizer=name,
@@ -590,7 +590,7 @@ class _Reader:
                 spec = DescentSpec(spec.start, spec.lr, spec.grad_scale, count, spec.optimizer, spec.settings)
                 trajectory, facts = self.run_descent(spec, objective, best)
             if facts.converged:  # the first round count at whose end the run is converged (momentum may leave and return)
-                for count in (n for n in ROUND_STEPS if facts.first_within <= n <= spec.steps):
+                for count in (n for n in ROUND_STEPS if facts.first_within is not None and facts.first_within <= n <= spec.steps):
                     short = Trajectory(trajectory.params[: count + 1], trajectory.loss[: count + 1], trajectory.grad[: count + 1])
                     if outcome(short, best).converged:
                         spec = DescentSpec(spec.start, spec.lr, spec.grad_scale, count, name, spec.settings)
@@ -623,7 +623,7 @@ class _Reader:
         """The fix a run confirmed (:func:`gradcore.advice.fix_descent`), as the second half of a message."""
         settings = dict(spec.settings)
 
-        def make(lr: float, grad_scale: tuple[float, float]):  # -> Optimizer
+        def make(lr: float, grad_scale: tuple[float, float]) -> Optimizer:
             return make_optimizer(spec.optimizer, lr=lr, grad_scale=grad_scale, **settings)
 
         fix = fix_descent(make, data, objective, spec.start, spec.lr, spec.grad_scale, spec.steps, best, MAX_STEPS)
@@ -668,7 +668,7 @@ class _Reader:
                     str(
                         self.error(
                             f"{where} lr",
-                            f"{_short(label, 40)} ({name}) diverges at step {facts.diverged_at} with lr = {_setting(dict(runner.settings)['lr'])}",
+                            f"{_short(label, 40)} ({name}) diverges at step {facts.diverged_at} with lr = {_setting(cast(float, dict(runner.settings)['lr']))}",
                             "the race shows it stopping there; use a smaller lr, or leave lr out to derive it",
                         )
                     )

@@ -232,9 +232,9 @@ def rmsprop(lr: float, rho: float = 0.9, eps: float = 1e-8, grad_scale: ArrayLik
 
 
 class AdamState(NamedTuple):
-    """``count`` t of steps taken; moving averages ``mu`` of g and ``nu`` of g², shape ``(2,)``."""
+    """``steps`` t taken so far; moving averages ``mu`` of g and ``nu`` of g², shape ``(2,)``."""
 
-    count: int
+    steps: int
     mu: np.ndarray
     nu: np.ndarray
 
@@ -254,7 +254,7 @@ def adam(lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, grad_
         return AdamState(0, np.zeros_like(params), np.zeros_like(params))
 
     def update(g: np.ndarray, state: AdamState, params: Params) -> tuple[np.ndarray, AdamState]:
-        t = state.count + 1
+        t = state.steps + 1
         mu, nu = _ema(state.mu, g, b1), _ema(state.nu, g * g, b2)
         mu_hat, nu_hat = mu / (1 - b1**t), nu / (1 - b2**t)
         return -lr * mu_hat / (np.sqrt(nu_hat) + eps), AdamState(t, mu, nu)
@@ -263,9 +263,9 @@ def adam(lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8, grad_
 
 
 class SGDState(NamedTuple):
-    """``count``: mini-batch steps taken so far (epoch and batch within it follow from it)."""
+    """``steps``: mini-batch steps taken so far (epoch and batch within it follow from it)."""
 
-    count: int
+    steps: int
 
 
 def minibatch_sgd(lr: float, batch_size: int, seed: int = 0, grad_scale: ArrayLike = (1.0, 1.0)) -> Optimizer:
@@ -288,12 +288,12 @@ def minibatch_sgd(lr: float, batch_size: int, seed: int = 0, grad_scale: ArrayLi
     def batch(state: SGDState, n: int) -> np.ndarray:
         if batch_size > n:
             raise ValueError(f"batch_size {batch_size} exceeds the {n} data points")
-        epoch, j = divmod(state.count, -(-n // batch_size))
+        epoch, j = divmod(state.steps, -(-n // batch_size))
         order = np.random.default_rng((seed, epoch)).permutation(n)
         return order[j * batch_size : (j + 1) * batch_size]
 
     def update(g: np.ndarray, state: SGDState, params: Params) -> tuple[np.ndarray, SGDState]:
-        return -g * lr, SGDState(state.count + 1)
+        return -g * lr, SGDState(state.steps + 1)
 
     return _on_scaled_grad(Optimizer(init, update, batch), grad_scale)
 
@@ -380,7 +380,7 @@ def run(optimizer: Optimizer, objective: Objective, params0: ArrayLike, steps: i
         grads.append(grad)
         if k < steps:
             step_grad = grad
-            if optimizer.batch is not None:
+            if optimizer.batch is not None and objective.batch_grad is not None:  # run() checked: batch needs batch_grad
                 step_grad = np.asarray(objective.batch_grad(params, optimizer.batch(state, objective.n)), dtype=float)
             updates, state = optimizer.update(step_grad, state, params)
             params = params + updates

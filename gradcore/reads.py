@@ -95,6 +95,9 @@ class Reads:
     is wrapped too, so a read of ``lesson.config.descent`` notes ``config.descent``. Values come back unwrapped."""
 
     __slots__ = ("_noted", "_prefix", "_target")
+    _target: object
+    _noted: set[str]
+    _prefix: str
 
     def __init__(self, target: object, noted: set[str], prefix: str = "") -> None:
         object.__setattr__(self, "_target", target)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 
 __all__ = ["CHECKS", "Check", "Result", "missing", "run_checks"]
 
@@ -44,7 +45,7 @@ def _manim() -> Result:
     return Result((major, minor) == (0, 22), version)
 
 
-def _module(name: str, version: Callable[[object], str]) -> Callable[[], Result]:
+def _module(name: str, version: Callable[[ModuleType], str]) -> Callable[[], Result]:
     def probe() -> Result:
         try:
             module = importlib.import_module(name)

@@ -54,11 +54,11 @@ def export_lesson(lesson: Lesson, out: Path) -> list[Path]:
     document = {
         "dataset": {"x": lesson.dataset.x.tolist(), "y": lesson.dataset.y.tolist()},
         "descent": {
-            "start": _point(*d.params[0], d.loss[0]),
+            "start": _point(d.m[0], d.b[0], d.loss[0]),
             "lr": spec.lr,
             "grad_scale": list(spec.grad_scale),
             "steps": d.steps,
-            "final": _point(*d.params[-1], d.loss[-1]),
+            "final": _point(d.m[-1], d.b[-1], d.loss[-1]),
             **_facts(lesson.outcome),
         },
         "optimum": _point(lesson.optimum.m, lesson.optimum.b, lesson.optimum.loss),

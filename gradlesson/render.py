@@ -249,7 +249,7 @@ def render_beats(
             if beat not in stale:
                 results[beat.name] = RenderResult(beat, video_of(beat), True, 0.0)
                 log(f"{video_of(beat)}  (cached)")
-        running: dict[int, tuple[Beat, Path, multiprocessing.Process, float, Path]] = {}
+        running: dict[int, tuple[Beat, Path, multiprocessing.context.ForkProcess, float, Path]] = {}
         with tempfile.TemporaryDirectory() as scratch:
             try:
                 todo = list(stale)
@@ -265,7 +265,7 @@ def render_beats(
                         job.start()
                         running[job.sentinel] = (beat, job_tex, job, time.perf_counter(), report)
                     for sentinel in multiprocessing.connection.wait(list(running)):
-                        beat, job_tex, job, start, report = running.pop(sentinel)
+                        beat, job_tex, job, start, report = running.pop(cast(int, sentinel))  # a job's sentinel, one of running's keys
                         job.join()
                         if job.exitcode:
                             reason = report.read_text().strip() if report.exists() else f"exit {job.exitcode}"

@@ -20,6 +20,8 @@ __all__ = ["contact_sheet", "duration", "frame_at", "stitch"]
 def duration(video: Path) -> float:
     """Length of ``video`` in seconds (container duration)."""
     with av.open(str(video)) as container:
+        if container.duration is None:  # not written by manim's encoder, but possible in a foreign file
+            raise ValueError(f"{video}: the container gives no duration")
         return container.duration / av.time_base
 
 
@@ -98,7 +100,9 @@ def contact_sheet(video: Path, target: Path, frames: int = 6, columns: int = 3, 
     gap = 4
     sheet = Image.new("RGB", (columns * width + (columns - 1) * gap, rows * height + (rows - 1) * gap), "#404040")
     for i, shot in enumerate(shots):
-        sheet.paste(shot.resize((width, height), Image.LANCZOS), ((i % columns) * (width + gap), (i // columns) * (height + gap)))
+        sheet.paste(
+            shot.resize((width, height), Image.Resampling.LANCZOS), ((i % columns) * (width + gap), (i // columns) * (height + gap))
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     sheet.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
     return target

@@ -5,6 +5,10 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scenes.toolkit.narration import Narrated
 
 __all__ = ["BEATS", "Beat"]
 
@@ -26,7 +30,7 @@ class Beat:
     def module(self) -> str:
         return f"scenes.beats.{Path(self.file).stem}"
 
-    def load(self) -> type:
+    def load(self) -> type[Narrated]:
         """The scene class (imports manim)."""
         return getattr(importlib.import_module(self.module), self.name)
 

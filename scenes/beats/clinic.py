@@ -101,7 +101,7 @@ class Panel:
 
 def split_step(lesson: Lesson) -> int | None:
     """The latest step at which a clinic run diverged, or None."""
-    steps = [run.outcome.diverged_at for run in lesson.clinic if run.outcome.diverged]
+    steps = [run.outcome.diverged_at for run in lesson.clinic if run.outcome.diverged_at is not None]
     return max(steps) if steps else None
 
 
@@ -182,7 +182,7 @@ class LearningRateClinic(LessonScene):
         all_losses = np.concatenate([run.trajectory.loss for run in lesson.clinic])
         for i, run in enumerate(lesson.clinic):
             axes = plane_axes(grid, PANEL, PANEL)
-            axes.move_to([(i - 1.5) * PITCH + 0.3, 0.2, 0])
+            axes.move_to(((i - 1.5) * PITCH + 0.3, 0.2, 0))
             t = run.trajectory
             rate = MathTex(rf"\text{{lr}} = {tex_setting(run.lr, 3)}", font_size=LABEL_SIZE, color=TEXT).next_to(axes, UP, buff=0.2)
             name = MathTex(rf"\text{{{behaviour(run.outcome)}}}", font_size=LABEL_SIZE, color=TEXT).next_to(rate, UP, buff=0.15)
@@ -213,7 +213,7 @@ class LearningRateClinic(LessonScene):
             p.header[0].set_y(tops - p.header[0].height / 2)
         self.step_count = readout("k", 0, range(self.lesson.config.descent.steps + 1), 0)
         self.step_count[1].add_updater(lambda num: num.set_value(round(self.k.get_value())))
-        self.step_count.move_to([self.panels[-1].axes.get_left()[0] + 0.9, title.get_y(), 0], aligned_edge=LEFT)
+        self.step_count.move_to((self.panels[-1].axes.get_left()[0] + 0.9, title.get_y(), 0), aligned_edge=LEFT)
         self.step(
             "panels",
             Write(title),
@@ -242,8 +242,8 @@ class LearningRateClinic(LessonScene):
         steps, start = clipped_steps(axes, t.params), axes.c2p(*t.params[0])
         panel.path.add_updater(lambda path: set_clipped_path(path, steps, start, self.iterate(t)))
         panel.path.update()
-        panel.dot.add_updater(place_dot)
-        panel.arrow.add_updater(place_arrow)
+        panel.dot.add_updater(place_dot)  # type: ignore[arg-type]  # manim types an updater as taking any Mobject; it gets this one
+        panel.arrow.add_updater(place_arrow)  # type: ignore[arg-type]  # manim types an updater as taking any Mobject; it gets this one
         panel.loss[1].add_updater(lambda number: number.set_value(t.loss[self.iterate(t)]))
 
     def show_start(self) -> None:

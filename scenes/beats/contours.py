@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from manim import (
     BLACK,
@@ -58,7 +60,7 @@ def colour_bar(levels: np.ndarray, height: float) -> VGroup:
     for value, shown in zip(marks.values, marks.scaled, strict=True):
         y = swatches.get_bottom()[1] + height * (value - levels[0]) / (levels[-1] - levels[0])
         label = tick(shown, marks.format)
-        ticks.add(label.move_to([swatches.get_right()[0] + 0.1, y, 0], aligned_edge=LEFT))
+        ticks.add(label.move_to((swatches.get_right()[0] + 0.1, y, 0), aligned_edge=LEFT))
     title = MathTex(marks.tex_name(r"\text{Loss}"), font_size=LABEL_SIZE, color=TEXT).next_to(swatches, UP, buff=0.15)
     return VGroup(swatches, ticks, title)
 
@@ -134,7 +136,7 @@ class DescentOnContours(LessonScene):
         frame = plot_frame(self.axes)
         keep_left_edge(frame, self.axes)
         self.contours = filled_contours(self.axes, lesson.landscape, lesson.levels)
-        bar = colour_bar(lesson.levels, height=self.axes.y_length * 0.9)
+        bar = colour_bar(lesson.levels, height=cast(float, self.axes.y_length) * 0.9)  # plane_axes gave it
         bar.next_to(self.axes, RIGHT, buff=0.45).align_to(self.axes, DOWN).shift(UP * 0.3)
         self.bar = bar
         self.step("landscape", Write(title), FadeIn(self.contours), Create(frame), FadeIn(bar))
@@ -162,7 +164,7 @@ class DescentOnContours(LessonScene):
         self.path.add_updater(
             lambda path: path.set_points_as_corners(points[: self.iterate() + 1].repeat(2 if self.iterate() == 0 else 1, axis=0))
         )
-        self.stars.add_updater(show_stars)
+        self.stars.add_updater(show_stars)  # type: ignore[arg-type]  # manim types an updater as taking any Mobject; it gets this one
 
         rule = update_rule(spec.lr, spec.grad_scale)
         self.readouts = descent_readouts(d).arrange(DOWN, aligned_edge=LEFT, buff=0.25)

@@ -17,6 +17,7 @@ from manim import (
     SurroundingRectangle,
     ValueTracker,
     VGroup,
+    VMobject,
     Write,
     config,
     smooth,
@@ -78,7 +79,7 @@ class DatasetAndModel(LessonScene):
         data = self.lesson.dataset
         title = MathTex(r"\text{The data and the model}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
         self.axes = data_axes(data, x_length=7.0, y_length=5.6).to_edge(LEFT).shift(DOWN * 0.35)
-        self.dots = data_dots(self.axes, data)
+        self.dots: VMobject = data_dots(self.axes, data)
         self.step("data", Write(title), Create(self.axes), LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=0.03))
         self.dots = self.settle(self.dots)
         self.title = title
@@ -142,7 +143,7 @@ class DatasetAndModel(LessonScene):
             self.step(
                 f"move{k}",
                 AnimationGroup(
-                    self.tracker.animate(rate_func=smooth).set_value(knots[k]),
+                    self.tracker.animate(rate_func=smooth).set_value(knots[k]),  # type: ignore[operator, arg-type]  # manim types animate as `builder | Self` and AnimationGroup as taking no builders
                     FadeIn(row, shift=0.2 * UP),
                     lag_ratio=0.8,
                 ),

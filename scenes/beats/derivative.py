@@ -91,7 +91,7 @@ class DerivativeAsSlope(LessonScene):
             """The line through (x0, y0) with the core's secant slope, reaching past (x0 + h, y1)."""
             i = at()
             x_mid, y_mid = s.x0 + s.h[i] / 2, (s.y0 + s.y1[i]) / 2
-            half = np.linalg.norm(axes.c2p(s.x0 + s.h[i], s.y1[i]) - axes.c2p(s.x0, s.y0)) / 2 + SECANT_EXTRA
+            half = float(np.linalg.norm(axes.c2p(s.x0 + s.h[i], s.y1[i]) - axes.c2p(s.x0, s.y0))) / 2 + SECANT_EXTRA
             return slope_segment(axes, x_mid, y_mid, s.slope[i], half)
 
         self.secant_line = Line(axes.c2p(0, 0), axes.c2p(1, 1), color=TANGENT, stroke_width=4)
@@ -108,7 +108,7 @@ class DerivativeAsSlope(LessonScene):
             m.next_to(run, UP, buff=0.12)
             m.set_opacity(float(np.clip((run.get_length() - 0.4) / 0.4, 0, 1)))  # gone before it reaches the dots
 
-        h_label.add_updater(place_h)
+        h_label.add_updater(place_h)  # type: ignore[arg-type]  # manim types an updater as taking any Mobject; it gets this one
         tangent = DashedLine(*slope_segment(axes, s.x0, s.y0, s.tangent_slope, TANGENT_HALF), color=DERIV, stroke_width=3, dash_length=0.12)
         self.rows = VGroup(
             MathTex(rf"x_0 = {tex_setting(s.x0)}", font_size=LABEL_SIZE, color=TEXT),

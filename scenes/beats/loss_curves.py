@@ -15,7 +15,6 @@ from manim import (
     Arrow,
     Axes,
     Create,
-    DecimalNumber,
     Dot,
     FadeIn,
     FadeOut,
@@ -115,9 +114,9 @@ def loss_axes(s: LossSlice, x_length: float = 5.9, y_length: float = 4.3) -> Axe
     y_label = MathTex(y_ticks.tex_name(r"\text{Loss}"), font_size=LABEL_SIZE - 4, color=TEXT).rotate(PI / 2)
     y_label.next_to(VGroup(left, *numbers[: len(y_ticks.values) - 1]), LEFT, buff=0.2)
     axes.add(left, numbers, x_label, y_label)
-    axes.visible_y_axis = left
-    axes.tick_labels = numbers
-    axes.loss_labels = list(numbers[: len(y_ticks.values) - 1])
+    axes.visible_y_axis = left  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
+    axes.tick_labels = numbers  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
+    axes.loss_labels = list(numbers[: len(y_ticks.values) - 1])  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
     return axes
 
 
@@ -153,16 +152,16 @@ class SliceView:
         return round(self.tracker.get_value())
 
     @property
-    def value(self) -> DecimalNumber:
-        return self.readouts[0][1]
+    def value(self) -> VMobject:
+        return self.readouts[0][1]  # type: ignore[return-value]  # manim types a VMobject's members as Mobjects
 
     @property
-    def loss(self) -> DecimalNumber:
-        return self.readouts[1][1]
+    def loss(self) -> VMobject:
+        return self.readouts[1][1]  # type: ignore[return-value]  # manim types a VMobject's members as Mobjects
 
     @property
-    def partial(self) -> DecimalNumber:
-        return self.readouts[2][1]
+    def partial(self) -> VMobject:
+        return self.readouts[2][1]  # type: ignore[return-value]  # manim types a VMobject's members as Mobjects
 
 
 class LossCurves(LessonScene):
@@ -228,7 +227,7 @@ class LossCurves(LessonScene):
         self.data_axes = data_axes(data, x_length=5.4, y_length=3.5)
         self.data_axes.to_edge(RIGHT, buff=0.4)
         self.data_axes.shift(UP * (self.title.get_bottom()[1] - 0.3 - self.data_axes.get_top()[1]))
-        self.dots = data_dots(self.data_axes, data)
+        self.dots: VMobject = data_dots(self.data_axes, data)
         self.views = {"m": self.build_view(self.lesson.loss_vs_m)}
         self.step(
             "axes_m",
@@ -318,7 +317,7 @@ class LossCurves(LessonScene):
         self.step(
             f"slope_{parameter}",
             Write(v.formula),
-            LaggedStart(*(GrowArrow(a) for a in v.arrows), lag_ratio=0.15),
+            LaggedStart(*(GrowArrow(a) for a in v.arrows), lag_ratio=0.15),  # type: ignore[arg-type]  # manim types a VGroup's members as VMobjects: these are Arrows
         )
         self.bring_to_front(v.drop, v.dot)
 

@@ -3,6 +3,8 @@ each with its colour, name and live loss, while a loss-versus-step plot (log sca
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from manim import (
     BLUE_B,
@@ -15,6 +17,7 @@ from manim import (
     UP,
     WHITE,
     YELLOW,
+    Animation,
     Axes,
     Circumscribe,
     Create,
@@ -35,7 +38,7 @@ from manim import (
 from gradcore import Lesson
 from gradcore.facts import within_words
 from gradcore.optimizers import Trajectory
-from gradcore.ticks import nice_ticks
+from gradcore.ticks import Ticks, nice_ticks
 from scenes.toolkit.builders import at_iterate, keep_left_edge, thin_labels
 from scenes.toolkit.narration import LessonScene, Step
 from scenes.toolkit.planes import clipped_steps, filled_contours, plane_axes, plot_frame, set_clipped_path, zoom_grid
@@ -88,7 +91,7 @@ def log_axes(steps: int, log_lo: float, log_hi: float, x_length: float, y_length
         foot = axes.c2p(0, n)
         ticks.add(Line(foot + 0.08 * LEFT, foot + 0.08 * RIGHT, color=AXIS, stroke_width=2))
         ticks.add(MathTex(rf"10^{{{int(n)}}}", font_size=TICK_SIZE, color=TEXT).next_to(foot, LEFT, buff=0.15))
-    axes.k_ticks = k_ticks
+    axes.k_ticks = k_ticks  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
     return axes.add(ticks)
 
 
@@ -100,7 +103,7 @@ def race_sentences(lesson: Lesson) -> tuple[str, str, str]:
     label = display_text(runs[best].entry.label)
     diverged = [r for r in runs if r.outcome.diverged]
     race = f"They move in step, {num(steps)} steps each" + (
-        "; " + ", ".join(f"{display_text(r.entry.label)} diverges at step {num(r.outcome.diverged_at)}" for r in diverged) + "."
+        "; " + ", ".join(f"{display_text(r.entry.label)} diverges at step {num(cast(int, r.outcome.diverged_at))}" for r in diverged) + "."
         if diverged
         else "."
     )
@@ -183,7 +186,7 @@ class OptimizerRace(LessonScene):
             dot.add_updater(lambda d, t=t: d.move_to(self.axes.c2p(*t.params[self.iterate(t)])))
             loss = number(t.loss[0], all_losses, color=TEXT, edge_to_fix=RIGHT)
             loss.add_updater(lambda num, t=t: num.set_value(t.loss[self.iterate(t)]))
-            name = plain_label(run.entry.label, LABEL_SIZE, colour, max_width=NAME_WIDTH)
+            name: VMobject = plain_label(run.entry.label, LABEL_SIZE, colour, max_width=NAME_WIDTH)
             self.paths.add(path)
             self.dots.add(dot)
             self.losses.append(loss)
@@ -195,13 +198,13 @@ class OptimizerRace(LessonScene):
         for i, row in enumerate(self.rows):
             swatch, name, loss = row
             y = -0.42 * i
-            swatch.move_to([0, y, 0])
-            name.move_to([0.25, y, 0], aligned_edge=LEFT)
-            loss.move_to([column, y, 0], aligned_edge=RIGHT)
-        header.move_to([column, 0.5, 0], aligned_edge=RIGHT)
+            swatch.move_to((0, y, 0))
+            name.move_to((0.25, y, 0), aligned_edge=LEFT)
+            loss.move_to((column, y, 0), aligned_edge=RIGHT)
+        header.move_to((column, 0.5, 0), aligned_edge=RIGHT)
         self.step_count = readout("k", 0, range(self.lesson.config.descent.steps + 1), 0)
         self.step_count[1].add_updater(lambda num: num.set_value(round(self.k.get_value())))
-        self.step_count.move_to([0, 0.5, 0], aligned_edge=LEFT)
+        self.step_count.move_to((0, 0.5, 0), aligned_edge=LEFT)
         self.legend = VGroup(header, self.step_count, self.rows)
         self.legend.to_edge(RIGHT, buff=0.6).align_to(self.axes, UP).shift(UP * 0.4)
         # the first runners on top: gradient descent, the lesson's own, is not hidden under its look-alikes
@@ -223,7 +226,7 @@ class OptimizerRace(LessonScene):
         log_lo, log_hi = np.floor((lows - 0.2) * 2) / 2, np.ceil((highs + 0.1) * 2) / 2
         self.plot = log_axes(n, log_lo, log_hi, x_length=5.0, y_length=2.4)
         self.plot.next_to(self.legend, DOWN, buff=0.6).align_to(self.legend, RIGHT).shift(LEFT * 0.45)
-        step_label = MathTex(self.plot.k_ticks.tex_name(r"\text{step } k"), font_size=LABEL_SIZE, color=TEXT)
+        step_label = MathTex(cast(Ticks, self.plot.k_ticks).tex_name(r"\text{step } k"), font_size=LABEL_SIZE, color=TEXT)
         step_label.next_to(self.plot.c2p(n, log_lo), DOWN, buff=0.5).align_to(self.plot.c2p(n, log_lo), RIGHT)
         loss_label = MathTex(r"\text{loss}", font_size=LABEL_SIZE, color=TEXT).next_to(self.plot.c2p(0, log_hi), UP, buff=0.15)
         floor = DashedLine(self.plot.c2p(0, np.log10(best)), self.plot.c2p(n, np.log10(best)), color=AXIS, stroke_width=2)
@@ -251,7 +254,7 @@ class OptimizerRace(LessonScene):
     def finish(self) -> None:
         best, at = self.lesson.race_leader
         colour = runner_colour(best)
-        animations = [Circumscribe(self.rows[best], color=colour)]
+        animations: list[Animation] = [Circumscribe(self.rows[best], color=colour)]
         if at is not None:  # mark the arrival on the loss plot: a dot on the curve, dropped to the step axis
             arrival = self.plot.c2p(at, self.log_losses[best][at])
             foot = self.plot.c2p(at, self.plot.y_range[0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import numpy as np
 from manim import (
@@ -12,8 +13,6 @@ from manim import (
     IN,
     UL,
     UR,
-    Animation,
-    Camera,
     Create,
     Dot,
     FadeIn,
@@ -24,6 +23,7 @@ from manim import (
     Succession,
     Surface,
     ThreeDAxes,
+    ThreeDCamera,
     ValueTracker,
     VGroup,
     VMobject,
@@ -53,6 +53,18 @@ from scenes.toolkit.style import (
     viridis,
 )
 
+if TYPE_CHECKING:
+    from scenes.toolkit.narration import Playable
+
+
+class MeshStyle(TypedDict):
+    """The surface's mesh lines: one colour, width and opacity."""
+
+    color: str
+    width: float
+    opacity: float
+
+
 SIDE = 5.6  # scene units of the m and b axes (the top view is a square, like the contour plot that follows)
 HEIGHT = 3.2  # scene units of the loss axis
 # the first view: from the front left, a little zoomed out so the walls stay in frame as the camera turns
@@ -60,7 +72,7 @@ START = {"phi": 64 * DEGREES, "theta": -150 * DEGREES, "zoom": 0.9, "focal_dista
 FLAT = 400.0  # focal distance of the top view: next to no perspective, like the 2D contour plot that follows
 TURN = 0.38  # rad/s of the ambient rotation during the "rotate" step
 SLICE_B = TANGENT  # loss vs b (loss vs m is drawn in CURVE)
-MESH = {"color": "#000000", "width": 0.6, "opacity": 0.35}
+MESH: MeshStyle = {"color": "#000000", "width": 0.6, "opacity": 0.35}
 GAP = 0.12  # scene units between a label and the point it names, and between two labels
 LINE_GAP = 0.11  # scene units between a label and an axis line (its ticks stick out 0.1)
 EDGE = 0.2  # scene units kept clear at the frame's edges
@@ -197,7 +209,7 @@ def clear_spot(point: tuple[float, float], angle: float, half: tuple[float, floa
     return (x + t * u[0], y + t * u[1])
 
 
-def pin_labels(camera: Camera, pins: Sequence[Pin], clear: Clearance) -> None:
+def pin_labels(camera: ThreeDCamera, pins: Sequence[Pin], clear: Clearance) -> None:
     """Place each pin's label where the camera draws its point now: just beside it, on the side away from where
     the camera draws ``pin.away`` (so an axis label continues its axis outwards), or above it.
 
@@ -216,7 +228,7 @@ def pin_labels(camera: Camera, pins: Sequence[Pin], clear: Clearance) -> None:
             if np.hypot(dx, dy) > 1e-6:
                 angle = float(np.arctan2(dy, dx))
         centre = clear_spot(point, angle, pin.half, clear)
-        pin.label.move_to([*centre, 0.0])
+        pin.label.move_to((*centre, 0.0))
         pin.centre = centre
         clear.boxes.append((*centre, *pin.half))
 
@@ -265,8 +277,8 @@ def loss_surface(axes: ThreeDAxes, grid: LossGrid, light: np.ndarray) -> FastSur
     flat = nodes.reshape(-1, 3)
     rgb = shade_faces(flat, faces, np.array([c.to_rgb() for c in base]), light, SHADING)
     surface = FastSurface(flat, faces, rgb, stroke_color=MESH["color"], stroke_width=MESH["width"], stroke_opacity=MESH["opacity"])
-    surface.cells, surface.viridis = cells, base
-    surface.depth_anchor = surface.get_center()
+    surface.cells, surface.viridis = cells, base  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
+    surface.depth_anchor = surface.get_center()  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
     return surface
 
 
@@ -287,7 +299,7 @@ def stock_loss_surface(axes: ThreeDAxes, grid: LossGrid, loss: Callable[[float, 
     )
     top = float(grid.loss.max())
     for face in surface:
-        i, j = face.v_index, face.u_index
+        i, j = cast(int, face.v_index), cast(int, face.u_index)  # manim's own attributes of a Surface's faces
         face.set_fill(viridis(grid.loss[i : i + 2, j : j + 2].mean() / top), opacity=1)
         face.set_stroke(opacity=MESH["opacity"])
     return surface
@@ -348,7 +360,7 @@ class LossSurface(LessonScene3D):
         )
 
     def construct(self) -> None:
-        self.set_camera_orientation(**START)
+        self.set_camera_orientation(**START)  # type: ignore[arg-type]  # float angles only; mypy checks them against every parameter
         self.show_axes()
         self.raise_surface()
         self.rotate()
@@ -365,11 +377,11 @@ class LossSurface(LessonScene3D):
         self.title_box = box_of(self.title)
         self.axes = surface_axes(self.lesson.surface)
         grid = self.lesson.surface
-        (m0, x_end), (b0, y_end), z_end = self.axes.x_range[:2], self.axes.y_range[:2], self.axes.z_range[1]
+        (m0, x_end), (b0, y_end), z_end = self.axes.x_range[:2], self.axes.y_range[:2], self.axes.z_range[1]  # type: ignore[index]  # manim types ThreeDAxes.z_range as optional; surface_axes sets it
         # the m and b labels name their axis' end: on the floor first, then (as ``rise`` goes 0 → 1) at the height
         # of the surface's rim there (read off the grid), so that from behind they show above the far wall
         # manim draws each axis at the other parameters' 0, or at their range's edge when 0 is outside it
-        m_axis, b_axis = (float(np.clip(0.0, *r[:2])) for r in (self.axes.x_range, self.axes.y_range))
+        m_axis, b_axis = (float(np.clip(0.0, r[0], r[1])) for r in (self.axes.x_range, self.axes.y_range))
         rim_m = grid.loss[np.argmin(np.abs(grid.b - b_axis)), -1]
         rim_b = grid.loss[-1, np.argmin(np.abs(grid.m - m_axis))]
         self.rise = ValueTracker(0)
@@ -422,11 +434,11 @@ class LossSurface(LessonScene3D):
         ]
         clear = Clearance(
             [self.title_box, ((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2)],
-            [tuple(line.ravel()) for line in floor],
+            [cast("Segment", tuple(line.ravel())) for line in floor],  # two points (x, y) each
         )
         pin_labels(camera, self.pins, clear)
 
-    def step_relaid(self, key: str, *animations: Animation, **play_kwargs: object) -> None:
+    def step_relaid(self, key: str, *animations: Playable, **play_kwargs: Any) -> None:
         """Play step ``key``, in which the camera or the labels' points move, laying the labels out every frame.
         Only in such steps do the labels carry an updater: Cairo redraws a mobject with one (and every mobject
         after it) every frame, instead of once into the still background."""
@@ -469,7 +481,7 @@ class LossSurface(LessonScene3D):
         # from its lowest point
         for tag, line, end in ((tags[0], self.slice_m, 0), (tags[1], self.slice_b, -1)):
             point, lowest = line.points[end], line.points[np.argmin(line.points[:, 2])]
-            self.pins.append(Pin(tag, lambda point=point: point, lambda lowest=lowest: lowest))
+            self.pins.append(Pin(tag, lambda point=point: point, lambda lowest=lowest: lowest))  # type: ignore[misc]  # mypy cannot type a lambda with a default argument (python/mypy#15459)
         self.slice_tags = tags
         self.pin(*tags)
         self.step("slices", Create(self.slice_m), Create(self.slice_b), FadeIn(tags), rate_func=linear)

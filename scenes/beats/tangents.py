@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any, cast
 
 import numpy as np
 from manim import (
@@ -95,11 +96,11 @@ def top_level_terms(latex: str) -> list[str]:
     return terms
 
 
-def _lines(parts: list[Mobject], width: float, indent: float, head_alone: bool) -> list[list[Mobject]] | None:
+def _lines(parts: list[VMobject], width: float, indent: float, head_alone: bool) -> list[list[VMobject]] | None:
     """``parts`` (the pieces of one formula laid out in a row) packed greedily into lines at most ``width`` wide,
     continuation lines ``indent`` in (the first part alone on the first line if ``head_alone``); None if a part
     does not fit on a line of its own."""
-    lines: list[list[Mobject]] = [[parts[0]]] + ([[]] if head_alone else [])
+    lines: list[list[VMobject]] = [[parts[0]]] + ([[]] if head_alone else [])
     for part in parts[1:]:
         line = lines[-1]
         span = part.get_right()[0] - (line[0] if line else part).get_left()[0] + (indent if len(lines) > 1 else 0)
@@ -119,7 +120,7 @@ def broken_tex(strings: list[str], width: float, height: float = np.inf, color: 
     alone. Only if no break fits does it shrink, in ``SCALES`` down to ``MIN_SCALE``; past that (a single term
     wider than the column) it shrinks to fit. Returns the lines, each a VGroup of its strings' glyphs."""
 
-    def stacked(lines: list[list[Mobject]], indent: float) -> VGroup:
+    def stacked(lines: list[list[VMobject]], indent: float) -> VGroup:
         rows = VGroup(*(VGroup(*line) for line in lines if line))
         for above, row in pairwise(rows):
             row.next_to(above, DOWN, buff=LINE_BUFF).align_to(rows[0], LEFT).shift(RIGHT * indent)
@@ -134,7 +135,7 @@ def broken_tex(strings: list[str], width: float, height: float = np.inf, color: 
             lines = _lines(parts, width, indent, head_alone)
             if lines is not None and (rows := stacked(lines, indent)).height <= height:
                 return rows
-    rows = stacked(_lines(parts, np.inf, 0, False), 0)
+    rows = stacked(cast("list[list[VMobject]]", _lines(parts, np.inf, 0, False)), 0)  # every part fits an infinite width
     return rows.scale(min(1.0, width / rows.width, height / rows.height), about_edge=UL)
 
 
@@ -225,7 +226,7 @@ class TangentSlopes(LessonScene):
             ax.add(label.next_to(ax.y_axis.get_end(), UP if on_edge else LEFT, buff=0.1 if on_edge else 0.15))
             ax.add(MathTex("x", font_size=LABEL_SIZE - 4, color=TEXT).next_to(ax.x_axis.get_end(), RIGHT, buff=0.15))
         path = path_through(axes, curve.dense.x, curve.dense.y, CURVE, stroke_width=4)
-        self.pending = {"title": title, "axes": axes, "daxes": daxes, "path": path}
+        self.pending: dict[str, Any] = {"title": title, "axes": axes, "daxes": daxes, "path": path}  # mobjects of every kind
         show = AnimationGroup(Write(title), Create(axes), Create(path))
         if self.parts:
             old = self.parts[-1].group
@@ -308,7 +309,7 @@ class TangentSlopes(LessonScene):
         )
         # the arrows lie along the curve: dim it so they stand out
         dim = self.pending["path"].animate.set_stroke(opacity=0.45)
-        self.step(f"arrows_{i}", AnimationGroup(dim, LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.08)))
+        self.step(f"arrows_{i}", AnimationGroup(dim, LaggedStart(*(GrowArrow(a) for a in arrows), lag_ratio=0.08)))  # type: ignore[arg-type]  # manim types a VGroup's members as VMobjects: these are Arrows
         self.pending["arrows"] = arrows
 
     @staticmethod
@@ -318,8 +319,8 @@ class TangentSlopes(LessonScene):
             return VGroup(MathTex(r"f'(x) \neq 0", font_size=LABEL_SIZE, color=DERIV), VGroup())
         note = MathTex(r"f'(x) = 0 \text{ at}", font_size=LABEL_SIZE, color=DERIV)
         values = [tex_num(x, 3) for x in curve.stationary_x]
-        values = broken_tex(["x =", *(f"{v}," for v in values[:-1]), values[-1]], width)
-        return VGroup(note, values).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        lines = broken_tex(["x =", *(f"{v}," for v in values[:-1]), values[-1]], width)
+        return VGroup(note, lines).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
 
     def show_zeros(self, i: int) -> None:
         curve, p = self.lesson.curves[i], self.pending

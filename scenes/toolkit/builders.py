@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, Line, MathTex, VGroup, VMobject, config
@@ -73,8 +74,8 @@ def edge_axes(
         labels.add(tick(value, y_ticks.format).next_to(foot, LEFT, buff=0.15))
     thin_labels(labels[: len(x_ticks.values)], x_ticks.values)
     thin_labels(labels[len(x_ticks.values) :], y_ticks.values)
-    axes.tick_labels = labels
-    axes.x_ticks, axes.y_ticks = x_ticks, y_ticks
+    axes.tick_labels = labels  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
+    axes.x_ticks, axes.y_ticks = x_ticks, y_ticks  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
     return axes.add(marks, labels)
 
 
@@ -84,7 +85,7 @@ def function_axes(x_range: tuple[float, float], y_values: np.ndarray, x_length: 
     return edge_axes(nice_ticks(*x_range), padded_ticks(y_values), x_length, y_length)
 
 
-def thin_labels(labels: VGroup, values: np.ndarray) -> VGroup:
+def thin_labels(labels: VMobject, values: np.ndarray) -> VMobject:
     """Hide tick numbers that would touch a neighbour: keep every 2nd (then 5th, 10th) one, counted from 0 when
     0 is a tick (else from the first), so the ones shown are still round and evenly spaced."""
     members = list(labels)
@@ -101,7 +102,7 @@ def thin_labels(labels: VGroup, values: np.ndarray) -> VGroup:
     for m in members:
         if m not in kept:
             m.set_opacity(0)
-    labels.shown = kept
+    labels.shown = kept  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
     return labels
 
 
@@ -166,7 +167,7 @@ def merged(group: VMobject) -> VMobject:
     """One VMobject drawing what ``group`` (members of one style, e.g. dots or dashes) draws: the camera
     builds and fills one cairo path instead of one per member, every frame the group is redrawn."""
     members = group.family_members_with_points()
-    one = VMobject().match_style(members[0])
+    one = VMobject().match_style(members[0])  # type: ignore[arg-type]  # manim types a VMobject's family as Mobjects
     one.points = np.concatenate([m.points for m in members])
     return one
 
@@ -218,7 +219,7 @@ def set_residuals(segments: VMobject, axes: Axes, data: Dataset, m: float, b: fl
     one straight cubic per point, all set in one numpy call (no per-segment mobjects; at most a thousand)."""
     shown = data.drawn()
     x, y = data.x[shown], data.y[shown]
-    y_pred = np.clip(predict(x, m, b), *axes.y_range[:2])
+    y_pred = np.clip(predict(x, m, b), axes.y_range[0], axes.y_range[1])
     tops = axes.c2p(np.column_stack([x, y]))
     feet = axes.c2p(np.column_stack([x, y_pred]))
     segments.points = straight_cubics(tops, feet).reshape(-1, 3)
@@ -252,6 +253,6 @@ def follow_iterate(rows: VGroup, d: Trajectory, iterate) -> None:
         row[1].add_updater(lambda number, values=values: number.set_value(values[iterate()]))
 
 
-def path_through(axes: Axes, x: np.ndarray, y: np.ndarray, color=CURVE, **style: object) -> VMobject:
+def path_through(axes: Axes, x: np.ndarray, y: np.ndarray, color=CURVE, **style: Any) -> VMobject:
     """A smooth curve through the core's samples ``(x, y)``."""
     return VMobject(color=color, **style).set_points_smoothly(axes.c2p(np.column_stack([x, y])))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from manim import (
     BLACK,
@@ -18,6 +19,15 @@ from gradcore import Lesson
 from scenes.toolkit.builders import merged
 from scenes.toolkit.style import lesson
 
+if TYPE_CHECKING:  # for the type checker only: nothing of it runs
+    from typing import TypeAlias
+
+    from manim.mobject.mobject import _AnimationBuilder  # what ``mobject.animate.method(...)`` gives
+
+    Playable: TypeAlias = Animation | Mobject | _AnimationBuilder  # what Scene.play takes
+    _Mixin = Scene  # Narrated is mixed into a Scene
+else:
+    _Mixin = object
 __all__ = ["FADE_OUT", "LessonScene", "LessonScene3D", "Step"]
 
 
@@ -38,7 +48,7 @@ FADE_OUT = Step("fade_out", 0.6, "")
 BLACK_HOLD = 0.2  # seconds of black at the end of FADE_OUT
 
 
-class Narrated:
+class Narrated(_Mixin):
     """Mixin for a beat: ``steps(lesson)`` lists its steps; ``construct`` plays each with :meth:`step`
     and ends with :meth:`fade_out`, so that every beat starts and ends on black and the stitched
     lesson has no hard cuts.
@@ -57,7 +67,7 @@ class Narrated:
         return (*cls.steps(lesson), FADE_OUT)
 
     @classmethod
-    def duration(cls, lesson: Lesson) -> float:
+    def duration(cls, lesson: Lesson) -> float:  # type: ignore[override]  # read on the class; Scene's float attribute of this name, set per instance, shadows it there
         return sum(step.seconds for step in cls.plan(lesson))
 
     def setup(self) -> None:
@@ -78,7 +88,7 @@ class Narrated:
             self.add_subcaption(step.caption, duration=step.seconds)
         return step
 
-    def step(self, key: str, *animations: Animation, **play_kwargs: object) -> None:
+    def step(self, key: str, *animations: Playable, **play_kwargs: Any) -> None:
         """Play the plan's next step, which must be ``key``: its animations (or a wait) over its seconds."""
         step = self._begin(key)
         if animations:

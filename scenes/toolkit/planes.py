@@ -3,14 +3,19 @@ loss contours, a zoomed window of the core's grid, and iterate paths cut to the 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 import contourpy
 import numpy as np
 from manim import DOWN, LEFT, PI, Axes, Line, MathTex, Polygon, Rectangle, VGroup, VMobject
 
 from gradcore import LossGrid
-from gradcore.ticks import nice_ticks
+from gradcore.ticks import Ticks, nice_ticks
 from scenes.toolkit.builders import straight_cubics, thin_labels
 from scenes.toolkit.style import AXIS, LABEL_SIZE, TICK_SIZE, tick, viridis
+
+if TYPE_CHECKING:
+    from contourpy._contourpy import FillReturn_OuterOffset
 
 __all__ = ["box_of", "clip_segment", "clipped_steps", "filled_contours", "plane_axes", "plot_frame", "set_clipped_path", "zoom_grid"]
 
@@ -26,7 +31,7 @@ def plane_axes(grid: LossGrid, x_length: float, y_length: float) -> Axes:
         y_length=y_length,
         axis_config={"include_tip": False, "include_ticks": False, "stroke_opacity": 0},
     )
-    axes.m_ticks, axes.b_ticks = m_ticks, b_ticks
+    axes.m_ticks, axes.b_ticks = m_ticks, b_ticks  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
     return axes
 
 
@@ -36,7 +41,7 @@ def plot_frame(axes: Axes, numbers_left: bool = True, compact: bool = False) -> 
     contour plot is; ``compact`` for small panels. ``frame.numbers`` holds the tick numbers."""
     tick_length, buff, label_size = (0.08, 0.12, TICK_SIZE + 4) if compact else (0.1, 0.15, LABEL_SIZE)
     (x0, x1), (y0, y1) = axes.x_range[:2], axes.y_range[:2]
-    m_ticks, b_ticks = axes.m_ticks, axes.b_ticks
+    m_ticks, b_ticks = cast(Ticks, axes.m_ticks), cast(Ticks, axes.b_ticks)  # set by plane_axes
     corner_lo, corner_hi = axes.c2p(x0, y0), axes.c2p(x1, y1)
     border = Rectangle(width=corner_hi[0] - corner_lo[0], height=corner_hi[1] - corner_lo[1], stroke_color=AXIS, stroke_width=2)
     border.move_to((corner_lo + corner_hi) / 2)
@@ -58,9 +63,9 @@ def plot_frame(axes: Axes, numbers_left: bool = True, compact: bool = False) -> 
         name = MathTex(b_ticks.tex_name("b"), font_size=label_size)
         if b_ticks.power:
             name.rotate(PI / 2)
-        labels.add(name.move_to([left - buff - name.width / 2, border.get_y(), 0]))
+        labels.add(name.move_to((left - buff - name.width / 2, border.get_y(), 0)))
     frame = VGroup(border, marks, numbers, labels)
-    frame.numbers = numbers
+    frame.numbers = numbers  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
     return frame
 
 
@@ -71,7 +76,7 @@ def filled_contours(axes: Axes, grid: LossGrid, levels: np.ndarray) -> VGroup:
     bands = len(levels) - 1
     regions = VGroup()
     for j in reversed(range(bands)):
-        polygons, _ = generator.filled(levels[0] - 1.0, levels[j + 1])
+        polygons, _ = cast("FillReturn_OuterOffset", generator.filled(levels[0] - 1.0, levels[j + 1]))
         colour = viridis(j / (bands - 1))
         for outline in polygons:
             regions.add(Polygon(*axes.c2p(outline), stroke_width=0, fill_color=colour, fill_opacity=1))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from manim import (
@@ -129,7 +131,9 @@ class SciNumber(VGroup):
         return self.number
 
 
-def number(value: float, values: object = None, digits: int = 4, font_size: float = LABEL_SIZE, **kwargs: object) -> VMobject:
+def number(
+    value: float, values: float | Iterable[float] | None = None, digits: int = 4, font_size: float = LABEL_SIZE, **kwargs: Any
+) -> VMobject:
     """A live number in the lesson's one format, chosen once for the whole series ``values`` (default: the
     value alone) so that it keeps its width: a :class:`LiveNumber` with thousands separators, or a
     :class:`SciNumber` when the series reaches outside [10⁻³, 10⁶)."""
@@ -145,7 +149,7 @@ def tick(value: float, form: NumberFormat, color: ManimColor = TEXT) -> LiveNumb
     return LiveNumber(value, form, font_size=TICK_SIZE, color=color)
 
 
-def readout(label: str, value: float, values: object = None, digits: int = 4, color: ManimColor = TEXT) -> VGroup:
+def readout(label: str, value: float, values: float | Iterable[float] | None = None, digits: int = 4, color: ManimColor = TEXT) -> VGroup:
     """``label = <number>``: a MathTex label (the project's own TeX) beside a live :func:`number` (``group[1]``)
     formatted for the series ``values``."""
     group = VGroup(MathTex(label, "=", font_size=LABEL_SIZE, color=color), number(value, values, digits, color=color))

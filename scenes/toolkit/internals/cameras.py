@@ -3,6 +3,8 @@ package's header for the internals it touches)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from manim import Camera, Mobject, ThreeDAxes, VMobject
 
@@ -49,7 +51,7 @@ class DepthCamera(FastSurfaceCamera):
 def anchor_depth(mobject: Mobject, point: np.ndarray) -> Mobject:
     """Sort ``mobject`` (its whole family) by the depth of ``point`` under :class:`DepthCamera`."""
     for mob in mobject.get_family():
-        mob.depth_anchor = np.asarray(point, dtype=float)
+        mob.depth_anchor = np.asarray(point, dtype=float)  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
     return mobject
 
 
@@ -58,9 +60,9 @@ def fix_axis_shading(axes: ThreeDAxes) -> ThreeDAxes:
     axes as a whole), with its sheen computed once: manim recomputes it every frame for every piece from the
     whole axis's bounding box, which took most of a frame. The axes do not move in the scene."""
     for axis in axes.axes:
-        axis.remove(axis.pieces)
-        axis.set_stroke(width=axes.axis_config["stroke_width"], family=False)
+        axis.remove(axis.pieces)  # type: ignore[arg-type]  # manim's undeclared attribute, which its Mobject.__getattr__ types as a method
+        axis.set_stroke(width=cast(float, axes.axis_config["stroke_width"]), family=False)
         ends = (axis.get_edge_center(-axes.light_source), axis.get_edge_center(axes.light_source))
         for part in axis.family_members_with_points():
-            part.get_gradient_start_and_end_points = lambda ends=ends: ends
+            part.get_gradient_start_and_end_points = lambda ends=ends: ends  # type: ignore[attr-defined]  # a VMobject method replaced per instance (manim types the family as Mobjects)
     return axes

@@ -53,8 +53,7 @@ def grid_faces(rows: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
     the corner order of a stock ``Surface`` face with u along j and v along i — and ``cells`` ``(F, 2)``: its
     ``(i, j)``, row-major.
     """
-    i, j = np.meshgrid(np.arange(rows - 1), np.arange(cols - 1), indexing="ij")
-    i, j = i.ravel(), j.ravel()
+    i, j = (axis.ravel() for axis in np.meshgrid(np.arange(rows - 1), np.arange(cols - 1), indexing="ij"))
     corner = i * cols + j
     faces = np.column_stack([corner, corner + 1, corner + cols + 1, corner + cols])
     return faces, np.column_stack([i, j])
@@ -128,7 +127,7 @@ class FastSurface(Mobject):
         """For ``Transform`` between two FastSurfaces with the same faces: blend fills and mesh."""
         for name in ("fill_rgbas", "stroke_rgba"):
             setattr(self, name, (1 - alpha) * getattr(mobject1, name) + alpha * getattr(mobject2, name))
-        self.stroke_width = (1 - alpha) * mobject1.stroke_width + alpha * mobject2.stroke_width
+        self.stroke_width = (1 - alpha) * mobject1.stroke_width + alpha * mobject2.stroke_width  # type: ignore[operator]  # FastSurfaces; manim's Mobject.__getattr__ types any attribute as a method
         return self
 
 
@@ -182,7 +181,7 @@ class FastSurfaceCamera(ThreeDCamera):
         # manim rebuilds ``display_funcs`` in every call; FastSurface must win over its base class Mobject
         # (which draws nothing), and ``capture_mobjects`` looks the returned type up in ``display_funcs``
         kind = super().type_or_raise(mobject)
-        self.display_funcs[FastSurface] = self.display_fast_surfaces
+        self.display_funcs[FastSurface] = self.display_fast_surfaces  # type: ignore[assignment]  # manim types its by-type table as taking any Mobjects: this entry gets FastSurfaces
         return FastSurface if isinstance(mobject, FastSurface) else kind
 
     def display_fast_surfaces(self, surfaces: list[FastSurface], pixel_array: np.ndarray) -> None:

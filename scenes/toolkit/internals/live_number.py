@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from manim import DecimalNumber, VMobject
 
@@ -29,7 +31,7 @@ class LiveNumber(DecimalNumber):
     :class:`~gradcore.format.NumberFormat`, plain) its text is ``form``'s: the lesson's one number format.
     """
 
-    def __init__(self, number: float = 0, form: NumberFormat | None = None, **kwargs: object) -> None:
+    def __init__(self, number: float = 0, form: NumberFormat | None = None, **kwargs: Any) -> None:
         self.form = form
         if form is not None:
             kwargs.update(num_decimal_places=form.decimals, group_with_commas=True)
