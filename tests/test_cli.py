@@ -139,3 +139,14 @@ def test_stitched_lesson_lasts_the_sum_of_its_scenes(render_scene, tmp_path: Pat
     assert all(a.start <= b.start for a, b in itertools.pairwise(cues))
     assert sorted(p.name for p in lesson_video.parent.iterdir()) == ["lesson.mp4", "lesson.srt"]  # no temporaries left
     assert lesson_video.stat().st_mode & 0o044 == 0o044  # readable by others, like any rendered video
+
+
+@pytest.mark.parametrize("command", [[], ["check"], ["export"], ["list"], ["render"]], ids=lambda c: " ".join(c) or "gradlesson")
+def test_help_is_plain_text_without_rst_markup(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from gradlesson.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([*command, "--help"])
+    text = capsys.readouterr().out
+    assert stop.value.code == 0 and text.startswith("usage: gradlesson")
+    assert "``" not in text and ":class:" not in text and ":func:" not in text
