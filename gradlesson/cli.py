@@ -17,6 +17,13 @@ __all__ = ["main"]
 LESSON_HELP = "lesson file (TOML, see README 'Lesson files'; default: the seed lesson, lessons/intro_to_gradients.toml)"
 
 
+RENDER_EPILOG = (
+    "On a terminal a live table shows each scene's frames, elapsed time and time left; elsewhere one line per scene "
+    "as it ends. A summary table follows (scene, video length, render time, size, cached or rendered). "
+    "GRADLESSON_PROGRESS=live or plain chooses instead."
+)
+
+
 class UsageError(Exception):
     """Bad input found before any work starts: one line, exit 2."""
 
@@ -99,15 +106,20 @@ def _render(args: argparse.Namespace) -> int:
         args.contact_sheet = Path(args.contact_sheet) if args.contact_sheet != "" else media / "contact_sheets"
         _writable_dir(args.contact_sheet)
 
+    from gradlesson.progress import choose_progress, print_summary
     from gradlesson.render import render_beats
-    from gradlesson.video import contact_sheet, stitch
+    from gradlesson.video import contact_sheet, duration, stitch
 
     beats = [by_name[name] for name in dict.fromkeys(args.scenes)] or list(BEATS)  # a beat named twice renders once
     try:
-        results = render_beats(beats, args.quality, media, args.jobs, lesson_files=checked.sources, lesson=checked.lesson)
+        with choose_progress() as progress:  # a live table on a terminal, else one line per beat
+            results = render_beats(
+                beats, args.quality, media, args.jobs, lesson_files=checked.sources, lesson=checked.lesson, progress=progress
+            )
     except RuntimeError as error:
         print(f"gradlesson: {error}", file=sys.stderr)
         return 1
+    print_summary(results, duration)
     if args.contact_sheet is not None:
         for result in results:
             print(contact_sheet(result.video, args.contact_sheet / f"{result.beat.name}.png"))
@@ -149,7 +161,11 @@ def _parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="print the lesson's scenes in order with their durations")
     listing.add_argument("--lesson", type=Path, metavar="FILE", help=LESSON_HELP)
     listing.set_defaults(run=_list)
-    render = sub.add_parser("render", help="render scenes with manim; when all are rendered, stitch them into DIR/lesson/lesson.mp4")
+    render = sub.add_parser(
+        "render",
+        help="render scenes with manim; when all are rendered, stitch them into DIR/lesson/lesson.mp4",
+        epilog=RENDER_EPILOG,
+    )
     render.add_argument("scenes", nargs="*", help="scene names (default: all, in lesson order)")
     render.add_argument("-q", "--quality", choices=("l", "m", "h", "k"), default="h", help="l 480p15, m 720p30, h 1080p60, k 2160p60")
     render.add_argument("--out", type=Path, default=Path("media"), help="media folder (default: media)")

@@ -23,6 +23,7 @@ import multiprocessing.connection
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 import traceback
@@ -31,12 +32,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import cast
+from typing import Protocol, cast
 from xml.etree import ElementTree
 
 from gradcore import Lesson
 from gradcore.lessonfile import DEFAULT_LESSON_FILE, load_lesson
 from gradcore.reads import Reads, digests
+from gradlesson.progress import PlainProgress, Progress
 from scenes import Beat
 
 __all__ = [
@@ -53,6 +55,10 @@ __all__ = [
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "k": "2160p60"}
+
+
+class Counter(Protocol):
+    value: int
 
 
 @dataclass(frozen=True)
@@ -212,6 +218,7 @@ def render_beats(
     log: Callable[[str], None] = print,
     lesson_files: Sequence[Path] = (),
     lesson: Lesson | None = None,
+    progress: Progress | None = None,
 ) -> list[RenderResult]:
     """Render ``beats`` into ``media`` (``jobs`` at a time); raise ``RuntimeError`` naming the first that failed.
 
@@ -223,7 +230,13 @@ def render_beats(
     :class:`gradcore.lessonfile.LessonFile` ``.sources`` gives them; manim gets the first in the
     environment variable ``GRADLESSON_LESSON``. Empty: the default lesson. ``lesson`` is that lesson if the
     caller has built it already (checking the file does): the jobs inherit it instead of building it again.
+
+    ``progress`` hears of each beat (cached, queued with its planned frames, started, frames written so far,
+    rendered or failed); by default a :class:`~gradlesson.progress.PlainProgress` that says through ``log``
+    one line per beat as it ends. Each job counts the frames manim writes into a shared integer
+    (:func:`scenes.toolkit.internals.counting_frames`), read every ``progress.interval`` seconds.
     """
+    progress = progress if progress is not None else PlainProgress(log)
     with _folder_lock(media, log):
         lesson_file = str(Path(lesson_files[0]).resolve()) if lesson_files else None
         manifest_path = media / "cache" / "renders.json"
@@ -248,8 +261,10 @@ def render_beats(
         for beat in beats:
             if beat not in stale:
                 results[beat.name] = RenderResult(beat, video_of(beat), True, 0.0)
-                log(f"{video_of(beat)}  (cached)")
-        running: dict[int, tuple[Beat, Path, multiprocessing.context.ForkProcess, float, Path]] = {}
+                progress.cached(beat.name, video_of(beat))
+            else:
+                progress.queued(beat.name, planned_frames(beat, quality, lesson))
+        running: dict[int, tuple[Beat, Path, multiprocessing.context.ForkProcess, float, Path, Counter]] = {}
         with tempfile.TemporaryDirectory() as scratch:
             try:
                 todo = list(stale)
@@ -261,13 +276,20 @@ def render_beats(
                             _drop_damaged_svgs(tex, log)
                         _share_tex(shared_tex, job_tex)  # start from every formula already compiled
                         cfg, report = _config_for(job_tex, Path(scratch)), Path(scratch) / f"{beat.name}.error"
-                        job = FORK.Process(target=_render_job, args=(beat, quality, media, cfg, lesson_file, lesson, report))
+                        frames = FORK.RawValue("q", 0)  # frames the job has written: it adds, this process reads
+                        job = FORK.Process(target=_render_job, args=(beat, quality, media, cfg, lesson_file, lesson, report, frames))
                         job.start()
-                        running[job.sentinel] = (beat, job_tex, job, time.perf_counter(), report)
-                    for sentinel in multiprocessing.connection.wait(list(running)):
-                        beat, job_tex, job, start, report = running.pop(cast(int, sentinel))  # a job's sentinel, one of running's keys
+                        running[job.sentinel] = (beat, job_tex, job, time.perf_counter(), report, frames)
+                        progress.started(beat.name)
+                    ended = multiprocessing.connection.wait(list(running), timeout=progress.interval)
+                    for beat, *_, frames in running.values():
+                        progress.frames(beat.name, frames.value)
+                    progress.show()
+                    for sentinel in ended:
+                        beat, job_tex, job, start, report, frames = running.pop(cast(int, sentinel))  # a job's sentinel
                         job.join()
                         if job.exitcode:
+                            progress.failed(beat.name)
                             reason = report.read_text().strip() if report.exists() else f"exit {job.exitcode}"
                             kept = media / "logs" / f"{beat.name}.log"  # manim's own output, kept past the scratch folder
                             kept.parent.mkdir(parents=True, exist_ok=True)
@@ -280,9 +302,9 @@ def render_beats(
                         entry = {"key": keys[beat.name], "reads": digests(lesson, read), "files": fingerprint(video, beat.name)}
                         manifest[f"{beat.name}/{quality}"] = entry
                         results[beat.name] = RenderResult(beat, video, False, time.perf_counter() - start)
-                        log(f"{video}  ({results[beat.name].seconds:.1f} s)")
+                        progress.rendered(beat.name, video, results[beat.name].seconds, frames.value)
             finally:  # keep what did render, even if another beat failed
-                for _, _, job, _, _ in running.values():
+                for _, _, job, *_ in running.values():
                     job.terminate()
                     job.join()
                 write_manifest(manifest_path, manifest)
@@ -293,19 +315,24 @@ FORK = multiprocessing.get_context("fork")
 QUALITY_NAMES = {"l": "low_quality", "m": "medium_quality", "h": "high_quality", "k": "fourk_quality"}
 
 
-def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: str | None, lesson: Lesson, report: Path) -> None:
+def _render_job(
+    beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: str | None, lesson: Lesson, report: Path, frames: Counter
+) -> None:
     """Render ``beat`` in a process forked from :func:`render_beats` (manim, the scenes and ``lesson`` already
     in memory: no start-up cost), as ``manim render --config_file cfg --quality q --media_dir media --disable_caching
     --save_sections`` would. manim's own output goes to ``report.log``; a failure's last line to ``report``; the names
-    of the lesson's parts the beat read (:class:`gradcore.reads.Reads`) to ``report.reads``."""
+    of the lesson's parts the beat read (:class:`gradcore.reads.Reads`) to ``report.reads``; ``frames.value`` counts
+    the frames written so far."""
     from manim import config, tempconfig
 
     from gradcore.lessonfile import LESSON_ENV
+    from scenes.toolkit.internals.frame_counter import counting_frames
     from scenes.toolkit.style import use_lesson
 
     with open(report.with_suffix(".log"), "w") as output:
         os.dup2(output.fileno(), 1)
         os.dup2(output.fileno(), 2)
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__  # not the parent's live view, if it had taken them over
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a job stops when told (the parent's handler cleans up, not the job's)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops the jobs
     os.environ.pop(LESSON_ENV, None)
@@ -316,7 +343,7 @@ def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: s
     try:
         config.digest_file(cfg)
         settings = {"quality": QUALITY_NAMES[quality], "media_dir": str(media), "disable_caching": True, "save_sections": True}
-        with tempconfig({**settings, "input_file": str(beat.path)}):
+        with tempconfig({**settings, "input_file": str(beat.path)}), counting_frames(frames):
             beat.load()().render()
         report.with_suffix(".reads").write_text(json.dumps(sorted(read)))
     except BaseException as error:
@@ -325,6 +352,14 @@ def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: s
         lines = traceback.format_exception_only(error)[-1].strip().splitlines() or [type(error).__name__]
         report.write_text(lines[-1])
         os._exit(1)
+
+
+def planned_frames(beat: Beat, quality: str, lesson: Lesson) -> int:
+    """The frames ``beat``'s plan has at ``quality``'s frame rate (manim plays each step's seconds at that rate;
+    the steps are multiples of 0.2 s, whole frames at every quality)."""
+    from manim.constants import QUALITIES
+
+    return round(beat.load().duration(lesson) * QUALITIES[QUALITY_NAMES[quality]]["frame_rate"])
 
 
 def longest_first(beats: Sequence[Beat], lesson: Lesson) -> list[Beat]:

@@ -161,3 +161,14 @@ def test_render_with_a_broken_latex_stops_before_rendering(tmp_path: Path) -> No
     result = gradlesson("render", "FittedLine", "-q", "l", "--out", str(tmp_path / "media"), env=broken_latex(tmp_path))
     assert result.returncode == 2 and "LaTeX is missing" in result.stderr and result.stderr.count("\n") == 1
     assert not (tmp_path / "media").exists()
+
+
+@pytest.mark.parametrize("command", [[], ["check"], ["export"], ["list"], ["render"]], ids=lambda c: " ".join(c) or "gradlesson")
+def test_help_is_plain_text_without_rst_markup(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from gradlesson.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([*command, "--help"])
+    text = capsys.readouterr().out
+    assert stop.value.code == 0 and text.startswith("usage: gradlesson")
+    assert "``" not in text and ":class:" not in text and ":func:" not in text

@@ -14,10 +14,14 @@ with stock manim's and fails when an upgrade changes what it relies on.
   ``Camera.get_mobjects_to_display`` (called past ``ThreeDCamera``'s override), ``ThreeDCamera.modified_rgbas``
   (overridden), ``VMobject.get_gradient_start_and_end_points`` (replaced per instance), ``NumberLine.pieces``
   (removed), ``depth_anchor`` (an attribute set on manim objects, read by :class:`DepthCamera`).
+``frame_counter`` — :func:`counting_frames`, frames written so far, for ``gradlesson render``'s progress view:
+  ``SceneFileWriter.write_frame`` (wrapped on the class while inside; both renderers call it per frame, a held
+  frame once with ``repeat``). Checked by ``tests/test_progress.py``: the count equals the video's frames.
 """
 
 from scenes.toolkit.internals.cameras import DepthCamera, anchor_depth, fix_axis_shading
 from scenes.toolkit.internals.fast_surface import FastSurface, FastSurfaceCamera, draw_fast_surface, grid_faces, shade_faces
+from scenes.toolkit.internals.frame_counter import counting_frames
 from scenes.toolkit.internals.live_number import LiveNumber
 
 MANIM_VERSION = "0.22.0"
@@ -29,6 +33,7 @@ __all__ = [
     "FastSurfaceCamera",
     "LiveNumber",
     "anchor_depth",
+    "counting_frames",
     "draw_fast_surface",
     "fix_axis_shading",
     "grid_faces",
