@@ -31,10 +31,10 @@ from pathlib import Path
 
 from gradcore import Lesson
 from gradcore.lessonfile import DEFAULT_LESSON_FILE, load_lesson
+from gradlesson.quality import QUALITIES
 from scenes import Beat
 
 __all__ = [
-    "QUALITY_FOLDERS",
     "RenderResult",
     "artefacts",
     "fingerprint",
@@ -46,7 +46,6 @@ __all__ = [
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "k": "2160p60"}
 
 
 @dataclass(frozen=True)
@@ -210,7 +209,7 @@ def render_beats(
         lesson_file = str(Path(lesson_files[0]).resolve()) if lesson_files else None
         manifest_path = media / "cache" / "renders.json"
         manifest = read_manifest(manifest_path, log)
-        folder = QUALITY_FOLDERS[quality]
+        folder = QUALITIES[quality].folder
 
         def video_of(beat: Beat) -> Path:
             return media / "videos" / beat.path.stem / folder / f"{beat.name}.mp4"
@@ -267,7 +266,6 @@ def render_beats(
 
 
 FORK = multiprocessing.get_context("fork")
-QUALITY_NAMES = {"l": "low_quality", "m": "medium_quality", "h": "high_quality", "k": "fourk_quality"}
 
 
 def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: str | None, lesson: Lesson, report: Path) -> None:
@@ -290,7 +288,7 @@ def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: s
     use_lesson(lesson)
     try:
         config.digest_file(cfg)
-        settings = {"quality": QUALITY_NAMES[quality], "media_dir": str(media), "disable_caching": True, "save_sections": True}
+        settings = {"quality": QUALITIES[quality].manim, "media_dir": str(media), "disable_caching": True, "save_sections": True}
         with tempconfig({**settings, "input_file": str(beat.path)}):
             beat.load()().render()
     except BaseException as error:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gradlesson.cli import main
+from gradlesson.quality import QUALITIES
 from gradlesson.render import _config_for, fingerprint, intact, read_manifest, write_manifest
 
 
@@ -42,7 +43,7 @@ def test_the_manifest_is_written_atomically(tmp_path: Path, monkeypatch: pytest.
 
 def _rendered(tmp_path: Path) -> Path:
     """A beat's files as a render leaves them: video, subtitles, section clips and their index."""
-    folder = tmp_path / "videos" / "fit" / "480p15"
+    folder = tmp_path / "videos" / "fit" / QUALITIES["l"].folder
     (folder / "sections").mkdir(parents=True)
     video = folder / "FittedLine.mp4"
     video.write_bytes(b"video" * 100)
