@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from manim import (
     BLACK,
@@ -29,7 +31,7 @@ from manim import (
 from gradcore import Lesson
 from gradcore.facts import within_words
 from gradcore.ticks import nice_ticks
-from scenes.toolkit.builders import EDGE, at_iterate, descent_readouts, fit_right, follow_iterate, keep_left_edge
+from scenes.toolkit.builders import EDGE, descent_readouts, fit_right, keep_left_edge, set_polyline, tracker_index
 from scenes.toolkit.narration import LessonScene, Step
 from scenes.toolkit.planes import filled_contours, plane_axes, plot_frame
 from scenes.toolkit.style import FIT, LABEL_SIZE, SLOPE, TEXT, TITLE_SIZE, fmt_full, num, setting, tex_setting, tick, viridis
@@ -146,6 +148,7 @@ class DescentOnContours(LessonScene):
     def show_start(self) -> None:
         d, spec = self.lesson.descent, self.lesson.config.descent
         self.k = ValueTracker(0)
+        at = partial(tracker_index, self.k, d.steps)  # the descent step k the tracker points at
         points = self.axes.c2p(d.params)
         marked = marked_iterates(d.steps)
         star = Star(outer_radius=0.075, color=FIT, fill_opacity=1, stroke_color=BLACK, stroke_width=1)
@@ -154,28 +157,20 @@ class DescentOnContours(LessonScene):
         self.stars.points = outline + points[0]
 
         def show_stars(stars: VMobject) -> None:
-            reached = points[marked[marked <= self.iterate()]]
+            reached = points[marked[marked <= at()]]
             stars.points = (reached[:, None, :] + outline[None]).reshape(-1, 3)
 
-        self.path = VMobject(stroke_color=FIT, stroke_width=2.5)
-        self.path.set_points_as_corners(points[:1].repeat(2, axis=0))
-        self.path.add_updater(
-            lambda path: path.set_points_as_corners(points[: self.iterate() + 1].repeat(2 if self.iterate() == 0 else 1, axis=0))
-        )
+        self.path = set_polyline(VMobject(stroke_color=FIT, stroke_width=2.5), points, 0)
+        self.path.add_updater(lambda path: set_polyline(path, points, at()))
         self.stars.add_updater(show_stars)
 
         rule = update_rule(spec.lr, spec.grad_scale)
-        self.readouts = descent_readouts(d).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        follow_iterate(self.readouts, d, self.iterate)
+        self.readouts = descent_readouts(d, at).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         panel = VGroup(rule, self.readouts).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         panel.next_to(self.bar, RIGHT, buff=0.35).align_to(self.axes, UP)
         fit_right(panel, config.frame_x_radius - EDGE)
         self.panel = panel
         self.step("start", FadeIn(self.stars, scale=2), FadeIn(self.path), Write(rule), FadeIn(self.readouts))
-
-    def iterate(self) -> int:
-        """The descent step k the tracker points at."""
-        return at_iterate(self.k.get_value(), self.lesson.descent)
 
     def descend(self) -> None:
         self.step("descend", self.k.animate.set_value(self.lesson.descent.steps), rate_func=linear)

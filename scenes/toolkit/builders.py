@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, Line, MathTex, VGroup, VMobject, config
+from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, Line, MathTex, ValueTracker, VGroup, VMobject, config
 
 from gradcore import Dataset, Trajectory, predict
 from gradcore.ticks import Ticks, nice_ticks, padded_ticks
@@ -17,24 +18,25 @@ LABEL_GAP = 0.12  # scene units kept between neighbouring tick numbers
 
 __all__ = [
     "EDGE",
-    "at_iterate",
     "clip_line",
     "data_axes",
     "data_dots",
     "descent_readouts",
     "edge_axes",
     "fit_right",
-    "follow_iterate",
     "keep_left_edge",
     "merged",
     "model_line",
     "path_through",
     "residuals",
     "set_model_line",
+    "set_polyline",
     "set_residuals",
     "slope_segment",
+    "step_counter",
     "straight_cubics",
     "thin_labels",
+    "tracker_index",
 ]
 
 
@@ -231,25 +233,36 @@ def residuals(axes: Axes, data: Dataset, m: float, b: float) -> VMobject:
     return set_residuals(VMobject(stroke_color=SLOPE, stroke_width=2), axes, data, m, b)
 
 
-def at_iterate(k: float, trajectory: Trajectory) -> int:
-    """The iterate a step tracker at ``k`` points at, clamped to the trajectory's last recorded one."""
-    return min(max(round(k), 0), len(trajectory.loss) - 1)
+def tracker_index(tracker: ValueTracker, last: int | None = None) -> int:
+    """The index of the sample a tracker animated over sample indices points at (the step k, a candidate, an h,
+    an x): ``i = round(value)``, kept within ``0 … last`` when ``last`` is given (a diverged trajectory has
+    fewer iterates than the steps the tracker runs through)."""
+    i = max(round(tracker.get_value()), 0)
+    return i if last is None else min(i, last)
 
 
-def descent_readouts(d: Trajectory) -> VGroup:
-    """Rows ``k = …``, ``m = …``, ``b = …``, ``loss = …`` at iterate 0, each in the format of its whole series."""
-    return VGroup(
-        readout("k", 0, range(len(d.loss)), 0),
-        readout("m", d.m[0], d.m, 5),
-        readout("b", d.b[0], d.b, 5),
-        readout(r"\text{loss}", d.loss[0], d.loss),
-    )
+def step_counter(tracker: ValueTracker, steps: int) -> VGroup:
+    """The readout ``k = …`` of the step the tracker points at, in the format of ``0 … steps``."""
+    row = readout("k", 0, range(steps + 1), 0)
+    row[1].add_updater(lambda number: number.set_value(tracker_index(tracker)))
+    return row
 
 
-def follow_iterate(rows: VGroup, d: Trajectory, iterate) -> None:
-    """Updaters that show iterate ``iterate()`` of ``d`` in :func:`descent_readouts`' ``rows`` (a lookup a frame)."""
-    for row, values in zip(rows, (np.arange(len(d.loss)), d.m, d.b, d.loss), strict=True):
+def descent_readouts(d: Trajectory, iterate: Callable[[], int]) -> VGroup:
+    """Rows ``k = …``, ``m = …``, ``b = …``, ``loss = …`` showing iterate ``iterate()`` of ``d`` (a lookup a
+    frame), each in the format of its whole series."""
+    rows = VGroup()
+    for label, values, digits in (("k", range(len(d.loss)), 0), ("m", d.m, 5), ("b", d.b, 5), (r"\text{loss}", d.loss, 4)):
+        row = readout(label, values[0], values, digits)
         row[1].add_updater(lambda number, values=values: number.set_value(values[iterate()]))
+        rows.add(row)
+    return rows
+
+
+def set_polyline(path: VMobject, points: np.ndarray, k: int) -> VMobject:
+    """Draw ``path`` as straight segments through the scene points ``points[0 … k]``: called with the step k
+    each frame, a path that grows with it (at k = 0 the point twice, so that the path is never empty)."""
+    return path.set_points_as_corners(points[: k + 1].repeat(2 if k == 0 else 1, axis=0))
 
 
 def path_through(axes: Axes, x: np.ndarray, y: np.ndarray, color=CURVE, **style: object) -> VMobject:
