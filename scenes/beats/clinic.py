@@ -29,9 +29,9 @@ from gradcore import Lesson
 from gradcore.facts import Outcome
 from gradcore.lesson import ClinicRun
 from gradcore.optimizers import Trajectory
-from scenes.toolkit.builders import step_counter, tracker_index
+from scenes.toolkit.builders import axes_box, clip_segment, step_counter, tracker_index
 from scenes.toolkit.narration import LessonScene, Step
-from scenes.toolkit.planes import box_of, clip_segment, clipped_steps, filled_contours, plane_axes, plot_frame, set_clipped_path, zoom_grid
+from scenes.toolkit.planes import clipped_steps, filled_contours, plane_axes, plot_frame, set_clipped_path, zoom_grid
 from scenes.toolkit.style import (
     FIT,
     LABEL_SIZE,
@@ -62,7 +62,7 @@ def behaviour(facts: Outcome) -> str:
 def exit_arrow(axes: Axes, params: np.ndarray, k: int) -> np.ndarray | None:
     """Where the path's last segment ``k-1 → k`` leaves the axes' box, as an arrowhead's three corners
     (tip on the border, pointing along the segment); None while iterate k is inside the box."""
-    lo, hi = box_of(axes)
+    lo, hi = axes_box(axes)
     if k == 0 or np.all((params[k] >= lo) & (params[k] <= hi)):
         return None
     piece = clip_segment(params[k - 1], params[k], lo, hi)
@@ -222,7 +222,7 @@ class LearningRateClinic(LessonScene):
     def attach(self, panel: Panel) -> None:
         """The updaters that draw ``panel`` at the tracker's step."""
         t, axes = panel.trajectory, panel.axes
-        lo, hi = box_of(axes)
+        lo, hi = axes_box(axes)
         at = partial(tracker_index, self.k, t.steps)
 
         def place_dot(dot: Dot) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, Line, MathTex, ValueTracker, VGroup, VMobject, config
@@ -18,7 +18,9 @@ LABEL_GAP = 0.12  # scene units kept between neighbouring tick numbers
 
 __all__ = [
     "EDGE",
+    "axes_box",
     "clip_line",
+    "clip_segment",
     "data_axes",
     "data_dots",
     "descent_readouts",
@@ -148,20 +150,38 @@ def data_axes(data: Dataset, x_length: float = 6.0, y_length: float = 4.5) -> Ax
     return axes.add(bottom, left, *names)
 
 
+def axes_box(axes: Axes) -> tuple[np.ndarray, np.ndarray]:
+    """The box the axes plot, in their own coordinates, as ``(lo, hi)``: ``lo = (x_min, y_min)``, ``hi = (x_max,
+    y_max)``; on :func:`~scenes.toolkit.planes.plane_axes` that is ``(m_min, b_min)``, ``(m_max, b_max)``."""
+    return np.array([axes.x_range[0], axes.y_range[0]]), np.array([axes.x_range[1], axes.y_range[1]])
+
+
+def clip_segment(p: Sequence[float], q: Sequence[float], lo: Sequence[float], hi: Sequence[float]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The part of segment ``p → q`` inside the box ``lo ≤ point ≤ hi`` (in any dimension), or None if it misses the
+    box or only touches it (Liang–Barsky): the points ``p + t (q − p)`` with ``t`` in [0, 1] and, on every axis,
+    between ``(lo − p) / (q − p)`` and ``(hi − p) / (q − p)``."""
+    t0, t1 = 0.0, 1.0
+    for axis in range(len(p)):
+        start, delta = p[axis], q[axis] - p[axis]
+        if abs(delta) < 1e-300:  # along the box's faces on this axis: inside them or nowhere
+            if not lo[axis] <= start <= hi[axis]:
+                return None
+            continue
+        a, b = (lo[axis] - start) / delta, (hi[axis] - start) / delta
+        t0, t1 = max(t0, min(a, b)), min(t1, max(a, b))
+    if not t0 < t1:  # missed, or only a corner or an edge touched (a zero-length segment inside keeps t = 0 … 1)
+        return None
+    p, d = np.asarray(p, dtype=float), np.asarray(q, dtype=float) - np.asarray(p, dtype=float)
+    return p + t0 * d, p + t1 * d
+
+
 def slope_segment(axes: Axes, x: float, y: float, slope: float, half: float) -> tuple[np.ndarray, np.ndarray]:
     """Scene endpoints of a segment through ``(x, y)`` with data slope ``slope``: ``half`` scene units
-    either side of the point, cut to the axes' box."""
-    centre = axes.c2p(x, y)
-    direction = axes.c2p(x + 1, y + slope) - centre
-    direction /= np.linalg.norm(direction)
-    corner_a = axes.c2p(axes.x_range[0], axes.y_range[0])
-    corner_b = axes.c2p(axes.x_range[1], axes.y_range[1])
-    lo, hi = -half, half
-    for k in (0, 1):
-        if abs(direction[k]) > 1e-12:
-            t1, t2 = sorted(((corner_a[k] - centre[k]) / direction[k], (corner_b[k] - centre[k]) / direction[k]))
-            lo, hi = max(lo, t1), min(hi, t2)
-    return centre + lo * direction, centre + hi * direction
+    either side of the point, cut to the axes' box (:func:`clip_segment`; whole if the point is off the box)."""
+    reach = half / np.linalg.norm(axes.c2p(x + 1, y + slope) - axes.c2p(x, y))  # x units per half scene units
+    along = reach * np.array([1.0, slope])
+    ends = (np.array([x, y]) - along, np.array([x, y]) + along)
+    return tuple(axes.c2p(np.array(clip_segment(*ends, *axes_box(axes)) or ends)))
 
 
 def merged(group: VMobject) -> VMobject:
@@ -181,17 +201,12 @@ def data_dots(axes: Axes, data: Dataset) -> VGroup:
 
 
 def clip_line(axes: Axes, m: float, b: float) -> tuple[np.ndarray, np.ndarray] | None:
-    """Scene endpoints of ``y = m x + b`` inside the axes' box, or None if it misses the box."""
-    (x0, x1), (y0, y1) = axes.x_range[:2], axes.y_range[:2]
-    if m == 0:
-        lo, hi = (x0, x1) if y0 <= b <= y1 else (1.0, 0.0)
-    else:
-        ends = sorted(((y0 - b) / m, (y1 - b) / m))
-        lo, hi = max(x0, ends[0]), min(x1, ends[1])
-    if not lo < hi:
-        return None
-    xs = np.array([lo, hi])
-    return tuple(axes.c2p(np.column_stack([xs, predict(xs, m, b)])))
+    """Scene endpoints of ``y = m x + b`` inside the axes' box (its segment over the x range, :func:`clip_segment`
+    to the box), or None if it misses the box."""
+    lo, hi = axes_box(axes)
+    xs = np.array([lo[0], hi[0]])
+    ends = clip_segment(*np.column_stack([xs, predict(xs, m, b)]), lo, hi)
+    return None if ends is None else tuple(axes.c2p(np.array(ends)))
 
 
 def set_model_line(line: Line, axes: Axes, m: float, b: float) -> Line:
