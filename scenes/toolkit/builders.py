@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, Line, MathTex, ValueTracker, VGroup, VMobject, config
@@ -156,7 +156,10 @@ def axes_box(axes: Axes) -> tuple[np.ndarray, np.ndarray]:
     return np.array([axes.x_range[0], axes.y_range[0]]), np.array([axes.x_range[1], axes.y_range[1]])
 
 
-def clip_segment(p: Sequence[float], q: Sequence[float], lo: Sequence[float], hi: Sequence[float]) -> tuple[np.ndarray, np.ndarray] | None:
+Point = np.ndarray | tuple[float, ...]  # a point or a box corner, in any dimension
+
+
+def clip_segment(p: Point, q: Point, lo: Point, hi: Point) -> tuple[np.ndarray, np.ndarray] | None:
     """The part of segment ``p → q`` inside the box ``lo ≤ point ≤ hi`` (in any dimension), or None if it misses the
     box or only touches it (Liang–Barsky): the points ``p + t (q − p)`` with ``t`` in [0, 1] and, on every axis,
     between ``(lo − p) / (q − p)`` and ``(hi − p) / (q − p)``."""
@@ -171,8 +174,8 @@ def clip_segment(p: Sequence[float], q: Sequence[float], lo: Sequence[float], hi
         t0, t1 = max(t0, min(a, b)), min(t1, max(a, b))
     if not t0 < t1:  # missed, or only a corner or an edge touched (a zero-length segment inside keeps t = 0 … 1)
         return None
-    p, d = np.asarray(p, dtype=float), np.asarray(q, dtype=float) - np.asarray(p, dtype=float)
-    return p + t0 * d, p + t1 * d
+    start, end = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
+    return start + t0 * (end - start), start + t1 * (end - start)
 
 
 def slope_segment(axes: Axes, x: float, y: float, slope: float, half: float) -> tuple[np.ndarray, np.ndarray]:
@@ -205,7 +208,8 @@ def clip_line(axes: Axes, m: float, b: float) -> tuple[np.ndarray, np.ndarray] |
     to the box), or None if it misses the box."""
     lo, hi = axes_box(axes)
     xs = np.array([lo[0], hi[0]])
-    ends = clip_segment(*np.column_stack([xs, predict(xs, m, b)]), lo, hi)
+    ys = predict(xs, m, b)
+    ends = clip_segment(np.array([xs[0], ys[0]]), np.array([xs[1], ys[1]]), lo, hi)
     return None if ends is None else tuple(axes.c2p(np.array(ends)))
 
 
