@@ -161,7 +161,7 @@ Point = np.ndarray | tuple[float, ...]  # a point or a box corner, in any dimens
 
 def clip_segment(p: Point, q: Point, lo: Point, hi: Point) -> tuple[np.ndarray, np.ndarray] | None:
     """The part of segment ``p → q`` inside the box ``lo ≤ point ≤ hi`` (in any dimension), or None if it misses the
-    box or only touches it (Liang–Barsky): the points ``p + t (q − p)`` with ``t`` in [0, 1] and, on every axis,
+    box or touches it at a single point (Liang–Barsky): the points ``p + t (q − p)`` with ``t`` in [0, 1] and, on every axis,
     between ``(lo − p) / (q − p)`` and ``(hi − p) / (q − p)``."""
     t0, t1 = 0.0, 1.0
     for axis in range(len(p)):
@@ -172,7 +172,7 @@ def clip_segment(p: Point, q: Point, lo: Point, hi: Point) -> tuple[np.ndarray, 
             continue
         a, b = (lo[axis] - start) / delta, (hi[axis] - start) / delta
         t0, t1 = max(t0, min(a, b)), min(t1, max(a, b))
-    if not t0 < t1:  # missed, or only a corner or an edge touched (a zero-length segment inside keeps t = 0 … 1)
+    if not t0 < t1:  # missed, or one point touched (a zero-length segment inside keeps t = 0 … 1)
         return None
     start, end = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
     return start + t0 * (end - start), start + t1 * (end - start)
@@ -181,7 +181,7 @@ def clip_segment(p: Point, q: Point, lo: Point, hi: Point) -> tuple[np.ndarray, 
 def slope_segment(axes: Axes, x: float, y: float, slope: float, half: float) -> tuple[np.ndarray, np.ndarray]:
     """Scene endpoints of a segment through ``(x, y)`` with data slope ``slope``: ``half`` scene units
     either side of the point, cut to the axes' box (:func:`clip_segment`; whole if the point is off the box)."""
-    reach = half / np.linalg.norm(axes.c2p(x + 1, y + slope) - axes.c2p(x, y))  # x units per half scene units
+    reach = half / np.linalg.norm(axes.c2p(x + 1, y + slope) - axes.c2p(x, y))  # half scene units along the line, in x
     along = reach * np.array([1.0, slope])
     ends = (np.array([x, y]) - along, np.array([x, y]) + along)
     return tuple(axes.c2p(np.array(clip_segment(*ends, *axes_box(axes)) or ends)))
