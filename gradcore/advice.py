@@ -11,7 +11,6 @@ suggestion promises.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from gradcore.dataset import Dataset
 from gradcore.facts import Outcome, curvature, outcome
 from gradcore.loss import Optimum
 from gradcore.optimizers import Objective, Optimizer, run
+from gradcore.ticks import nice_number
 
 __all__ = [
     "ADAPTIVE",
@@ -31,7 +31,6 @@ __all__ = [
     "balanced_scale",
     "candidate_lines",
     "fix_descent",
-    "nice_below",
     "stable_lr",
     "working_lr",
 ]
@@ -40,21 +39,14 @@ ROUND_STEPS = (100, 200, 500, 1000, 2000, 5000, 10_000)  # step counts a derived
 ADAPTIVE = ("adagrad", "rmsprop", "adam")  # optimizers whose step size does not follow the gradient's size
 
 
-def nice_below(value: float) -> float:
-    """The largest 1, 2 or 5 × 10^k not above ``value`` (> 0)."""
-    k = math.floor(math.log10(value))
-    base = next((base for base in (5, 2) if base * 10.0**k <= value * (1 + 1e-12)), 1)
-    return float(f"{base}e{k}")
-
-
 def balanced_scale(data: Dataset) -> tuple[float, float]:
     """``(s_m, 1)``: ``s_m`` the round number just below ``n / Σx²``, which makes ∂L/∂m as steep as ∂L/∂b."""
-    return nice_below(data.n / max(float(data.x @ data.x), 1e-300)), 1.0
+    return nice_number(data.n / max(float(data.x @ data.x), 1e-300), down=True), 1.0
 
 
 def stable_lr(data: Dataset, grad_scale: tuple[float, float]) -> float:
     """The largest round rate not above ``1 / λ``: plain descent with it converges without overshooting."""
-    return nice_below(1.0 / curvature(data, grad_scale))
+    return nice_number(1.0 / curvature(data, grad_scale), down=True)
 
 
 def adaptive_lr(name: str, start: tuple[float, float], best: Optimum, steps: int) -> float:
@@ -63,7 +55,7 @@ def adaptive_lr(name: str, start: tuple[float, float], best: Optimum, steps: int
     ``D / (steps / 4)``; RMSProp, whose first step is ``lr / √(1 − ρ)`` ≈ 3.2 lr, a third of that), rounded down."""
     distance = max(abs(best.m - start[0]), abs(best.b - start[1]), 1e-12)
     rate = distance / (steps / 4)
-    return nice_below(rate / 3.16 if name == "rmsprop" else rate)
+    return nice_number(rate / 3.16 if name == "rmsprop" else rate, down=True)
 
 
 @dataclass(frozen=True)

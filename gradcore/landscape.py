@@ -6,19 +6,18 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from gradcore.loss import Moments, _grad_from_moments, optimum
+from gradcore.ticks import nice_number
 
 __all__ = ["contour_levels", "streamlines"]
 
-_NICE = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+BAND_WIDTHS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)  # mantissas of a contour band's width, finer than a tick's
 
 
 def contour_levels(lo: float, hi: float, n: int = 25) -> np.ndarray:
     """At most ``n`` equal bands of a round width covering ``[lo, hi]`` (like matplotlib's ``levels=n``)."""
     if not hi > lo:
         raise ValueError(f"contour levels need hi > lo, got [{lo}, {hi}]")
-    raw = (hi - lo) / n
-    magnitude = 10.0 ** np.floor(np.log10(raw))
-    step = next(k * magnitude for k in _NICE if k * magnitude >= raw * (1 - 1e-12))
+    step = nice_number((hi - lo) / n, mantissas=BAND_WIDTHS)
     start, stop = np.floor(lo / step) * step, np.ceil(hi / step) * step
     return start + step * np.arange(round((stop - start) / step) + 1)
 

@@ -21,11 +21,9 @@ from gradcore.functions import (
 )
 from gradcore.landscape import contour_levels, streamlines
 from gradcore.loss import (
-    GradientField,
     LossGrid,
     Moments,
     Optimum,
-    gradient_field,
     loss_landscape,
     moments,
     optimum,
@@ -94,9 +92,8 @@ class DescentSpec:
     settings: tuple[tuple[str, object], ...] = ()
 
     def make(self) -> Optimizer:
-        """The descent's optimizer: exactly the seed's :func:`gradient_descent` for ``"gd"``."""
-        if self.optimizer == "gd" and not self.settings:
-            return gradient_descent(self.lr, self.grad_scale)
+        """The descent's optimizer, ``OPTIMIZERS[optimizer](lr=lr, grad_scale=grad_scale, **settings)``: for ``"gd"``
+        exactly the seed's :func:`~gradcore.optimizers.gradient_descent`."""
         return make_optimizer(self.optimizer, lr=self.lr, grad_scale=self.grad_scale, **dict(self.settings))
 
 
@@ -140,7 +137,6 @@ class LessonConfig:
     curve_arrow_dx: float = 0.5
     landscape_m: Span = Span(-20.0, 20.0, 0.5, closed=False)
     landscape_b: Span = Span(-40.0, 40.0, 0.5, closed=False)
-    field_every: int = 5
     surface_resolution: int = 32
     contour_count: int = 25
     descent: DescentSpec = field(default_factory=DescentSpec)
@@ -219,7 +215,6 @@ class Lesson:
     landscape: LossGrid
     surface: LossGrid
     levels: np.ndarray
-    field: GradientField
     streamlines: tuple[np.ndarray, ...]
     descent: Trajectory
     optimum: Optimum
@@ -290,7 +285,6 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
         landscape=landscape,
         surface=loss_landscape(stats, np.linspace(m_grid[0], m_grid[-1], nodes), np.linspace(b_grid[0], b_grid[-1], nodes)),
         levels=contour_levels(float(landscape.loss.min()), float(landscape.loss.max()), config.contour_count),
-        field=gradient_field(stats, m_grid[:: config.field_every], b_grid[:: config.field_every]),
         streamlines=streamlines(stats, d.grad_scale, (m_grid[0], m_grid[-1]), (b_grid[0], b_grid[-1])),
         descent=descent,
         optimum=best,

@@ -5,6 +5,9 @@ that gives at most :data:`MAX_TICKS` ticks gives at least :data:`MIN_TICKS` (the
 gave more than 10, and steps grow at most 2.5× at a time), so the number of tick labels is bounded
 by construction. Labels of large or small ticks are scaled: the axis name carries ``×10^p`` (p a
 multiple of 3) and the labels show ``tick / 10^p`` (``price (×10³)``: 200, 300, 400).
+
+:func:`nice_number` is the lesson's one rounding to a round number: tick steps, contour band widths
+(:func:`gradcore.landscape.contour_levels`) and derived settings (:mod:`gradcore.advice`) all use it.
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ import numpy as np
 
 from gradcore.format import NumberFormat, superscript
 
-__all__ = ["MAX_TICKS", "MIN_TICKS", "Ticks", "nice_ticks", "padded_ticks", "ticks_on"]
+__all__ = ["MAX_TICKS", "MIN_TICKS", "ROUND", "Ticks", "nice_number", "nice_ticks", "padded_ticks", "ticks_on"]
 
 MIN_TICKS = 4
 MAX_TICKS = 10
-_BASES = (1.0, 2.0, 5.0)
+ROUND = (1.0, 2.0, 5.0)  # the mantissas of a round number: 1, 2 or 5 × 10^k
 SCALE_ABOVE = 1e4  # tick labels from this size up are scaled (×10³, ×10⁶, …)
 SCALE_BELOW = 1e-2  # ... and below this one (×10⁻³, …)
 
@@ -65,6 +68,19 @@ def _power(size: float) -> int:
     return 3 * math.floor(math.log10(size) / 3)
 
 
+def nice_number(value: float, down: bool = False, mantissas: tuple[float, ...] = ROUND) -> float:
+    """The smallest round number ``a × 10^k`` at least ``value`` (finite, > 0), ``a`` one of ``mantissas`` (in
+    [1, 10)): 7 → 10, 0.3 → 0.5; with ``down`` the largest at most ``value``: 7 → 5, 0.0123 → 0.01. A number
+    within 10⁻¹² of ``value`` (relative) counts as equal to it. Exact in decimal: ``float("3e-1")`` is 0.3,
+    where ``3 * 0.1`` is 0.30000000000000004."""
+    k = math.floor(math.log10(value))
+    # every a × 10^e for e = k − 1 … k + 1: log10 may round across a power of ten
+    candidates = [float(f"{a}e{e}") for e in (k - 1, k, k + 1) for a in mantissas]
+    if down:
+        return max(c for c in candidates if c <= value * (1 + 1e-12))
+    return min(c for c in candidates if c >= value * (1 - 1e-12))
+
+
 def nice_ticks(lo: float, hi: float, integer: bool = False) -> Ticks:
     """Round ticks inside ``[lo, hi]`` (finite, ``lo < hi``): 4 to 10 of them; steps of whole numbers
     at least 1 if ``integer`` (step counts, powers of ten on a log axis), which may give fewer than 4
@@ -72,15 +88,12 @@ def nice_ticks(lo: float, hi: float, integer: bool = False) -> Ticks:
     lo, hi = float(lo), float(hi)
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise ValueError(f"ticks need a finite range with lo < hi, got [{lo}, {hi}]")
-    k = math.floor(math.log10((hi - lo) / MAX_TICKS)) - 1
+    step = nice_number((hi - lo) / (MAX_TICKS + 1))  # any smaller step gives more than MAX_TICKS ticks
     if integer:
-        k = max(k, 0)
-    while True:
-        for base in _BASES:
-            step = base * 10.0**k
-            if math.floor(hi / step + 1e-9) - math.ceil(lo / step - 1e-9) + 1 <= MAX_TICKS:
-                return ticks_on(lo, hi, step)
-        k += 1
+        step = max(step, 1.0)
+    while math.floor(hi / step + 1e-9) - math.ceil(lo / step - 1e-9) + 1 > MAX_TICKS:
+        step = nice_number(1.5 * step)  # the next round step: 1, 2 and 5 are 2 to 2.5× apart
+    return ticks_on(lo, hi, step)
 
 
 def padded_ticks(values: np.ndarray, margin: float = 0.08, keep_zero: bool = True) -> Ticks:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from gradlesson.checks import run_checks
+from gradlesson.quality import QUALITIES
 
 __all__ = ["main"]
 
@@ -167,7 +168,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog=RENDER_EPILOG,
     )
     render.add_argument("scenes", nargs="*", help="scene names (default: all, in lesson order)")
-    render.add_argument("-q", "--quality", choices=("l", "m", "h", "k"), default="h", help="l 480p15, m 720p30, h 1080p60, k 2160p60")
+    qualities = ", ".join(q.text for q in QUALITIES.values())
+    render.add_argument("-q", "--quality", choices=tuple(QUALITIES), default="h", help=qualities)
     render.add_argument("--out", type=Path, default=Path("media"), help="media folder (default: media)")
     render.add_argument("-j", "--jobs", type=_jobs, default=os.cpu_count() or 1, help="scenes rendered at once (default: number of cores)")
     render.add_argument("--lesson", type=Path, metavar="FILE", help=LESSON_HELP)

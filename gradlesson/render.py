@@ -39,10 +39,10 @@ from gradcore import Lesson
 from gradcore.lessonfile import DEFAULT_LESSON_FILE, load_lesson
 from gradcore.reads import Reads, digests
 from gradlesson.progress import PlainProgress, Progress
+from gradlesson.quality import QUALITIES
 from scenes import Beat
 
 __all__ = [
-    "QUALITY_FOLDERS",
     "RenderResult",
     "artefacts",
     "fingerprint",
@@ -54,7 +54,6 @@ __all__ = [
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "k": "2160p60"}
 
 
 class Counter(Protocol):
@@ -241,7 +240,7 @@ def render_beats(
         lesson_file = str(Path(lesson_files[0]).resolve()) if lesson_files else None
         manifest_path = media / "cache" / "renders.json"
         manifest = read_manifest(manifest_path, log)
-        folder = QUALITY_FOLDERS[quality]
+        folder = QUALITIES[quality].folder
 
         def video_of(beat: Beat) -> Path:
             return media / "videos" / beat.path.stem / folder / f"{beat.name}.mp4"
@@ -312,7 +311,6 @@ def render_beats(
 
 
 FORK = multiprocessing.get_context("fork")
-QUALITY_NAMES = {"l": "low_quality", "m": "medium_quality", "h": "high_quality", "k": "fourk_quality"}
 
 
 def _render_job(
@@ -342,7 +340,7 @@ def _render_job(
     use_lesson(cast(Lesson, Reads(lesson, read)))
     try:
         config.digest_file(cfg)
-        settings = {"quality": QUALITY_NAMES[quality], "media_dir": str(media), "disable_caching": True, "save_sections": True}
+        settings = {"quality": QUALITIES[quality].manim, "media_dir": str(media), "disable_caching": True, "save_sections": True}
         with tempconfig({**settings, "input_file": str(beat.path)}), counting_frames(frames):
             beat.load()().render()
         report.with_suffix(".reads").write_text(json.dumps(sorted(read)))
@@ -357,9 +355,7 @@ def _render_job(
 def planned_frames(beat: Beat, quality: str, lesson: Lesson) -> int:
     """The frames ``beat``'s plan has at ``quality``'s frame rate (manim plays each step's seconds at that rate;
     the steps are multiples of 0.2 s, whole frames at every quality)."""
-    from manim.constants import QUALITIES
-
-    return round(beat.load().duration(lesson) * QUALITIES[QUALITY_NAMES[quality]]["frame_rate"])
+    return round(beat.load().duration(lesson) * QUALITIES[quality].fps)
 
 
 def longest_first(beats: Sequence[Beat], lesson: Lesson) -> list[Beat]:

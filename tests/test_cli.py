@@ -13,6 +13,7 @@ import pytest
 from conftest import frame_at, gradlesson, probe
 
 from gradcore import build_lesson
+from gradlesson.quality import QUALITIES
 
 
 def test_export_reproduces_the_seed(tmp_path: Path) -> None:
@@ -101,11 +102,12 @@ def test_render_one_scene_with_sections_and_subtitles(tmp_path: Path) -> None:
     media = tmp_path / "media"
     result = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media), "--contact-sheet", str(tmp_path / "sheets"))
     assert result.returncode == 0, result.stderr[-2000:]
-    folder = media / "videos" / "fit" / "480p15"
+    folder = media / "videos" / "fit" / QUALITIES["l"].folder
     video = folder / "FittedLine.mp4"
     info = probe(video)
     plan = FittedLine.plan(lesson())
-    assert (info["width"], info["height"], info["fps"]) == (854, 480, 15)
+    low = QUALITIES["l"]
+    assert (info["width"], info["height"], info["fps"]) == (low.width, low.height, low.fps) == (854, 480, 15)
     assert info["duration"] == pytest.approx(sum(s.seconds for s in plan), abs=len(plan) / 15)
     assert frame_at(video, info["duration"] / 2).max() > 100
     # one clip per step for slides, one subtitle line per step

@@ -19,8 +19,6 @@ def test_lesson_has_the_seeds_ranges() -> None:
     assert lesson.loss_vs_m.fixed == 5 and lesson.loss_vs_b.fixed == 5
     np.testing.assert_array_equal(lesson.landscape.m, np.arange(-20, 20, 0.5))
     np.testing.assert_array_equal(lesson.landscape.b, np.arange(-40, 40, 0.5))
-    np.testing.assert_array_equal(lesson.field.m, np.arange(-20, 20, 0.5)[::5])
-    np.testing.assert_array_equal(lesson.field.b, np.arange(-40, 40, 0.5)[::5])
 
 
 def test_loss_slices_are_the_seeds_curves() -> None:

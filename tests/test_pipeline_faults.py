@@ -13,6 +13,7 @@ import pytest
 from gradcore import build_lesson
 from gradcore.reads import digests
 from gradlesson.cli import main
+from gradlesson.quality import QUALITIES
 from gradlesson.render import _config_for, _drop_damaged_svgs, fingerprint, intact, read_manifest, write_manifest
 
 LESSON = build_lesson()
@@ -47,7 +48,7 @@ def test_the_manifest_is_written_atomically(tmp_path: Path, monkeypatch: pytest.
 
 def _rendered(tmp_path: Path) -> Path:
     """A beat's files as a render leaves them: video, subtitles, section clips and their index."""
-    folder = tmp_path / "videos" / "fit" / "480p15"
+    folder = tmp_path / "videos" / "fit" / QUALITIES["l"].folder
     (folder / "sections").mkdir(parents=True)
     video = folder / "FittedLine.mp4"
     video.write_bytes(b"video" * 100)

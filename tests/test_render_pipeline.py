@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import gradlesson
 
+from gradlesson.quality import QUALITIES
 from gradlesson.render import PROJECT_ROOT, _project_imports, scene_key
 from scenes import BEATS
 
@@ -44,7 +45,7 @@ def test_second_render_is_cached_and_a_truncated_clip_is_rendered_again(tmp_path
     media = tmp_path / "media"
     first = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media))
     assert first.returncode == 0, first.stderr[-2000:]
-    video = media / "videos" / "fit" / "480p15" / "FittedLine.mp4"
+    video = media / "videos" / "fit" / QUALITIES["l"].folder / "FittedLine.mp4"
     frames = frame_hashes(video)
     second = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media))
     assert "(cached)" in second.stdout and frame_hashes(video) == frames
@@ -63,7 +64,7 @@ def test_parallel_render_equals_serial_render(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr[-2000:]
     for name in names:
         stem = BY_NAME[name].path.stem
-        serial, parallel = (tmp_path / f"jobs{j}" / "videos" / stem / "480p15" / f"{name}.mp4" for j in ("1", "2"))
+        serial, parallel = (tmp_path / f"jobs{j}" / "videos" / stem / QUALITIES["l"].folder / f"{name}.mp4" for j in ("1", "2"))
         assert frame_hashes(serial) == frame_hashes(parallel)
 
 

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gradcore.format import MAX_DIGITS
-from gradcore.ticks import MAX_TICKS, MIN_TICKS, nice_ticks, padded_ticks
+from gradcore.landscape import BAND_WIDTHS
+from gradcore.ticks import MAX_TICKS, MIN_TICKS, nice_number, nice_ticks, padded_ticks
 
 scales = st.integers(min_value=-6, max_value=12)
 ranges = st.tuples(st.floats(min_value=-1.0, max_value=1.0), st.floats(min_value=0.05, max_value=1.0), scales).map(
@@ -20,6 +21,22 @@ ranges = st.tuples(st.floats(min_value=-1.0, max_value=1.0), st.floats(min_value
 
 def _digits(label: str) -> int:
     return len([c for c in label.lstrip("−0.,").replace(",", "").replace(".", "") if c.isdigit()])
+
+
+def test_nice_numbers_round_up_or_down_to_1_2_5_exactly_in_decimal() -> None:
+    assert [nice_number(v) for v in (7.0, 0.3, 1.0, 10.0, 0.0123, 2.0000000000001)] == [10.0, 0.5, 1.0, 10.0, 0.02, 2.0]
+    assert [nice_number(v, down=True) for v in (7.0, 0.0123, 5.0, 0.00049, 0.09999999999999999)] == [5.0, 0.01, 5.0, 0.0002, 0.1]
+    assert nice_number(0.27, mantissas=BAND_WIDTHS) == 0.3  # the decimal 0.3, not 3 × 0.1
+    assert nice_number(7.0, mantissas=BAND_WIDTHS) == 8.0 and nice_number(8.5, mantissas=BAND_WIDTHS) == 10.0
+
+
+@given(st.floats(min_value=1e-300, max_value=1e300), st.booleans())
+def test_a_nice_number_is_the_nearest_round_one_on_its_side(value: float, down: bool) -> None:
+    nice = nice_number(value, down=down)
+    mantissa = nice / 10.0 ** math.floor(math.log10(nice) + 1e-12)
+    assert min(abs(mantissa - base) for base in (1, 2, 5, 10)) < 1e-9
+    assert (nice <= value * (1 + 1e-12)) if down else (nice >= value * (1 - 1e-12))
+    assert nice > value / 2.5 * (1 - 1e-9) if down else nice < value * 2.5 * (1 + 1e-9)  # round numbers are ≤ 2.5× apart
 
 
 @given(ranges)

@@ -4,6 +4,7 @@ the lesson's, one that oscillates and one that diverges (the core detects it; it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from manim import (
@@ -28,9 +29,9 @@ from gradcore import Lesson
 from gradcore.facts import Outcome
 from gradcore.lesson import ClinicRun
 from gradcore.optimizers import Trajectory
-from scenes.toolkit.builders import at_iterate
+from scenes.toolkit.builders import axes_box, clip_segment, step_counter, tracker_index
 from scenes.toolkit.narration import LessonScene, Step
-from scenes.toolkit.planes import box_of, clip_segment, clipped_steps, filled_contours, plane_axes, plot_frame, set_clipped_path, zoom_grid
+from scenes.toolkit.planes import clipped_steps, filled_contours, plane_axes, plot_frame, set_clipped_path, zoom_grid
 from scenes.toolkit.style import (
     FIT,
     LABEL_SIZE,
@@ -61,7 +62,7 @@ def behaviour(facts: Outcome) -> str:
 def exit_arrow(axes: Axes, params: np.ndarray, k: int) -> np.ndarray | None:
     """Where the path's last segment ``k-1 → k`` leaves the axes' box, as an arrowhead's three corners
     (tip on the border, pointing along the segment); None while iterate k is inside the box."""
-    lo, hi = box_of(axes)
+    lo, hi = axes_box(axes)
     if k == 0 or np.all((params[k] >= lo) & (params[k] <= hi)):
         return None
     piece = clip_segment(params[k - 1], params[k], lo, hi)
@@ -165,9 +166,6 @@ class LearningRateClinic(LessonScene):
         self.step("hold")
         self.fade_out()
 
-    def iterate(self, trajectory: Trajectory) -> int:
-        return at_iterate(self.k.get_value(), trajectory)
-
     def show_panels(self) -> None:
         lesson = self.lesson
         title = MathTex(r"\text{The learning-rate clinic}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
@@ -211,8 +209,7 @@ class LearningRateClinic(LessonScene):
         tops = max(p.header[0].get_top()[1] for p in self.panels)
         for p in self.panels:  # names line up by their tops (descenders differ)
             p.header[0].set_y(tops - p.header[0].height / 2)
-        self.step_count = readout("k", 0, range(self.lesson.config.descent.steps + 1), 0)
-        self.step_count[1].add_updater(lambda num: num.set_value(round(self.k.get_value())))
+        self.step_count = step_counter(self.k, self.lesson.config.descent.steps)
         self.step_count.move_to((self.panels[-1].axes.get_left()[0] + 0.9, title.get_y(), 0), aligned_edge=LEFT)
         self.step(
             "panels",
@@ -225,26 +222,27 @@ class LearningRateClinic(LessonScene):
     def attach(self, panel: Panel) -> None:
         """The updaters that draw ``panel`` at the tracker's step."""
         t, axes = panel.trajectory, panel.axes
-        lo, hi = box_of(axes)
+        lo, hi = axes_box(axes)
+        at = partial(tracker_index, self.k, t.steps)
 
         def place_dot(dot: Dot) -> None:
-            p = t.params[self.iterate(t)]
+            p = t.params[at()]
             dot.move_to(axes.c2p(*p))
             dot.set_opacity(1 if np.all((p >= lo) & (p <= hi)) else 0)
 
         def place_arrow(arrow: VMobject) -> None:
-            corners = exit_arrow(axes, t.params, self.iterate(t))
+            corners = exit_arrow(axes, t.params, at())
             if corners is None:
                 arrow.set_fill(opacity=0)
             else:
                 arrow.set_points_as_corners([*corners, corners[0]]).set_fill(opacity=1)
 
         steps, start = clipped_steps(axes, t.params), axes.c2p(*t.params[0])
-        panel.path.add_updater(lambda path: set_clipped_path(path, steps, start, self.iterate(t)))
+        panel.path.add_updater(lambda path: set_clipped_path(path, steps, start, at()))
         panel.path.update()
         panel.dot.add_updater(place_dot)  # type: ignore[arg-type]  # manim types an updater as taking any Mobject; it gets this one
         panel.arrow.add_updater(place_arrow)  # type: ignore[arg-type]  # manim types an updater as taking any Mobject; it gets this one
-        panel.loss[1].add_updater(lambda number: number.set_value(t.loss[self.iterate(t)]))
+        panel.loss[1].add_updater(lambda number: number.set_value(t.loss[at()]))
 
     def show_start(self) -> None:
         self.step(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import cast
 
 import numpy as np
@@ -31,10 +32,10 @@ from manim import (
 from gradcore import Lesson
 from gradcore.facts import within_words
 from gradcore.ticks import nice_ticks
-from scenes.toolkit.builders import EDGE, at_iterate, descent_readouts, fit_right, follow_iterate, keep_left_edge
+from scenes.toolkit.builders import EDGE, descent_readouts, fit_right, keep_left_edge, set_polyline, tracker_index
 from scenes.toolkit.narration import LessonScene, Step
 from scenes.toolkit.planes import filled_contours, plane_axes, plot_frame
-from scenes.toolkit.style import FIT, LABEL_SIZE, SLOPE, TEXT, TITLE_SIZE, fmt_full, num, setting, tex_setting, tick, viridis
+from scenes.toolkit.style import FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, fmt_full, num, setting, tex_setting, tick, viridis
 
 MARKED = 100  # iterates marked with a star at most (every iterate up to 100 steps)
 
@@ -148,36 +149,31 @@ class DescentOnContours(LessonScene):
     def show_start(self) -> None:
         d, spec = self.lesson.descent, self.lesson.config.descent
         self.k = ValueTracker(0)
+        at = partial(tracker_index, self.k, d.steps)  # the descent step k the tracker points at
         points = self.axes.c2p(d.params)
         marked = marked_iterates(d.steps)
-        star = Star(outer_radius=0.075, color=FIT, fill_opacity=1, stroke_color=BLACK, stroke_width=1)
+        # pale yellow with a dark rim drawn under the fill: clear of the salmon streamlines and the orange path,
+        # and a cluster of stars near the optimum reads as stars, not as a tangle of outlines
+        star = Star(outer_radius=0.09, fill_color=TANGENT, fill_opacity=1, stroke_width=0).set_stroke(BLACK, width=3, background=True)
         outline = star.points - star.get_center()
         self.stars = star.copy()  # the marked iterates reached so far, as one mobject
         self.stars.points = outline + points[0]
 
         def show_stars(stars: VMobject) -> None:
-            reached = points[marked[marked <= self.iterate()]]
+            reached = points[marked[marked <= at()]]
             stars.points = (reached[:, None, :] + outline[None]).reshape(-1, 3)
 
-        self.path = VMobject(stroke_color=FIT, stroke_width=2.5)
-        self.path.set_points_as_corners(points[:1].repeat(2, axis=0))
-        self.path.add_updater(
-            lambda path: path.set_points_as_corners(points[: self.iterate() + 1].repeat(2 if self.iterate() == 0 else 1, axis=0))
-        )
+        self.path = set_polyline(VMobject(stroke_color=FIT, stroke_width=2.5), points, 0)
+        self.path.add_updater(lambda path: set_polyline(path, points, at()))
         self.stars.add_updater(show_stars)  # type: ignore[arg-type]  # manim types an updater as taking any Mobject; it gets this one
 
         rule = update_rule(spec.lr, spec.grad_scale)
-        self.readouts = descent_readouts(d).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        follow_iterate(self.readouts, d, self.iterate)
+        self.readouts = descent_readouts(d, at).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         panel = VGroup(rule, self.readouts).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         panel.next_to(self.bar, RIGHT, buff=0.35).align_to(self.axes, UP)
         fit_right(panel, config.frame_x_radius - EDGE)
         self.panel = panel
-        self.step("start", FadeIn(self.stars, scale=2), FadeIn(self.path), Write(rule), FadeIn(self.readouts))
-
-    def iterate(self) -> int:
-        """The descent step k the tracker points at."""
-        return at_iterate(self.k.get_value(), self.lesson.descent)
+        self.step("start", FadeIn(self.path), FadeIn(self.stars, scale=2), Write(rule), FadeIn(self.readouts))  # stars over the path
 
     def descend(self) -> None:
         self.step("descend", self.k.animate.set_value(self.lesson.descent.steps), rate_func=linear)
@@ -185,6 +181,7 @@ class DescentOnContours(LessonScene):
     def mark_optimum(self) -> None:
         best = self.lesson.optimum
         self.optimum = Cross(scale_factor=0.12, stroke_color=TEXT, stroke_width=4).move_to(self.axes.c2p(best.m, best.b))
+        self.optimum.set_stroke(BLACK, width=7, background=True)  # a dark edge: white on the pale stars it lies over
         self.step("optimum", Create(self.optimum), Circumscribe(self.readouts[1:3], color=FIT))
 
     def show_final_values(self) -> None:

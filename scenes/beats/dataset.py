@@ -24,7 +24,7 @@ from manim import (
 )
 
 from gradcore import Lesson
-from scenes.toolkit.builders import EDGE, data_axes, data_dots, model_line, residuals, set_model_line, set_residuals
+from scenes.toolkit.builders import EDGE, data_axes, data_dots, model_line, residuals, set_model_line, set_residuals, tracker_index
 from scenes.toolkit.narration import LessonScene, Step
 from scenes.toolkit.style import FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, num, readout, setting, tex_num, tex_setting
 
@@ -95,15 +95,11 @@ class DatasetAndModel(LessonScene):
         self.tracker = ValueTracker(0)
         self.line = model_line(self.axes, *c.params[0])
         self.residuals = residuals(self.axes, data, *c.params[0])
-        self.line.add_updater(lambda line: set_model_line(line, self.axes, *c.params[self.index()]))
-        self.residuals.add_updater(lambda segs: set_residuals(segs, self.axes, data, *c.params[self.index()]))
+        self.line.add_updater(lambda line: set_model_line(line, self.axes, *c.params[tracker_index(self.tracker)]))
+        self.residuals.add_updater(lambda segs: set_residuals(segs, self.axes, data, *c.params[tracker_index(self.tracker)]))
         self.add(self.residuals, self.line)
         self.bring_to_front(self.dots)  # the points stay on top of their residuals
         self.step("candidate", Create(self.line), Create(self.residuals, lag_ratio=0.02))
-
-    def index(self) -> int:
-        """The point of the candidate path the tracker points at."""
-        return round(self.tracker.get_value())
 
     def show_loss(self) -> None:
         c = self.lesson.candidates
@@ -116,7 +112,7 @@ class DatasetAndModel(LessonScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         self.readouts.next_to(self.sse, DOWN, buff=0.5, aligned_edge=LEFT)
         for row, values in zip(self.readouts, (c.params[:, 0], c.params[:, 1], c.loss), strict=True):
-            row[1].add_updater(lambda num, values=values: num.set_value(values[self.index()]))
+            row[1].add_updater(lambda num, values=values: num.set_value(values[tracker_index(self.tracker)]))
         # every candidate's row, laid out now and shrunk together to fit the frame; shown one by one
         self.rows = VGroup(*(self.table_row(k) for k in range(len(c.knots)))).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         self.rows.next_to(self.readouts, DOWN, buff=0.5, aligned_edge=LEFT)

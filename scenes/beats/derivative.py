@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 from manim import (
     DOWN,
@@ -23,7 +25,7 @@ from manim import (
 )
 
 from gradcore import Lesson
-from scenes.toolkit.builders import function_axes, path_through, slope_segment
+from scenes.toolkit.builders import function_axes, path_through, slope_segment, tracker_index
 from scenes.toolkit.narration import LessonScene, Step
 from scenes.toolkit.style import AXIS, CURVE, DERIV, LABEL_SIZE, TANGENT, TEXT, TITLE_SIZE, num, readout, setting, tex_num, tex_setting
 
@@ -59,10 +61,6 @@ class DerivativeAsSlope(LessonScene):
         self.step("hold")
         self.fade_out()
 
-    def index(self) -> int:
-        """The secant's h the tracker points at."""
-        return round(self.tracker.get_value())
-
     def show_definition(self) -> None:
         self.definition = MathTex(r"f'(x) = \lim_{h \to 0} \frac{f(x+h) - f(x)}{h}", font_size=TITLE_SIZE, color=TEXT).to_edge(
             UP, buff=0.35
@@ -85,7 +83,7 @@ class DerivativeAsSlope(LessonScene):
     def show_secant(self) -> None:
         s, axes = self.lesson.secant, self.axes
         self.tracker = ValueTracker(0)
-        at = self.index
+        at = partial(tracker_index, self.tracker)  # the secant's h the tracker points at
 
         def secant_ends() -> tuple[np.ndarray, np.ndarray]:
             """The line through (x0, y0) with the core's secant slope, reaching past (x0 + h, y1)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from manim import (
     DOWN,
     LEFT,
@@ -23,14 +25,13 @@ from gradcore import Lesson
 from gradcore.facts import within_words
 from scenes.toolkit.builders import (
     EDGE,
-    at_iterate,
     data_axes,
     data_dots,
     descent_readouts,
     fit_right,
-    follow_iterate,
     model_line,
     set_model_line,
+    tracker_index,
 )
 from scenes.toolkit.narration import LessonScene, Step
 from scenes.toolkit.style import FIT, LABEL_SIZE, TEXT, TITLE_SIZE, num, setting, tex_num
@@ -77,17 +78,13 @@ class FittedLine(LessonScene):
     def show_start(self) -> None:
         d = self.lesson.descent
         self.k = ValueTracker(0)
+        at = partial(tracker_index, self.k, d.steps)  # the descent step k the tracker points at
         self.line = model_line(self.axes, *d.params[0])
-        self.line.add_updater(lambda line: set_model_line(line, self.axes, *d.params[self.iterate()]))
-        self.readouts = descent_readouts(d).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        self.line.add_updater(lambda line: set_model_line(line, self.axes, *d.params[at()]))
+        self.readouts = descent_readouts(d, at).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
         self.readouts.next_to(self.axes, RIGHT, buff=0.8).align_to(self.axes, UP)
         fit_right(self.readouts, config.frame_x_radius - EDGE)
-        follow_iterate(self.readouts, d, self.iterate)
         self.step("start", Create(self.line), FadeIn(self.readouts))
-
-    def iterate(self) -> int:
-        """The descent step k the tracker points at."""
-        return at_iterate(self.k.get_value(), self.lesson.descent)
 
     def descend(self) -> None:
         self.step("descend", self.k.animate.set_value(self.lesson.descent.steps), rate_func=linear)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from manim import (
@@ -42,6 +43,7 @@ from scenes.toolkit.builders import (
     set_model_line,
     set_residuals,
     thin_labels,
+    tracker_index,
 )
 from scenes.toolkit.narration import LessonScene, Step
 from scenes.toolkit.style import (
@@ -147,9 +149,6 @@ class SliceView:
     formula: MathTex
     fixed: MathTex
     readouts: VGroup  # rows: parameter, loss, partial derivative; row[1] is the live number
-
-    def index(self) -> int:
-        return round(self.tracker.get_value())
 
     @property
     def value(self) -> VMobject:
@@ -269,18 +268,19 @@ class LossCurves(LessonScene):
         """Updaters that only look the tracker's sample up in the core's arrays."""
         s, axes, data = v.slice, v.axes, self.lesson.dataset
         last = len(s.dense.x) - 1
-        v.trace.add_updater(lambda t: t.pointwise_become_partial(v.curve, 0, v.index() / last))
-        v.dot.add_updater(lambda d: d.move_to(axes.c2p(s.dense.x[v.index()], s.dense.y[v.index()])))
+        at = partial(tracker_index, v.tracker)
+        v.trace.add_updater(lambda t: t.pointwise_become_partial(v.curve, 0, at() / last))
+        v.dot.add_updater(lambda d: d.move_to(axes.c2p(s.dense.x[at()], s.dense.y[at()])))
 
         def drop_ends() -> np.ndarray:
-            i = v.index()
+            i = at()
             return axes.c2p(np.array([[s.dense.x[i], 0.0], [s.dense.x[i], s.dense.y[i]]]))
 
         v.drop.add_updater(lambda ln: ln.put_start_and_end_on(*drop_ends()))
-        v.line.add_updater(lambda ln: set_model_line(ln, self.data_axes, *v.params[v.index()]))
-        v.residuals.add_updater(lambda segs: set_residuals(segs, self.data_axes, data, *v.params[v.index()]))
+        v.line.add_updater(lambda ln: set_model_line(ln, self.data_axes, *v.params[at()]))
+        v.residuals.add_updater(lambda segs: set_residuals(segs, self.data_axes, data, *v.params[at()]))
         for row, values in zip(v.readouts, (s.dense.x, s.dense.y, s.dense.dy), strict=True):
-            row[1].add_updater(lambda num, values=values: num.set_value(values[v.index()]))
+            row[1].add_updater(lambda num, values=values: num.set_value(values[at()]))
 
     # --- beats --------------------------------------------------------------------------------
     def switch_to_b(self) -> None:

@@ -37,9 +37,8 @@ from manim import (
 
 from gradcore import Lesson
 from gradcore.facts import within_words
-from gradcore.optimizers import Trajectory
 from gradcore.ticks import Ticks, nice_ticks
-from scenes.toolkit.builders import at_iterate, keep_left_edge, thin_labels
+from scenes.toolkit.builders import keep_left_edge, set_polyline, step_counter, thin_labels, tracker_index
 from scenes.toolkit.narration import LessonScene, Step
 from scenes.toolkit.planes import clipped_steps, filled_contours, plane_axes, plot_frame, set_clipped_path, zoom_grid
 from scenes.toolkit.style import (
@@ -52,7 +51,6 @@ from scenes.toolkit.style import (
     num,
     number,
     plain_label,
-    readout,
     setting,
     tick,
 )
@@ -152,9 +150,6 @@ class OptimizerRace(LessonScene):
         self.step("hold")
         self.fade_out()
 
-    def iterate(self, trajectory: Trajectory) -> int:
-        return at_iterate(self.k.get_value(), trajectory)
-
     def show_landscape(self) -> None:
         lesson = self.lesson
         self.runs = lesson.race
@@ -180,12 +175,12 @@ class OptimizerRace(LessonScene):
             path = VMobject(stroke_color=colour, stroke_width=2.5, fill_opacity=0)
             steps, start = clipped_steps(self.axes, t.params), self.axes.c2p(*t.params[0])
             set_clipped_path(path, steps, start, 0)
-            path.add_updater(lambda p, t=t, steps=steps, start=start: set_clipped_path(p, steps, start, self.iterate(t)))
+            path.add_updater(lambda p, t=t, steps=steps, start=start: set_clipped_path(p, steps, start, tracker_index(self.k, t.steps)))
             dot = Dot(self.axes.c2p(*t.params[0]), radius=0.075, color=colour, stroke_width=1, stroke_color=WHITE)
             dot.set_stroke(opacity=0.6)
-            dot.add_updater(lambda d, t=t: d.move_to(self.axes.c2p(*t.params[self.iterate(t)])))
+            dot.add_updater(lambda d, t=t: d.move_to(self.axes.c2p(*t.params[tracker_index(self.k, t.steps)])))
             loss = number(t.loss[0], all_losses, color=TEXT, edge_to_fix=RIGHT)
-            loss.add_updater(lambda num, t=t: num.set_value(t.loss[self.iterate(t)]))
+            loss.add_updater(lambda num, t=t: num.set_value(t.loss[tracker_index(self.k, t.steps)]))
             name: VMobject = plain_label(run.entry.label, LABEL_SIZE, colour, max_width=NAME_WIDTH)
             self.paths.add(path)
             self.dots.add(dot)
@@ -202,8 +197,7 @@ class OptimizerRace(LessonScene):
             name.move_to((0.25, y, 0), aligned_edge=LEFT)
             loss.move_to((column, y, 0), aligned_edge=RIGHT)
         header.move_to((column, 0.5, 0), aligned_edge=RIGHT)
-        self.step_count = readout("k", 0, range(self.lesson.config.descent.steps + 1), 0)
-        self.step_count[1].add_updater(lambda num: num.set_value(round(self.k.get_value())))
+        self.step_count = step_counter(self.k, self.lesson.config.descent.steps)
         self.step_count.move_to((0, 0.5, 0), aligned_edge=LEFT)
         self.legend = VGroup(header, self.step_count, self.rows)
         self.legend.to_edge(RIGHT, buff=0.6).align_to(self.axes, UP).shift(UP * 0.4)
@@ -236,12 +230,8 @@ class OptimizerRace(LessonScene):
             colour = runner_colour(i)
             points = self.plot.c2p(np.column_stack([np.arange(len(values)), values]))
             curve = VMobject(stroke_color=colour, stroke_width=2.5, fill_opacity=0)
-            curve.set_points_as_corners(points[:1].repeat(2, axis=0))
-            curve.add_updater(
-                lambda c, points=points, t=run.trajectory: c.set_points_as_corners(
-                    points[: self.iterate(t) + 1].repeat(2 if self.iterate(t) == 0 else 1, axis=0)
-                )
-            )
+            set_polyline(curve, points, 0)
+            curve.add_updater(lambda c, points=points, t=run.trajectory: set_polyline(c, points, tracker_index(self.k, t.steps)))
             self.curves.add(curve)
         self.floor = VGroup(floor, floor_label)
         self.step(

@@ -36,6 +36,7 @@ from gradcore import Lesson
 from gradcore.facts import elongation, steepness
 from gradcore.loss import LossGrid
 from gradcore.ticks import nice_ticks, padded_ticks
+from scenes.toolkit.builders import clip_segment
 from scenes.toolkit.internals import DepthCamera, FastSurface, anchor_depth, fix_axis_shading, grid_faces, shade_faces
 from scenes.toolkit.internals.cameras import SHADING
 from scenes.toolkit.narration import LessonScene3D, Step
@@ -84,27 +85,17 @@ Box = tuple[float, float, float, float]  # in frame units: centre x, centre y, h
 Segment = tuple[float, float, float, float]  # in frame units: x0, y0, x1, y1
 
 
-def box_of(mobject: Mobject) -> Box:
-    """The box of a fixed-in-frame mobject."""
+def frame_box(mobject: Mobject) -> Box:
+    """The box a fixed-in-frame mobject covers in the frame (not the axes' box: :func:`~scenes.toolkit.builders.axes_box`)."""
     (x0, y0), (x1, y1) = mobject.get_corner(DL)[:2], mobject.get_corner(UR)[:2]
     return ((x0 + x1) / 2, (y0 + y1) / 2, (x1 - x0) / 2, (y1 - y0) / 2)
 
 
 def crosses(line: Segment, box: Box) -> bool:
-    """Whether the segment ``line`` passes through ``box``."""
+    """Whether the segment ``line`` passes through ``box`` (:func:`~scenes.toolkit.builders.clip_segment`)."""
     x0, y0, x1, y1 = line
     cx, cy, hx, hy = box
-    enter, leave = 0.0, 1.0
-    for start, delta, low, high in ((x0, x1 - x0, cx - hx, cx + hx), (y0, y1 - y0, cy - hy, cy + hy)):
-        if abs(delta) < 1e-12:
-            if not low <= start <= high:
-                return False
-            continue
-        a, b = sorted(((low - start) / delta, (high - start) / delta))
-        enter, leave = max(enter, a), min(leave, b)
-        if enter > leave:
-            return False
-    return True
+    return clip_segment((x0, y0), (x1, y1), (cx - hx, cy - hy), (cx + hx, cy + hy)) is not None
 
 
 @dataclass
@@ -374,7 +365,7 @@ class LossSurface(LessonScene3D):
         self.title = MathTex(r"\text{The loss landscape}", font_size=TITLE_SIZE, color=TEXT).to_corner(UL)
         self.add_fixed_in_frame_mobjects(self.title)
         self.remove(self.title)
-        self.title_box = box_of(self.title)
+        self.title_box = frame_box(self.title)
         self.axes = surface_axes(self.lesson.surface)
         grid = self.lesson.surface
         (m0, x_end), (b0, y_end), z_end = self.axes.x_range[:2], self.axes.y_range[:2], self.axes.z_range[1]  # type: ignore[index]  # manim types ThreeDAxes.z_range as optional; surface_axes sets it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from itertools import pairwise
 from typing import Any, cast
 
@@ -37,7 +38,7 @@ from manim import (
 )
 
 from gradcore import FunctionCurve, Lesson
-from scenes.toolkit.builders import function_axes, merged, path_through, slope_segment
+from scenes.toolkit.builders import function_axes, merged, path_through, slope_segment, tracker_index
 from scenes.toolkit.narration import LessonScene, Step
 from scenes.toolkit.style import (
     AXIS,
@@ -161,9 +162,6 @@ class Part:
     zeros: VGroup
     group: VGroup
 
-    def index(self) -> int:
-        return round(self.tracker.get_value())
-
 
 class TangentSlopes(LessonScene):
     """The slope of each seed function at every x is its derivative, drawn below in step."""
@@ -242,9 +240,7 @@ class TangentSlopes(LessonScene):
         axes, daxes = self.pending["axes"], self.pending["daxes"]
         d = curve.dense
         tracker = ValueTracker(0)
-
-        def at() -> int:
-            return round(tracker.get_value())
+        at = partial(tracker_index, tracker)
 
         tangent = Line(axes.c2p(0, 0), axes.c2p(1, 1), color=TANGENT, stroke_width=4)
         tangent.add_updater(lambda m: m.put_start_and_end_on(*slope_segment(axes, d.x[at()], d.y[at()], d.dy[at()], TANGENT_HALF)))
@@ -281,7 +277,7 @@ class TangentSlopes(LessonScene):
         full = path_through(p["daxes"], d.x, d.dy, DERIV, stroke_width=4)
         last = len(d.x) - 1
         trace = VMobject(color=DERIV, stroke_width=4)
-        trace.add_updater(lambda m: m.pointwise_become_partial(full, 0, round(p["tracker"].get_value()) / last))
+        trace.add_updater(lambda m: m.pointwise_become_partial(full, 0, tracker_index(p["tracker"]) / last))
         trace.update()
         self.add(trace)
         # the dots stay on top of the trace

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, Line, MathTex, VGroup, VMobject, config
+from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, Line, MathTex, ValueTracker, VGroup, VMobject, config
 
 from gradcore import Dataset, Trajectory, predict
 from gradcore.ticks import Ticks, nice_ticks, padded_ticks
@@ -18,24 +19,27 @@ LABEL_GAP = 0.12  # scene units kept between neighbouring tick numbers
 
 __all__ = [
     "EDGE",
-    "at_iterate",
+    "axes_box",
     "clip_line",
+    "clip_segment",
     "data_axes",
     "data_dots",
     "descent_readouts",
     "edge_axes",
     "fit_right",
-    "follow_iterate",
     "keep_left_edge",
     "merged",
     "model_line",
     "path_through",
     "residuals",
     "set_model_line",
+    "set_polyline",
     "set_residuals",
     "slope_segment",
+    "step_counter",
     "straight_cubics",
     "thin_labels",
+    "tracker_index",
 ]
 
 
@@ -147,20 +151,41 @@ def data_axes(data: Dataset, x_length: float = 6.0, y_length: float = 4.5) -> Ax
     return axes.add(bottom, left, *names)
 
 
+def axes_box(axes: Axes) -> tuple[np.ndarray, np.ndarray]:
+    """The box the axes plot, in their own coordinates, as ``(lo, hi)``: ``lo = (x_min, y_min)``, ``hi = (x_max,
+    y_max)``; on :func:`~scenes.toolkit.planes.plane_axes` that is ``(m_min, b_min)``, ``(m_max, b_max)``."""
+    return np.array([axes.x_range[0], axes.y_range[0]]), np.array([axes.x_range[1], axes.y_range[1]])
+
+
+Point = np.ndarray | tuple[float, ...]  # a point or a box corner, in any dimension
+
+
+def clip_segment(p: Point, q: Point, lo: Point, hi: Point) -> tuple[np.ndarray, np.ndarray] | None:
+    """The part of segment ``p → q`` inside the box ``lo ≤ point ≤ hi`` (in any dimension), or None if it misses the
+    box or touches it at a single point (Liang–Barsky): the points ``p + t (q − p)`` with ``t`` in [0, 1] and, on every axis,
+    between ``(lo − p) / (q − p)`` and ``(hi − p) / (q − p)``."""
+    t0, t1 = 0.0, 1.0
+    for axis in range(len(p)):
+        start, delta = p[axis], q[axis] - p[axis]
+        if abs(delta) < 1e-300:  # along the box's faces on this axis: inside them or nowhere
+            if not lo[axis] <= start <= hi[axis]:
+                return None
+            continue
+        a, b = (lo[axis] - start) / delta, (hi[axis] - start) / delta
+        t0, t1 = max(t0, min(a, b)), min(t1, max(a, b))
+    if not t0 < t1:  # missed, or one point touched (a zero-length segment inside keeps t = 0 … 1)
+        return None
+    start, end = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
+    return start + t0 * (end - start), start + t1 * (end - start)
+
+
 def slope_segment(axes: Axes, x: float, y: float, slope: float, half: float) -> tuple[np.ndarray, np.ndarray]:
     """Scene endpoints of a segment through ``(x, y)`` with data slope ``slope``: ``half`` scene units
-    either side of the point, cut to the axes' box."""
-    centre = axes.c2p(x, y)
-    direction = axes.c2p(x + 1, y + slope) - centre
-    direction /= np.linalg.norm(direction)
-    corner_a = axes.c2p(axes.x_range[0], axes.y_range[0])
-    corner_b = axes.c2p(axes.x_range[1], axes.y_range[1])
-    lo, hi = -half, half
-    for k in (0, 1):
-        if abs(direction[k]) > 1e-12:
-            t1, t2 = sorted(((corner_a[k] - centre[k]) / direction[k], (corner_b[k] - centre[k]) / direction[k]))
-            lo, hi = max(lo, t1), min(hi, t2)
-    return centre + lo * direction, centre + hi * direction
+    either side of the point, cut to the axes' box (:func:`clip_segment`; whole if the point is off the box)."""
+    reach = half / np.linalg.norm(axes.c2p(x + 1, y + slope) - axes.c2p(x, y))  # half scene units along the line, in x
+    along = reach * np.array([1.0, slope])
+    ends = (np.array([x, y]) - along, np.array([x, y]) + along)
+    return tuple(axes.c2p(np.array(clip_segment(*ends, *axes_box(axes)) or ends)))
 
 
 def merged(group: VMobject) -> VMobject:
@@ -180,17 +205,13 @@ def data_dots(axes: Axes, data: Dataset) -> VGroup:
 
 
 def clip_line(axes: Axes, m: float, b: float) -> tuple[np.ndarray, np.ndarray] | None:
-    """Scene endpoints of ``y = m x + b`` inside the axes' box, or None if it misses the box."""
-    (x0, x1), (y0, y1) = axes.x_range[:2], axes.y_range[:2]
-    if m == 0:
-        lo, hi = (x0, x1) if y0 <= b <= y1 else (1.0, 0.0)
-    else:
-        ends = sorted(((y0 - b) / m, (y1 - b) / m))
-        lo, hi = max(x0, ends[0]), min(x1, ends[1])
-    if not lo < hi:
-        return None
-    xs = np.array([lo, hi])
-    return tuple(axes.c2p(np.column_stack([xs, predict(xs, m, b)])))
+    """Scene endpoints of ``y = m x + b`` inside the axes' box (its segment over the x range, :func:`clip_segment`
+    to the box), or None if it misses the box."""
+    lo, hi = axes_box(axes)
+    xs = np.array([lo[0], hi[0]])
+    ys = predict(xs, m, b)
+    ends = clip_segment(np.array([xs[0], ys[0]]), np.array([xs[1], ys[1]]), lo, hi)
+    return None if ends is None else tuple(axes.c2p(np.array(ends)))
 
 
 def set_model_line(line: Line, axes: Axes, m: float, b: float) -> Line:
@@ -232,25 +253,36 @@ def residuals(axes: Axes, data: Dataset, m: float, b: float) -> VMobject:
     return set_residuals(VMobject(stroke_color=SLOPE, stroke_width=2), axes, data, m, b)
 
 
-def at_iterate(k: float, trajectory: Trajectory) -> int:
-    """The iterate a step tracker at ``k`` points at, clamped to the trajectory's last recorded one."""
-    return min(max(round(k), 0), len(trajectory.loss) - 1)
+def tracker_index(tracker: ValueTracker, last: int | None = None) -> int:
+    """The index of the sample a tracker animated over sample indices points at (the step k, a candidate, an h,
+    an x): ``i = round(value)``, kept within ``0 … last`` when ``last`` is given (a diverged trajectory has
+    fewer iterates than the steps the tracker runs through)."""
+    i = max(round(tracker.get_value()), 0)
+    return i if last is None else min(i, last)
 
 
-def descent_readouts(d: Trajectory) -> VGroup:
-    """Rows ``k = …``, ``m = …``, ``b = …``, ``loss = …`` at iterate 0, each in the format of its whole series."""
-    return VGroup(
-        readout("k", 0, range(len(d.loss)), 0),
-        readout("m", d.m[0], d.m, 5),
-        readout("b", d.b[0], d.b, 5),
-        readout(r"\text{loss}", d.loss[0], d.loss),
-    )
+def step_counter(tracker: ValueTracker, steps: int) -> VGroup:
+    """The readout ``k = …`` of the step the tracker points at, in the format of ``0 … steps``."""
+    row = readout("k", 0, range(steps + 1), 0)
+    row[1].add_updater(lambda number: number.set_value(tracker_index(tracker)))
+    return row
 
 
-def follow_iterate(rows: VGroup, d: Trajectory, iterate) -> None:
-    """Updaters that show iterate ``iterate()`` of ``d`` in :func:`descent_readouts`' ``rows`` (a lookup a frame)."""
-    for row, values in zip(rows, (np.arange(len(d.loss)), d.m, d.b, d.loss), strict=True):
+def descent_readouts(d: Trajectory, iterate: Callable[[], int]) -> VGroup:
+    """Rows ``k = …``, ``m = …``, ``b = …``, ``loss = …`` showing iterate ``iterate()`` of ``d`` (a lookup a
+    frame), each in the format of its whole series."""
+    rows = VGroup()
+    for label, values, digits in (("k", range(len(d.loss)), 0), ("m", d.m, 5), ("b", d.b, 5), (r"\text{loss}", d.loss, 4)):
+        row = readout(label, values[0], values, digits)
         row[1].add_updater(lambda number, values=values: number.set_value(values[iterate()]))
+        rows.add(row)
+    return rows
+
+
+def set_polyline(path: VMobject, points: np.ndarray, k: int) -> VMobject:
+    """Draw ``path`` as straight segments through the scene points ``points[0 … k]``: called with the step k
+    each frame, a path that grows with it (at k = 0 the point twice, so that the path is never empty)."""
+    return path.set_points_as_corners(points[: k + 1].repeat(2 if k == 0 else 1, axis=0))
 
 
 def path_through(axes: Axes, x: np.ndarray, y: np.ndarray, color=CURVE, **style: Any) -> VMobject:

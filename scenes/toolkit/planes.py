@@ -11,13 +11,13 @@ from manim import DOWN, LEFT, PI, Axes, Line, MathTex, Polygon, Rectangle, VGrou
 
 from gradcore import LossGrid
 from gradcore.ticks import Ticks, nice_ticks
-from scenes.toolkit.builders import straight_cubics, thin_labels
+from scenes.toolkit.builders import axes_box, clip_segment, straight_cubics, thin_labels
 from scenes.toolkit.style import AXIS, LABEL_SIZE, TICK_SIZE, tick, viridis
 
 if TYPE_CHECKING:
     from contourpy._contourpy import FillReturn_OuterOffset
 
-__all__ = ["box_of", "clip_segment", "clipped_steps", "filled_contours", "plane_axes", "plot_frame", "set_clipped_path", "zoom_grid"]
+__all__ = ["clipped_steps", "filled_contours", "plane_axes", "plot_frame", "set_clipped_path", "zoom_grid"]
 
 
 def plane_axes(grid: LossGrid, x_length: float, y_length: float) -> Axes:
@@ -96,31 +96,10 @@ def zoom_grid(grid: LossGrid, points: np.ndarray, margin: float = 0.1, cells: in
     return LossGrid(grid.m[cols], grid.b[rows], grid.loss[np.ix_(rows, cols)])
 
 
-def clip_segment(p: np.ndarray, q: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """The part of segment ``p → q`` inside the box ``[lo, hi]`` (Liang–Barsky), or None if it misses it."""
-    t0, t1 = 0.0, 1.0
-    d = q - p
-    for axis in range(len(p)):
-        if abs(d[axis]) < 1e-300:
-            if not lo[axis] <= p[axis] <= hi[axis]:
-                return None
-            continue
-        a, b = (lo[axis] - p[axis]) / d[axis], (hi[axis] - p[axis]) / d[axis]
-        t0, t1 = max(t0, min(a, b)), min(t1, max(a, b))
-        if t0 > t1:
-            return None
-    return p + t0 * d, p + t1 * d
-
-
-def box_of(axes: Axes) -> tuple[np.ndarray, np.ndarray]:
-    """The axes' (m, b) box as ``(lo, hi)``."""
-    return np.array([axes.x_range[0], axes.y_range[0]]), np.array([axes.x_range[1], axes.y_range[1]])
-
-
 def clipped_steps(axes: Axes, params: np.ndarray) -> np.ndarray:
     """Each step ``i → i + 1`` of ``params`` cut to the axes' box, as one straight cubic in scene points:
     shape ``(steps, 4, 3)``, NaN where the step misses the box. Computed once, so a frame only slices it."""
-    lo, hi = box_of(axes)
+    lo, hi = axes_box(axes)
     steps = np.full((len(params) - 1, 2, 2), np.nan)
     for i in range(len(params) - 1):
         piece = clip_segment(params[i], params[i + 1], lo, hi)
