@@ -1,9 +1,11 @@
 # Two commands a lecturer needs: `make lesson` and `make test`. Both set up what is missing first.
+# `make test` is lint (ruff), format check, types (mypy) and every test; `make test-fast` skips the renders.
 VENV := .venv
 BIN := $(VENV)/bin
 QUALITY ?= h
+PYTEST := $(BIN)/python -m pytest -rs -n auto --dist loadgroup  # one worker per core
 
-.PHONY: setup lesson test bench clean
+.PHONY: setup lesson lint test test-fast bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -11,8 +13,16 @@ setup:
 lesson: setup
 	$(BIN)/gradlesson render -q $(QUALITY)
 
-test: setup
-	$(BIN)/python -m pytest -rs
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m mypy
+
+test: lint
+	$(PYTEST)
+
+test-fast: lint
+	$(PYTEST) -m "not render"
 
 bench: setup
 	$(BIN)/python benchmarks/bench_core.py
@@ -21,4 +31,4 @@ bench: setup
 	$(BIN)/python benchmarks/bench_guard.py
 
 clean:
-	rm -rf media .pytest_cache .hypothesis
+	rm -rf media .pytest_cache .hypothesis .mypy_cache .ruff_cache
