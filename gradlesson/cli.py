@@ -151,7 +151,13 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(run=_list)
     render = sub.add_parser("render", help="render scenes with manim; when all are rendered, stitch them into DIR/lesson/lesson.mp4")
     render.add_argument("scenes", nargs="*", help="scene names (default: all, in lesson order)")
-    render.add_argument("-q", "--quality", choices=("l", "m", "h", "k"), default="h", help="l 480p15, m 720p30, h 1080p60, k 2160p60")
+    render.add_argument(
+        "-q",
+        "--quality",
+        choices=("d", "l", "m", "h", "k"),
+        default="h",
+        help="d 270p10 (draft preview), l 480p15, m 720p30, h 1080p60, k 2160p60",
+    )
     render.add_argument("--out", type=Path, default=Path("media"), help="media folder (default: media)")
     render.add_argument("-j", "--jobs", type=_jobs, default=os.cpu_count() or 1, help="scenes rendered at once (default: number of cores)")
     render.add_argument("--lesson", type=Path, metavar="FILE", help=LESSON_HELP)

@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-QUALITY_FOLDERS = {"l": "480p15", "m": "720p30", "h": "1080p60", "k": "2160p60"}
+QUALITY_FOLDERS = {"d": "270p10", "l": "480p15", "m": "720p30", "h": "1080p60", "k": "2160p60"}
 
 
 @dataclass(frozen=True)
@@ -267,12 +267,20 @@ def render_beats(
 
 
 FORK = multiprocessing.get_context("fork")
-QUALITY_NAMES = {"l": "low_quality", "m": "medium_quality", "h": "high_quality", "k": "fourk_quality"}
+# manim's settings for each quality: its named qualities, and the draft preview (d: 480x270 at 10 fps, to check
+# timing, layout and subtitles in a fraction of the time of l), which manim has no name for
+QUALITY_SETTINGS: dict[str, dict[str, object]] = {
+    "d": {"pixel_width": 480, "pixel_height": 270, "frame_rate": 10},
+    "l": {"quality": "low_quality"},
+    "m": {"quality": "medium_quality"},
+    "h": {"quality": "high_quality"},
+    "k": {"quality": "fourk_quality"},
+}
 
 
 def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: str | None, lesson: Lesson, report: Path) -> None:
     """Render ``beat`` in a process forked from :func:`render_beats` (manim, the scenes and ``lesson`` already
-    in memory: no start-up cost), as ``manim render --config_file cfg --quality q --media_dir media --disable_caching
+    in memory: no start-up cost), as ``manim render --config_file cfg --quality q (d: -r 480,270 --fps 10) --media_dir media --disable_caching
     --save_sections`` would. manim's own output goes to ``report.log``; a failure's last line to ``report``."""
     from manim import config, tempconfig
 
@@ -290,7 +298,7 @@ def _render_job(beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: s
     use_lesson(lesson)
     try:
         config.digest_file(cfg)
-        settings = {"quality": QUALITY_NAMES[quality], "media_dir": str(media), "disable_caching": True, "save_sections": True}
+        settings = {**QUALITY_SETTINGS[quality], "media_dir": str(media), "disable_caching": True, "save_sections": True}
         with tempconfig({**settings, "input_file": str(beat.path)}):
             beat.load()().render()
     except BaseException as error:
