@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,10 +36,26 @@ def test_a_beat_depends_on_the_modules_it_imports_and_no_others() -> None:
     assert {"scenes/beats/fit.py", "scenes/toolkit/builders.py", "scenes/toolkit/style.py"} <= fit
 
 
-def test_keys_differ_by_beat_and_quality_and_are_stable() -> None:
-    keys = {scene_key(beat, q) for beat in BEATS for q in ("l", "h")}
-    assert len(keys) == 2 * len(BEATS)
-    assert scene_key(BEATS[0], "l") == scene_key(BEATS[0], "l")
+QUALITIES = ("d", "l", "h")
+KEYS = "import json; from gradlesson.render import scene_key; from scenes import BEATS; print(json.dumps({b.name: scene_key(b, 'l') for b in BEATS}))"
+
+
+def test_keys_differ_by_beat_and_quality_and_are_stable(tmp_path: Path) -> None:
+    keys = {f"{beat.name}/{q}": scene_key(beat, q) for beat in BEATS for q in QUALITIES}
+    assert len(set(keys.values())) == len(QUALITIES) * len(BEATS)
+    # stable: another process (another hash seed, another working folder) computes the same keys
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    fresh = subprocess.run([sys.executable, "-c", KEYS], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert fresh.returncode == 0, fresh.stderr
+    assert json.loads(fresh.stdout) == {beat.name: keys[f"{beat.name}/l"] for beat in BEATS}
+    # and a save that changes nothing (a new modification time, as a checkout gives) keeps the key
+    beat = BY_NAME["FittedLine"]
+    before = beat.path.stat()
+    try:
+        os.utime(beat.path, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
+        assert scene_key(beat, "l") == keys["FittedLine/l"]
+    finally:
+        os.utime(beat.path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
 @pytest.mark.render

@@ -10,7 +10,7 @@ import pytest
 from conftest import TEST_SIZE, TEX_ATTACKS, lesson_file, shown
 from manim import Text, config, tempconfig
 
-from gradcore.format import num, number_format, tex_setting
+from gradcore.format import num, number_format, setting, tex_setting
 from gradcore.lessonfile import read_lesson_file
 from scenes.beats.clinic import behaviour
 from scenes.beats.race import OptimizerRace
@@ -250,7 +250,8 @@ def test_clinic_labels_the_divergence_the_core_detected(clinic) -> None:
     # the other panels carry no such label
     assert all(p.diverged is None for p in clinic.panels if p is not panel)
     plan = {step.key: step.caption for step in type(clinic).steps(lesson())}
-    assert f"diverged at step {at}" in plan["diverged"]
+    rate = lesson().clinic[3].lr
+    assert plan["diverged"] == f"lr = {setting(rate, 3)} diverged at step {at}."  # the whole number, not one it begins
 
 
 def test_clinic_text_stays_in_frame(clinic) -> None:
