@@ -1,9 +1,13 @@
 # Two commands a lecturer needs: `make lesson` and `make test`. Both set up what is missing first.
+# `make test-fast`: lint and every test that renders no video (a few seconds of work per core), for the edit loop.
 VENV := .venv
 BIN := $(VENV)/bin
 QUALITY ?= h
+# one pytest worker per core; tests sharing a render carry one xdist_group (rendered once, by one worker), and
+# tests/conftest.py hands the heaviest groups out first (--no-loadscope-reorder keeps that order)
+PYTEST := $(BIN)/python -m pytest -rs -n auto --dist loadgroup --no-loadscope-reorder
 
-.PHONY: setup lesson test bench clean
+.PHONY: setup lesson lint test test-fast bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -11,8 +15,16 @@ setup:
 lesson: setup
 	$(BIN)/gradlesson render -q $(QUALITY)
 
-test: setup
-	$(BIN)/python -m pytest -rs
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup lint
+	$(BIN)/mypy
+	$(PYTEST)
+
+test-fast: setup lint
+	$(PYTEST) -m "not render"
 
 bench: setup
 	$(BIN)/python benchmarks/bench_core.py

@@ -168,14 +168,14 @@ def test_two_renders_into_one_folder_both_succeed(tmp_path: Path) -> None:
     media = tmp_path / "media"
 
     def start(beat: str) -> subprocess.Popen:
-        command = [sys.executable, "-m", "gradlesson", "render", beat, "-q", "l", "-j", "1", "--out", str(media)]
+        command = [sys.executable, "-m", "gradlesson", "render", beat, "-q", "d", "-j", "1", "--out", str(media)]
         return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     runs = [start("FittedLine"), start("FittedLine"), start("DerivativeAsSlope")]
     results = [(p.wait(timeout=600), *p.communicate()) for p in runs]
     assert [code for code, _, _ in results] == [0, 0, 0], [err[-500:] for _, _, err in results]
     manifest = json.loads((media / "cache" / "renders.json").read_text())
-    assert {"FittedLine/l", "DerivativeAsSlope/l"} <= set(manifest)
+    assert {"FittedLine/d", "DerivativeAsSlope/d"} <= set(manifest)
     assert sum("(cached)" in out for _, out, _ in results[:2]) == 1  # one of the two FittedLine renders did the work
 
 

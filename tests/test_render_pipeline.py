@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import gradlesson
+from conftest import CLI_RENDER_GROUP, gradlesson
 
 from gradlesson.render import PROJECT_ROOT, _project_imports, scene_key
 from scenes import BEATS
@@ -59,10 +60,10 @@ def test_keys_differ_by_beat_and_quality_and_are_stable(tmp_path: Path) -> None:
 
 
 @pytest.mark.render
-def test_second_render_is_cached_and_a_truncated_clip_is_rendered_again(tmp_path: Path) -> None:
+@CLI_RENDER_GROUP
+def test_second_render_is_cached_and_a_truncated_clip_is_rendered_again(cli_render, tmp_path: Path) -> None:
     media = tmp_path / "media"
-    first = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media))
-    assert first.returncode == 0, first.stderr[-2000:]
+    shutil.copytree(cli_render.media, media)  # the first render: FittedLine (and DerivativeAsSlope) rendered here
     video = media / "videos" / "fit" / "480p15" / "FittedLine.mp4"
     frames = frame_hashes(video)
     second = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media))
@@ -75,14 +76,14 @@ def test_second_render_is_cached_and_a_truncated_clip_is_rendered_again(tmp_path
 
 
 @pytest.mark.render
-def test_parallel_render_equals_serial_render(tmp_path: Path) -> None:
-    names = ["FittedLine", "DerivativeAsSlope"]
-    for jobs in ("1", "2"):
-        result = gradlesson("render", *names, "-q", "l", "-j", jobs, "--out", str(tmp_path / f"jobs{jobs}"))
-        assert result.returncode == 0, result.stderr[-2000:]
+@CLI_RENDER_GROUP
+def test_parallel_render_equals_serial_render(cli_render, tmp_path: Path) -> None:
+    names = ["FittedLine", "DerivativeAsSlope"]  # cli_render rendered these with -j 1
+    result = gradlesson("render", *names, "-q", "l", "-j", "2", "--out", str(tmp_path / "jobs2"))
+    assert result.returncode == 0, result.stderr[-2000:]
     for name in names:
         stem = BY_NAME[name].path.stem
-        serial, parallel = (tmp_path / f"jobs{j}" / "videos" / stem / "480p15" / f"{name}.mp4" for j in ("1", "2"))
+        serial, parallel = cli_render.video(name, "480p15"), tmp_path / "jobs2" / "videos" / stem / "480p15" / f"{name}.mp4"
         assert frame_hashes(serial) == frame_hashes(parallel)
 
 
