@@ -3,7 +3,9 @@
 VENV := .venv
 BIN := $(VENV)/bin
 QUALITY ?= h
-PYTEST := $(BIN)/python -m pytest -rs -n auto --dist loadgroup  # one worker per core
+# one pytest worker per core; tests sharing a render carry one xdist_group (rendered once, by one worker), and
+# tests/conftest.py hands the heaviest groups out first (--no-loadscope-reorder keeps that order)
+PYTEST := $(BIN)/python -m pytest -rs -n auto --dist loadgroup --no-loadscope-reorder
 
 .PHONY: setup lesson lint test test-fast bench clean
 

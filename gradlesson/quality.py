@@ -9,14 +9,16 @@ __all__ = ["QUALITIES", "Quality"]
 
 @dataclass(frozen=True)
 class Quality:
-    """Quality ``letter``: manim's quality ``manim`` (its ``--quality`` name), ``width`` × ``height`` pixels at
-    ``fps`` frames a second, written into manim's folder ``videos/<scene file>/<folder>``."""
+    """Quality ``letter``: ``width`` × ``height`` pixels at ``fps`` frames a second, written into manim's folder
+    ``videos/<scene file>/<folder>``; ``manim`` is manim's name for it (its ``--quality``), None for the draft,
+    which manim has no name for."""
 
     letter: str
-    manim: str
+    manim: str | None
     width: int
     height: int
     fps: int
+    note: str = ""
 
     @property
     def folder(self) -> str:
@@ -26,12 +28,21 @@ class Quality:
     @property
     def text(self) -> str:
         """``l 480p15``, as the CLI's help lists it."""
-        return f"{self.letter} {self.folder}"
+        return f"{self.letter} {self.folder}" + (f" ({self.note})" if self.note else "")
+
+    @property
+    def settings(self) -> dict[str, object]:
+        """manim's config for it: its named quality, or the draft's size and frame rate."""
+        if self.manim:
+            return {"quality": self.manim}
+        return {"pixel_width": self.width, "pixel_height": self.height, "frame_rate": self.fps}
 
 
 QUALITIES: dict[str, Quality] = {
     q.letter: q
     for q in (
+        # timing, layout and subtitles at a fraction of the cost of l
+        Quality("d", None, 480, 270, 10, "draft preview"),
         Quality("l", "low_quality", 854, 480, 15),
         Quality("m", "medium_quality", 1280, 720, 30),
         Quality("h", "high_quality", 1920, 1080, 60),

@@ -340,7 +340,7 @@ def _render_job(
     use_lesson(cast(Lesson, Reads(lesson, read)))
     try:
         config.digest_file(cfg)
-        settings = {"quality": QUALITIES[quality].manim, "media_dir": str(media), "disable_caching": True, "save_sections": True}
+        settings = {**QUALITIES[quality].settings, "media_dir": str(media), "disable_caching": True, "save_sections": True}
         with tempconfig({**settings, "input_file": str(beat.path)}), counting_frames(frames):
             beat.load()().render()
         report.with_suffix(".reads").write_text(json.dumps(sorted(read)))

@@ -1,8 +1,14 @@
-"""Shared helpers: run the CLI in a subprocess, probe videos with ffprobe, grab frames with ffmpeg."""
+"""Shared helpers: run the CLI in a subprocess, probe videos with ffprobe, grab frames with ffmpeg; renders and
+builds of the beats shared by every test that needs them (each happens once per test process).
+
+Under pytest-xdist (``make test``: ``--dist loadgroup``) the tests that share a render carry one ``xdist_group``, so
+one worker renders it, once; the heaviest groups are handed out first (see ``pytest_collection_modifyitems``)."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -12,6 +18,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = ROOT / "lessons"
 
 # Labels a lesson file may carry that must never reach TeX (each must be shown as plain text).
 TEX_ATTACKS = [
@@ -37,6 +46,23 @@ TEX_ATTACKS = [
 
 def gradlesson(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "gradlesson", *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=600)
+
+
+def gradlesson_here(capfd: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """``gradlesson *args`` in this process: ``main(args)``, as ``python -m gradlesson`` calls it, with what it wrote
+    to file descriptors 1 and 2 (capfd: C-level writes too). A warning fails (a process would print it beside its
+    line). For the many cases of one command; each command's own process is run by ``gradlesson`` elsewhere."""
+    import warnings
+
+    from gradlesson.cli import main
+
+    capfd.readouterr()
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        code = main(list(args))
+    out, err = capfd.readouterr()
+    assert not warned, [str(w.message) for w in warned]
+    return subprocess.CompletedProcess(["gradlesson", *args], code, out, err)
 
 
 def probe(video: Path) -> dict[str, float]:
@@ -75,7 +101,164 @@ def shown(num) -> str:
 
 @pytest.fixture(scope="session")
 def project_root() -> Path:
-    return Path(__file__).resolve().parents[1]
+    return ROOT
+
+
+# --- marks: what renders, and which tests share a render --------------------------------------------------------
+
+
+def render_marks(beat: str, lesson: str = "seed") -> list[pytest.MarkDecorator]:
+    """The marks of a test that uses ``render_scene(beat, lesson)``: ``render``, and the xdist group of that render
+    (under ``--dist loadgroup`` every test that needs it runs in the worker that rendered it)."""
+    return [pytest.mark.render, pytest.mark.xdist_group(f"render:{beat}:{lesson}")]
+
+
+def e2e_marks(lesson: str) -> list[pytest.MarkDecorator]:
+    """The marks of a test that uses ``lesson_render(lesson)`` (a whole lesson rendered by the CLI)."""
+    return [pytest.mark.render, pytest.mark.xdist_group(f"e2e:{lesson}")]
+
+
+def _marking(marks: list[pytest.MarkDecorator]) -> Callable:
+    def mark(test: Callable) -> Callable:
+        for one in marks:
+            test = one(test)
+        return test
+
+    return mark
+
+
+def renders(beat: str, lesson: str = "seed") -> Callable:
+    """Decorator form of :func:`render_marks`."""
+    return _marking(render_marks(beat, lesson))
+
+
+def renders_lesson(lesson: str) -> Callable:
+    """Decorator form of :func:`e2e_marks`."""
+    return _marking(e2e_marks(lesson))
+
+
+# Work units handed out first under xdist, heaviest first (longest processing time first keeps both workers busy
+# to the end): whole lessons rendered by the CLI, the CLI renders shared by the pipeline tests, the lesson family's
+# builds, the in-process renders, other tests that render; then the rest, the plan test's builds first. Within each
+# class, by the time the unit took in the last run (pytest's cache, ``gradlesson/durations``), when known.
+FIRST = ("e2e:", "cli-render", "family:", "render:")
+DURATIONS = "gradlesson/durations"
+_took: dict[str, float] = {}
+
+
+def _test_id(nodeid: str) -> str:
+    """The test's id without the ``@group`` xdist adds under ``--dist loadgroup``."""
+    return nodeid.split("@")[0] if nodeid.rfind("@") > nodeid.rfind("]") else nodeid
+
+
+def _group(item: pytest.Item) -> str:
+    group = item.get_closest_marker("xdist_group")
+    return str(group.args[0]) if group is not None and group.args else ""
+
+
+def _rank(item: pytest.Item) -> int:
+    name = _group(item)
+    for rank, prefix in enumerate(FIRST):
+        if name.startswith(prefix):
+            return rank
+    return len(FIRST) + (item.get_closest_marker("render") is None)
+
+
+def _group_in_nodeid(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--dist loadgroup`` sends the tests of one group to one worker by the ``@group`` xdist appends to their node
+    ids; with pytest 9.2 its assignment (to ``item._nodeid``) no longer changes the id, and the groups are silently
+    ignored (pytest-dev/pytest-xdist#1386, fix pending in #1388). Until then, append it to the structured id."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in item.iter_markers("xdist_group")})
+        if names and "@" not in item.nodeid and hasattr(item, "_id"):
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+
+
+@pytest.hookimpl(trylast=True)  # after xdist's own hook, so that a working xdist names the groups itself
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse a test that renders (uses ``render_scene``) without the marks of :func:`renders` (it would render in
+    ``make test-fast``, or twice under xdist), and put the heaviest work first, each group's tests together."""
+    _group_in_nodeid(config, items)
+    for item in items:
+        marked = item.get_closest_marker("render") is not None and item.get_closest_marker("xdist_group") is not None
+        if "render_scene" in getattr(item, "fixturenames", ()) and not marked:
+            raise pytest.UsageError(f"{item.nodeid} uses render_scene: mark it with conftest.renders(...) / render_marks(...)")
+    cache = getattr(config, "cache", None)
+    took: dict[str, float] = cache.get(DURATIONS, {}) if cache is not None else {}
+    # a unit: a group, or the ungrouped tests of a module (kept in pytest's order, which sets each fixture up once)
+    unit_cost: dict[str, float] = {}
+    for item in items:
+        unit = _group(item) or item.path.name
+        unit_cost[unit] = unit_cost.get(unit, 0.0) + took.get(_test_id(item.nodeid), 0.0)
+    order = {id(item): index for index, item in enumerate(items)}
+
+    def key(item: pytest.Item) -> tuple:
+        unit = _group(item) or item.path.name
+        return _rank(item), -unit_cost[unit], item.path.name != "test_plans.py", unit, order[id(item)]
+
+    items.sort(key=key)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _took[_test_id(report.nodeid)] = _took.get(_test_id(report.nodeid), 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Keep each test's time (setup, call and teardown) for the next run's order; the xdist controller (or a run
+    without xdist) writes it."""
+    cache = getattr(session.config, "cache", None)
+    if cache is not None and not hasattr(session.config, "workerinput") and _took:
+        cache.set(DURATIONS, {**cache.get(DURATIONS, {}), **{k: round(v, 3) for k, v in _took.items()}})
+
+
+# --- TeX: one folder per test process, kept between runs -----------------------------------------------------------
+
+
+def _complete_svg(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - 64))
+        return b"</svg>" in handle.read()
+
+
+def _share_svgs(src: Path, dst: Path) -> None:
+    """Put into ``dst`` every complete SVG of ``src`` that ``dst`` lacks, each appearing at once (a link or copy to a
+    staging name, renamed): the names are content hashes, so a file of that name is that formula."""
+    for svg in src.glob("*.svg"):
+        target = dst / svg.name
+        if target.exists() or not _complete_svg(svg):
+            continue
+        staging = dst / f".{svg.name}.{os.getpid()}"
+        try:
+            os.link(svg, staging)
+        except OSError:
+            shutil.copyfile(svg, staging)
+        os.replace(staging, target)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tex_folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """manim's TeX folder for this test process: its own (manim's TeX cache is not safe for two writers, and xdist
+    runs several), started with the formulas earlier runs compiled (pytest's cache folder, ``tex``) and giving the
+    new ones back at the end. A fresh clone compiles each formula once per process."""
+    from manim import config
+
+    cache = getattr(request.config, "cache", None)
+    pool = cache.mkdir("tex") if cache is not None else None
+    own = tmp_path_factory.mktemp("tex")
+    if pool is not None:
+        _share_svgs(pool, own)
+    saved = config.tex_dir
+    config.tex_dir = str(own)
+    try:
+        yield own
+    finally:
+        config.tex_dir = saved
+        if pool is not None:
+            _share_svgs(own, pool)
 
 
 # Scene tests render in-process at a small size and low frame rate, once per scene per session.
@@ -151,5 +334,85 @@ def render_scene(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Rend
                 video = Path(scene.renderer.file_writer.movie_file_path)
             done[key] = Rendered(scene, video, video.with_suffix(".srt"), frames)
         return done[key]
+
+    return render
+
+
+# --- beats built without drawing a frame ---------------------------------------------------------------------------
+
+
+def build(name: str, media: Path, lesson: Path | None = None) -> object:
+    """Beat ``name`` played to its end state with manim's skip_animations (each animation jumps to its last frame,
+    updaters run, no frame is drawn, no video written): the scene as the viewer last sees it.
+
+    ``scene.played`` lists each step as construct played it: ``(key, start, end)`` on the renderer's clock, which
+    every play and wait advances by its run time (the clock at the next step's start, or at the end, closes a step)."""
+    from manim import tempconfig
+
+    from scenes import BEATS
+
+    beat = next(b for b in BEATS if b.name == name)
+    settings = {"media_dir": str(media), "pixel_width": TEST_SIZE[0], "pixel_height": TEST_SIZE[1], "write_to_movie": False,
+                "verbosity": "WARNING", "progress_bar": "none", "disable_caching": True}  # fmt: skip
+    with tempconfig(settings), lesson_file(lesson):
+        scene = beat.load()(skip_animations=True)
+        starts: list[tuple[str, float]] = []
+        begin = scene._begin
+
+        def begin_and_record(key: str) -> object:
+            starts.append((key, scene.renderer.time))
+            return begin(key)
+
+        scene._begin = begin_and_record
+        scene.render()
+        ends = [start for _, start in starts[1:]] + [scene.renderer.time]
+        scene.played = [(key, start, end) for (key, start), end in zip(starts, ends, strict=True)]
+    return scene
+
+
+# --- renders by the CLI, shared ------------------------------------------------------------------------------------
+
+
+@dataclass
+class CliRender:
+    result: subprocess.CompletedProcess[str]
+    media: Path
+    sheets: Path
+
+    def video(self, beat: str, folder: str) -> Path:
+        from scenes import BEATS
+
+        stem = next(b for b in BEATS if b.name == beat).path.stem
+        return self.media / "videos" / stem / folder / f"{beat}.mp4"
+
+
+# Rendered once for test_cli and test_render_pipeline (their tests carry this group).
+CLI_RENDER_GROUP = pytest.mark.xdist_group("cli-render")
+
+
+@pytest.fixture(scope="session")
+def cli_render(tmp_path_factory: pytest.TempPathFactory) -> CliRender:
+    """``gradlesson render FittedLine DerivativeAsSlope -q l -j 1`` with contact sheets, into a fresh folder."""
+    root = tmp_path_factory.mktemp("cli_render")
+    media, sheets = root / "media", root / "sheets"
+    result = gradlesson(
+        "render", "FittedLine", "DerivativeAsSlope", "-q", "l", "-j", "1", "--out", str(media), "--contact-sheet", str(sheets)
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return CliRender(result, media, sheets)
+
+
+@pytest.fixture(scope="session")
+def lesson_render(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], CliRender]:
+    """``lesson_render("sine")``: every beat of ``lessons/sine.toml`` rendered and stitched by ``gradlesson render
+    -q d`` (the draft preview) into a fresh folder, once."""
+    done: dict[str, CliRender] = {}
+
+    def render(name: str) -> CliRender:
+        if name not in done:
+            out = tmp_path_factory.mktemp(f"e2e_{name}")
+            result = gradlesson("render", "-q", "d", "--lesson", str(LESSONS / f"{name}.toml"), "--out", str(out))
+            done[name] = CliRender(result, out, out / "contact_sheets")
+        return done[name]
 
     return render

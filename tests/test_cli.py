@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import frame_at, gradlesson, probe
+from conftest import CLI_RENDER_GROUP, frame_at, gradlesson, probe, renders_lesson
 
 from gradcore import build_lesson
 from gradlesson.quality import QUALITIES
@@ -95,43 +95,47 @@ def test_list_prints_the_beats_in_order_with_their_planned_durations() -> None:
 
 
 @pytest.mark.render
-def test_render_one_scene_with_sections_and_subtitles(tmp_path: Path) -> None:
-    from scenes.beats.fit import FittedLine
+@CLI_RENDER_GROUP
+@pytest.mark.parametrize("name", ["FittedLine", "DerivativeAsSlope"])
+def test_rendered_scenes_have_sections_subtitles_and_a_contact_sheet(cli_render, name: str) -> None:
+    """``gradlesson render FittedLine DerivativeAsSlope -q l -j 1 --contact-sheet DIR`` (shared with test_render_pipeline)."""
+    from scenes import BEATS
     from scenes.toolkit.style import lesson
 
-    media = tmp_path / "media"
-    result = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media), "--contact-sheet", str(tmp_path / "sheets"))
-    assert result.returncode == 0, result.stderr[-2000:]
-    folder = media / "videos" / "fit" / QUALITIES["l"].folder
-    video = folder / "FittedLine.mp4"
+    video = cli_render.video(name, "480p15")
+    folder = video.parent
     info = probe(video)
-    plan = FittedLine.plan(lesson())
+    plan = next(b for b in BEATS if b.name == name).load().plan(lesson())
     low = QUALITIES["l"]
     assert (info["width"], info["height"], info["fps"]) == (low.width, low.height, low.fps) == (854, 480, 15)
     assert info["duration"] == pytest.approx(sum(s.seconds for s in plan), abs=len(plan) / 15)
     assert frame_at(video, info["duration"] / 2).max() > 100
     # one clip per step for slides, one subtitle line per step
-    clips = sorted((folder / "sections").glob("*.mp4"))
+    clips = sorted((folder / "sections").glob(f"{name}_*.mp4"))
     assert len(clips) == len(plan)
     assert sum(probe(c)["duration"] for c in clips) == pytest.approx(info["duration"], abs=0.2)
-    srt = (folder / "FittedLine.srt").read_text()
+    srt = video.with_suffix(".srt").read_text()
     assert [line for line in srt.splitlines() if line and not line[0].isdigit()] == [s.caption for s in plan if s.caption]
-    # a single scene is not stitched; the contact sheet is a small PNG
-    assert not (media / "lesson").exists()
-    sheet = tmp_path / "sheets" / "FittedLine.png"
+    # some of the scenes are not stitched; the contact sheet is a small PNG
+    assert not (cli_render.media / "lesson").exists()
+    sheet = cli_render.sheets / f"{name}.png"
     assert sheet.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and sheet.stat().st_size < 300_000
 
 
-@pytest.mark.render
-def test_stitched_lesson_lasts_the_sum_of_its_scenes(render_scene, tmp_path: Path) -> None:
+@renders_lesson("sine")
+def test_stitched_lesson_lasts_the_sum_of_its_scenes(lesson_render) -> None:
+    """The lesson ``gradlesson render -q d --lesson lessons/sine.toml`` stitched (shared with test_lessonfile)."""
     import srt
 
-    from gradlesson.video import duration, stitch
+    from gradlesson.video import duration
     from scenes import BEATS
     from scenes.toolkit.narration import FADE_OUT
 
-    videos = [render_scene(beat.name).video for beat in BEATS]
-    lesson_video = stitch(videos, tmp_path / "lesson" / "lesson.mp4")
+    rendered = lesson_render("sine")
+    assert rendered.result.returncode == 0, rendered.result.stderr[-2000:]
+    videos = [rendered.video(beat.name, "270p10") for beat in BEATS]
+    lesson_video = rendered.media / "lesson" / "lesson.mp4"
+    assert rendered.result.stdout.splitlines()[-1] == str(lesson_video)  # stitched once every beat was rendered
     assert duration(lesson_video) == pytest.approx(sum(duration(v) for v in videos), abs=0.05)
     cues = list(srt.parse(lesson_video.with_suffix(".srt").read_text()))
     per_scene = [list(srt.parse(v.with_suffix(".srt").read_text())) for v in videos]

@@ -10,38 +10,49 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import TEST_SIZE, lesson_file
-from manim import Mobject, Text, VMobject, config, tempconfig
+from conftest import build
+from manim import Mobject, Text, VMobject, config
 
+from gradcore.format import num
 from gradcore.lessonfile import read_lesson_file
 from gradcore.ticks import MAX_TICKS, MIN_TICKS
 from scenes import BEATS
 from scenes.beats.clinic import behaviour
 from scenes.toolkit.style import TICK_SIZE, LiveNumber, SciNumber
 
-pytestmark = pytest.mark.render
 LESSONS = Path(__file__).resolve().parents[1] / "lessons"
 FAMILY = ("house_prices", "lab_micro", "many_points", "negative_slope", "wide_range")
 
 
 def built(name: str, tmp: Path) -> dict[str, object]:
-    """Every beat of lesson ``name`` played to its end state with manim's skip_animations (each animation jumps
-    to its last frame, updaters run, no frame is drawn): the mobjects as the viewer last sees them."""
-    scenes = {}
-    settings = {"media_dir": str(tmp), "pixel_width": TEST_SIZE[0], "pixel_height": TEST_SIZE[1], "write_to_movie": False,
-                "verbosity": "WARNING", "progress_bar": "none", "disable_caching": True}  # fmt: skip
-    with tempconfig(settings), lesson_file(LESSONS / f"{name}.toml"):
-        for beat in BEATS:
-            scene = beat.load()(skip_animations=True)
-            scene.render()
-            scenes[beat.name] = scene
-    return scenes
+    """Every beat of lesson ``name`` played to its end state (:func:`conftest.build`: skip_animations, no frame
+    drawn): the mobjects as the viewer last sees them."""
+    return {beat.name: build(beat.name, tmp, LESSONS / f"{name}.toml") for beat in BEATS}
 
 
-@pytest.fixture(scope="module", params=FAMILY)
+# each lesson's builds are shared by its tests: one xdist group a lesson (builds, no video: marked render as slow)
+@pytest.fixture(
+    scope="module", params=[pytest.param(name, marks=[pytest.mark.render, pytest.mark.xdist_group(f"family:{name}")]) for name in FAMILY]
+)
 def family(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     checked = read_lesson_file(LESSONS / f"{request.param}.toml")
     return request.param, checked, built(request.param, tmp_path_factory.mktemp(request.param))
+
+
+@pytest.fixture(scope="module", params=FAMILY)
+def checked(request: pytest.FixtureRequest):
+    """The lesson file read and checked (no scene built): for the tests of what the lesson says."""
+    return read_lesson_file(LESSONS / f"{request.param}.toml")
+
+
+def test_every_beat_plays_its_plan(family) -> None:
+    """As test_plans checks for the seed: construct plays each planned step, in order, for as long as planned."""
+    _, checked, scenes = family
+    for name, scene in scenes.items():
+        plan = type(scene).plan(checked.lesson)
+        assert [key for key, _, _ in scene.played] == [step.key for step in plan], name
+        assert scene.played[0][1] == 0, name  # nothing played before the first step
+        assert [end - start for _, start, end in scene.played] == pytest.approx([step.seconds for step in plan], abs=1e-9), name
 
 
 def _visible(mobject: Mobject) -> bool:
@@ -131,10 +142,9 @@ def test_every_text_and_number_is_inside_the_frame(family) -> None:
             assert -config.frame_y_radius - 1e-6 <= y0 and y1 <= config.frame_y_radius + 1e-6, (name, m)
 
 
-def test_the_sentences_are_the_facts(family) -> None:
-    _, checked, scenes = family
+def test_the_sentences_are_the_facts(checked) -> None:
     lesson = checked.lesson
-    captions = {name: {s.key: s.caption for s in type(scene).steps(lesson)} for name, scene in scenes.items()}
+    captions = {beat.name: {s.key: s.caption for s in beat.load().steps(lesson)} for beat in BEATS}
     reached = "has reached the bottom" in captions["DescentOnContours"]["hold"]
     assert reached == lesson.outcome.converged
     assert ("found the line that minimises" in captions["FittedLine"]["hold"]) == lesson.outcome.converged
@@ -142,18 +152,24 @@ def test_the_sentences_are_the_facts(family) -> None:
     finish = captions["OptimizerRace"]["finish"]
     assert lesson.race[best].entry.label in finish and not lesson.race[best].outcome.diverged
     assert ("is the first within" in finish) == (at is not None)
-    clinic = scenes["LearningRateClinic"]
-    assert [p.header[0].get_tex_string() for p in clinic.panels] == [rf"\text{{{behaviour(r.outcome)}}}" for r in lesson.clinic]
-    for run in lesson.clinic:
-        assert ("diverged at step" in captions["LearningRateClinic"]["diverged"]) >= run.outcome.diverged
+    if at is not None:
+        assert finish.endswith(f", at step {num(at)}."), finish  # the step itself, not a number it begins
+    named = [int(step) for step in re.findall(r"diverged at step (\d+)", captions["LearningRateClinic"]["diverged"])]
+    assert named == [run.outcome.diverged_at for run in lesson.clinic if run.outcome.diverged]  # each run's step, whole
     every = " ".join(c for steps in captions.values() for c in steps.values())
     assert "inf" not in every.split() and "nan" not in every.split()
 
 
-def test_the_numbers_said_have_at_most_six_digits(family) -> None:
+def test_the_clinic_panels_say_what_each_run_did(family) -> None:
     _, checked, scenes = family
-    for name, scene in scenes.items():
-        for step in type(scene).steps(checked.lesson):
+    clinic = scenes["LearningRateClinic"]
+    assert [p.header[0].get_tex_string() for p in clinic.panels] == [rf"\text{{{behaviour(r.outcome)}}}" for r in checked.lesson.clinic]
+
+
+def test_the_numbers_said_have_at_most_six_digits(checked) -> None:
+    for beat in BEATS:
+        name = beat.name
+        for step in beat.load().steps(checked.lesson):
             if (name, step.key) == ("DescentOnContours", "final"):
                 continue
             for number in re.findall(r"\d[\d,]*(?:\.\d+)?", step.caption):
@@ -178,12 +194,11 @@ def test_every_live_number_shows_at_most_six_digits(family) -> None:
                 assert len(digits) <= 6, (name, m._text)
 
 
-def test_export_says_whether_the_descent_converged(family, tmp_path: Path) -> None:
+def test_export_says_whether_the_descent_converged(checked, tmp_path: Path) -> None:
     import json
 
     from gradlesson.export import MEASURE, export_lesson
 
-    _, checked, _ = family
     export_lesson(checked.lesson, tmp_path)
     document = json.loads((tmp_path / "lesson.json").read_text())
     facts = checked.lesson.outcome

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import gradlesson
+from conftest import e2e_marks, gradlesson, gradlesson_here, probe
 
 from gradcore import LessonConfig, build_lesson
 from gradcore.dataset import CSVError, PointsSpec, load_csv
@@ -236,10 +236,11 @@ def test_diverging_lr_names_the_step_and_a_smaller_rate_that_converges(tmp_path:
     "case", ["unknown_key", "non_numeric_cell", "function_not_finite", "diverging_lr", "empty_csv", "range_min_ge_max"]
 )
 @pytest.mark.parametrize("command", ["export", "render"])
-def test_the_cli_refuses_a_bad_lesson_file_before_writing_anything(tmp_path: Path, case: str, command: str) -> None:
+def test_the_cli_refuses_a_bad_lesson_file_before_writing_anything(tmp_path: Path, case: str, command: str, capfd) -> None:
+    """In this process (the command's own process refuses a missing file in test_the_cli_names_a_missing_lesson_file)."""
     lesson = _bad_lesson(tmp_path, case)
     out = tmp_path / "out"
-    result = gradlesson(command, "--lesson", str(lesson), "--out", str(out))
+    result = gradlesson_here(capfd, command, "--lesson", str(lesson), "--out", str(out))
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("gradlesson: ")
     assert BAD[case][2] in result.stderr
@@ -256,15 +257,15 @@ def test_the_cli_names_a_missing_lesson_file(tmp_path: Path) -> None:
 # --- the good ones through the CLI --------------------------------------------------------------
 
 
-def test_list_with_a_lesson_file() -> None:
-    result = gradlesson("list", "--lesson", str(LESSONS / "sine.toml"))
+def test_list_with_a_lesson_file(capfd) -> None:
+    result = gradlesson_here(capfd, "list", "--lesson", str(LESSONS / "sine.toml"))  # its process: test_cli
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0].startswith("1. DerivativeAsSlope")
     assert result.stdout.splitlines()[-1].split()[0] == "lesson"
 
 
-def test_export_with_a_lesson_file(tmp_path: Path) -> None:
-    result = gradlesson("export", "--lesson", str(LESSONS / "csv_data.toml"), "--out", str(tmp_path / "notes"))
+def test_export_with_a_lesson_file(tmp_path: Path, capfd) -> None:
+    result = gradlesson_here(capfd, "export", "--lesson", str(LESSONS / "csv_data.toml"), "--out", str(tmp_path / "notes"))
     assert result.returncode == 0, result.stderr
     rows = (tmp_path / "notes" / "descent.csv").read_text().splitlines()
     assert rows[1].startswith("0,0.0,0.0,") and len(rows) == 102
@@ -296,11 +297,13 @@ def test_the_render_cache_sees_an_edit_of_the_lesson_file_or_its_csv(tmp_path: P
     assert digests(read_lesson_file(lesson).lesson, second) == second
 
 
-@pytest.mark.render
-def test_two_more_lessons_render_end_to_end_at_low_quality(tmp_path: Path) -> None:
-    for name in ("sine", "csv_data"):
-        out = tmp_path / name
-        result = gradlesson("render", "-q", "l", "--lesson", str(LESSONS / f"{name}.toml"), "--out", str(out))
-        assert result.returncode == 0, f"{name}: {result.stderr}"
-        video = out / "lesson" / "lesson.mp4"
-        assert video.exists() and video.stat().st_size > 10_000, name
+@pytest.mark.parametrize("name", [pytest.param(name, marks=e2e_marks(name)) for name in ("sine", "csv_data")])
+def test_two_more_lessons_render_end_to_end_as_drafts(lesson_render, name: str) -> None:
+    """Every beat of the lesson rendered by ``gradlesson render -q d --lesson`` and stitched (the render is shared
+    with test_cli's stitching test)."""
+    rendered = lesson_render(name)
+    assert rendered.result.returncode == 0, f"{name}: {rendered.result.stderr}"
+    video = rendered.media / "lesson" / "lesson.mp4"
+    assert video.exists() and video.stat().st_size > 10_000, name
+    info = probe(video)
+    assert (info["width"], info["height"], info["fps"]) == (480, 270, 10)  # -q d: the draft preview

@@ -130,6 +130,15 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert info.value.code == 0 and capsys.readouterr().out.startswith("gradlesson 0.")
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C's SIGINT at its default, as a terminal's foreground command has it: a shell without job control starts
+    background commands with SIGINT ignored, and a Python started so never raises KeyboardInterrupt (the render
+    would run to its end, exit 0)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.render
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
 def test_a_stopped_render_stops_every_job_and_says_so_in_one_line(tmp_path: Path, signal_name: str) -> None:
@@ -141,17 +150,23 @@ def test_a_stopped_render_stops_every_job_and_says_so_in_one_line(tmp_path: Path
     from gradlesson.render import PROJECT_ROOT
 
     media = tmp_path / "media"
-    command = [sys.executable, "-m", "gradlesson", "render", "OptimizerRace", "-q", "l", "-j", "1", "--out", str(media)]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not list((media / "Tex" / "jobs").glob("*")) and time.monotonic() < deadline:  # a job has started
-        time.sleep(0.2)
-    time.sleep(2)
+    # the longest beat, as a draft: tens of seconds of frames still to draw once the first clip is being written
+    command = [sys.executable, "-m", "gradlesson", "render", "TangentSlopes", "-q", "d", "-j", "1", "--out", str(media)]
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_from_a_terminal
+    )
+    folder = media / "videos" / "tangents" / "270p10"
+    clips = folder / "partial_movie_files" / "TangentSlopes"
+    deadline = time.monotonic() + 300  # a guard against a hang, not a timing: the job is drawing frames once a clip exists
+    while not any(clips.glob("*.mp4")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None and any(clips.glob("*.mp4")), f"the job never started drawing: {process.returncode}"
     process.send_signal(getattr(signal, signal_name))
     _out, err = process.communicate(timeout=60)
     assert process.returncode == (143 if signal_name == "SIGTERM" else 130), err
     assert err.count("\n") == 1 and "every render job was stopped" in err, err
     assert "Traceback" not in err
+    assert not (folder / "TangentSlopes.mp4").exists()  # stopped mid-beat, not after it
     children = subprocess.run(["pgrep", "-f", f"--out {media}"], capture_output=True, text=True).stdout.split()
     assert children == [], "a render job outlived gradlesson"
 
@@ -179,14 +194,14 @@ def test_two_renders_into_one_folder_both_succeed(tmp_path: Path) -> None:
     media = tmp_path / "media"
 
     def start(beat: str) -> subprocess.Popen:
-        command = [sys.executable, "-m", "gradlesson", "render", beat, "-q", "l", "-j", "1", "--out", str(media)]
+        command = [sys.executable, "-m", "gradlesson", "render", beat, "-q", "d", "-j", "1", "--out", str(media)]
         return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     runs = [start("FittedLine"), start("FittedLine"), start("DerivativeAsSlope")]
     results = [(p.wait(timeout=600), *p.communicate()) for p in runs]
     assert [code for code, _, _ in results] == [0, 0, 0], [err[-500:] for _, _, err in results]
     manifest = json.loads((media / "cache" / "renders.json").read_text())
-    assert {"FittedLine/l", "DerivativeAsSlope/l"} <= set(manifest)
+    assert {"FittedLine/d", "DerivativeAsSlope/d"} <= set(manifest)
     assert sum("(cached)" in out for _, out, _ in results[:2]) == 1  # one of the two FittedLine renders did the work
 
 

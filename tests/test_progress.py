@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import gradlesson, probe
+from conftest import CLI_RENDER_GROUP, gradlesson, probe
 from rich.console import Console
 
 from gradlesson.progress import BeatProgress, LiveProgress, PlainProgress, choose_progress, print_summary
@@ -16,7 +17,7 @@ from gradlesson.render import RenderResult
 from scenes import BEATS, Beat
 
 FITTED = next(beat for beat in BEATS if beat.name == "FittedLine")
-FITTED_FRAMES = 198  # 13.2 s at 15 fps
+FITTED_DRAFT_FRAMES = 132  # 13.2 s at 10 fps (-q d)
 
 
 class Clock:
@@ -142,21 +143,24 @@ def summary_rows(stdout: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.render
-def test_render_says_one_plain_line_per_beat_then_a_summary(tmp_path: Path) -> None:
-    first = gradlesson("render", "FittedLine", "-q", "l", "--out", str(tmp_path))
-    assert first.returncode == 0, first.stderr[-2000:]
-    lines = first.stdout.splitlines()
-    match = LINE.match(lines[0])
-    assert match and match["how"].endswith(" s"), lines[0]
-    video = Path(match["video"])
-    assert video == tmp_path / "videos" / "fit" / "480p15" / "FittedLine.mp4" and "\x1b" not in first.stdout + first.stderr
+@CLI_RENDER_GROUP
+def test_render_says_one_plain_line_per_beat_then_a_summary(cli_render, tmp_path: Path) -> None:
+    """The shared ``gradlesson render FittedLine DerivativeAsSlope -q l -j 1`` (a pipe: plain lines), then again."""
+    first = cli_render.result
+    matches = [LINE.match(line) for line in first.stdout.splitlines()[:2]]
+    assert all(matches), first.stdout
+    video = cli_render.video("FittedLine", "480p15")
+    match = next(m for m in matches if m and Path(m["video"]) == video)
+    assert match["how"].endswith(" s") and "\x1b" not in first.stdout + first.stderr
     seconds = float(match["how"][:-2])
     row = summary_rows(first.stdout)["FittedLine"]
     assert row[0] == "FittedLine" and row[4] == "rendered" and float(row[2]) == pytest.approx(seconds, abs=0.051)
     assert float(row[1]) == pytest.approx(probe(video)["duration"], abs=0.05)
     assert float(row[3]) == pytest.approx(video.stat().st_size / 1e6, abs=0.051)
-    again = gradlesson("render", "FittedLine", "-q", "l", "--out", str(tmp_path))
-    assert again.stdout.splitlines()[0] == f"{video}  (cached)"
+    media = tmp_path / "media"
+    shutil.copytree(cli_render.media, media)
+    again = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media))
+    assert again.stdout.splitlines()[0] == f"{media / video.relative_to(cli_render.media)}  (cached)"
     assert summary_rows(again.stdout)["FittedLine"][1:] == [row[1], "–", row[3], "cached"]
 
 
@@ -165,14 +169,14 @@ def test_the_live_view_counts_every_frame_of_the_beat(tmp_path: Path) -> None:
     import os
 
     env = {**os.environ, "GRADLESSON_PROGRESS": "live", "COLUMNS": "100"}
-    result = gradlesson("render", "FittedLine", "-q", "l", "--out", str(tmp_path), env=env)
+    result = gradlesson("render", "FittedLine", "-q", "d", "--out", str(tmp_path), env=env)  # the draft: cheap
     assert result.returncode == 0, result.stderr[-2000:]
     screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", result.stderr)  # the live view's colours and cursor moves
     rows = [line.split() for line in screen.splitlines() if line.strip().startswith("FittedLine")]
-    assert rows and rows[-1][-4] == f"{FITTED_FRAMES}/{FITTED_FRAMES}" and rows[-1][-1] == "done"
+    assert rows and rows[-1][-4] == f"{FITTED_DRAFT_FRAMES}/{FITTED_DRAFT_FRAMES}" and rows[-1][-1] == "done"
     counts = [int(row[-4].split("/")[0]) for row in rows]
     assert counts == sorted(counts)  # frames only go up
-    video = tmp_path / "videos" / "fit" / "480p15" / "FittedLine.mp4"
-    assert probe(video)["frames"] == FITTED_FRAMES
+    video = tmp_path / "videos" / "fit" / "270p10" / "FittedLine.mp4"
+    assert probe(video)["frames"] == FITTED_DRAFT_FRAMES
     assert "(cached)" not in result.stdout and not LINE.match(result.stdout.splitlines()[0])  # the table, not the lines
     assert summary_rows(result.stdout)["FittedLine"][-1] == "rendered"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import gradlesson
+from conftest import CLI_RENDER_GROUP, gradlesson
 
 from gradlesson.quality import QUALITIES
 from gradlesson.render import PROJECT_ROOT, _project_imports, scene_key
@@ -34,18 +38,34 @@ def test_a_beat_depends_on_the_modules_it_imports_and_no_others() -> None:
     assert {"scenes/beats/fit.py", "scenes/toolkit/builders.py", "scenes/toolkit/style.py"} <= fit
 
 
-def test_keys_differ_by_beat_and_quality_and_are_stable() -> None:
-    keys = {scene_key(beat, q) for beat in BEATS for q in ("l", "h")}
-    assert len(keys) == 2 * len(BEATS)
-    assert scene_key(BEATS[0], "l") == scene_key(BEATS[0], "l")
+LOW = QUALITIES["l"].folder  # 480p15
+KEYS = "import json; from gradlesson.render import scene_key; from scenes import BEATS; print(json.dumps({b.name: scene_key(b, 'l') for b in BEATS}))"
+
+
+def test_keys_differ_by_beat_and_quality_and_are_stable(tmp_path: Path) -> None:
+    keys = {f"{beat.name}/{q}": scene_key(beat, q) for beat in BEATS for q in QUALITIES}  # every letter, the draft too
+    assert len(set(keys.values())) == len(QUALITIES) * len(BEATS)
+    # stable: another process (another hash seed, another working folder) computes the same keys
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    fresh = subprocess.run([sys.executable, "-c", KEYS], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert fresh.returncode == 0, fresh.stderr
+    assert json.loads(fresh.stdout) == {beat.name: keys[f"{beat.name}/l"] for beat in BEATS}
+    # and a save that changes nothing (a new modification time, as a checkout gives) keeps the key
+    beat = BY_NAME["FittedLine"]
+    before = beat.path.stat()
+    try:
+        os.utime(beat.path, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
+        assert scene_key(beat, "l") == keys["FittedLine/l"]
+    finally:
+        os.utime(beat.path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
 @pytest.mark.render
-def test_second_render_is_cached_and_a_truncated_clip_is_rendered_again(tmp_path: Path) -> None:
+@CLI_RENDER_GROUP
+def test_second_render_is_cached_and_a_truncated_clip_is_rendered_again(cli_render, tmp_path: Path) -> None:
     media = tmp_path / "media"
-    first = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media))
-    assert first.returncode == 0, first.stderr[-2000:]
-    video = media / "videos" / "fit" / QUALITIES["l"].folder / "FittedLine.mp4"
+    shutil.copytree(cli_render.media, media)  # the first render: FittedLine (and DerivativeAsSlope) rendered here
+    video = media / "videos" / "fit" / LOW / "FittedLine.mp4"
     frames = frame_hashes(video)
     second = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media))
     assert "(cached)" in second.stdout and frame_hashes(video) == frames
@@ -57,14 +77,14 @@ def test_second_render_is_cached_and_a_truncated_clip_is_rendered_again(tmp_path
 
 
 @pytest.mark.render
-def test_parallel_render_equals_serial_render(tmp_path: Path) -> None:
-    names = ["FittedLine", "DerivativeAsSlope"]
-    for jobs in ("1", "2"):
-        result = gradlesson("render", *names, "-q", "l", "-j", jobs, "--out", str(tmp_path / f"jobs{jobs}"))
-        assert result.returncode == 0, result.stderr[-2000:]
+@CLI_RENDER_GROUP
+def test_parallel_render_equals_serial_render(cli_render, tmp_path: Path) -> None:
+    names = ["FittedLine", "DerivativeAsSlope"]  # cli_render rendered these with -j 1
+    result = gradlesson("render", *names, "-q", "l", "-j", "2", "--out", str(tmp_path / "jobs2"))
+    assert result.returncode == 0, result.stderr[-2000:]
     for name in names:
         stem = BY_NAME[name].path.stem
-        serial, parallel = (tmp_path / f"jobs{j}" / "videos" / stem / QUALITIES["l"].folder / f"{name}.mp4" for j in ("1", "2"))
+        serial, parallel = cli_render.video(name, LOW), tmp_path / "jobs2" / "videos" / stem / LOW / f"{name}.mp4"
         assert frame_hashes(serial) == frame_hashes(parallel)
 
 

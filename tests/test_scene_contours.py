@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import renders
 
 from scenes.toolkit.style import lesson
 
-pytestmark = pytest.mark.render
 STEPS = (0, 1, 2, 5, 17, 50, 99, 100)
 
 
@@ -20,6 +20,7 @@ def at_step(scene, k: int) -> None:
             sub.update()
 
 
+@renders("DescentOnContours")
 @pytest.mark.parametrize("k", STEPS)
 def test_descent_marker_sits_at_iterate_k(render_scene, k: int) -> None:
     scene = render_scene("DescentOnContours").scene
@@ -41,6 +42,7 @@ def test_a_long_descent_marks_at_most_a_hundred_iterates() -> None:
     assert len(long) <= MARKED + 2 and long[0] == 0 and long[-1] == 10_000
 
 
+@renders("DescentOnContours")
 def test_final_readout_shows_the_seeds_values(render_scene) -> None:
     scene = render_scene("DescentOnContours").scene
     b_line, m_line = scene.final_card[1].get_tex_string(), scene.final_card[2].get_tex_string()
@@ -49,6 +51,7 @@ def test_final_readout_shows_the_seeds_values(render_scene) -> None:
     np.testing.assert_allclose(scene.axes.p2c(scene.optimum.get_center()), [best.m, best.b], atol=1e-6)
 
 
+@renders("DescentOnContours")
 def test_contour_bands_match_the_core_levels(render_scene) -> None:
     scene = render_scene("DescentOnContours").scene
     levels, grid = lesson().levels, lesson().landscape
@@ -61,6 +64,7 @@ def test_contour_bands_match_the_core_levels(render_scene) -> None:
     assert np.all(on_box | (np.abs(loss - levels[1]) < 0.01 * levels[1]))
 
 
+@renders("FittedLine")
 @pytest.mark.parametrize("k", STEPS)
 def test_fitted_line_follows_iterate_k(render_scene, k: int) -> None:
     scene = render_scene("FittedLine").scene

@@ -7,16 +7,15 @@ import json
 
 import numpy as np
 import pytest
-from conftest import TEST_SIZE, TEX_ATTACKS, lesson_file, shown
+from conftest import TEST_SIZE, TEX_ATTACKS, lesson_file, renders, shown
 from manim import Text, config, tempconfig
 
-from gradcore.format import num, number_format, tex_setting
+from gradcore.format import num, number_format, setting, tex_setting
 from gradcore.lessonfile import read_lesson_file
 from scenes.beats.clinic import behaviour
 from scenes.beats.race import OptimizerRace
 from scenes.toolkit.style import SciNumber, display_text, lesson
 
-pytestmark = pytest.mark.render
 STEPS = (0, 1, 2, 5, 17, 38, 39, 40, 50, 99, 100)
 
 
@@ -52,6 +51,7 @@ def inside_frame(mobject, margin: float = 0.05) -> bool:
 # ---------------------------------------------------------------- the race
 
 
+@renders("OptimizerRace")
 def test_race_draws_the_lessons_runners(race) -> None:
     runs = lesson().race
     assert race.runs is runs
@@ -62,6 +62,7 @@ def test_race_draws_the_lessons_runners(race) -> None:
     assert len(starts) == 1, "every runner starts from the same point"
 
 
+@renders("OptimizerRace")
 @pytest.mark.parametrize("k", STEPS)
 def test_race_dots_paths_and_losses_at_step_k(race, k: int) -> None:
     at_step(race, k)
@@ -78,6 +79,7 @@ def test_race_dots_paths_and_losses_at_step_k(race, k: int) -> None:
         assert shown(race.losses[i]) == form.parts(t.loss[j])[0]
 
 
+@renders("OptimizerRace")
 @pytest.mark.parametrize("k", STEPS)
 def test_loss_plot_curves_map_back_to_step_and_loss(race, k: int) -> None:
     at_step(race, k)
@@ -92,6 +94,7 @@ def test_loss_plot_curves_map_back_to_step_and_loss(race, k: int) -> None:
         assert np.all((lo <= log_loss) & (log_loss <= hi))
 
 
+@renders("OptimizerRace")
 def test_race_zoom_is_a_piece_of_the_core_grid(race) -> None:
     grid, sub = lesson().landscape, race.grid
     cols = np.flatnonzero(np.isin(grid.m, sub.m))
@@ -101,6 +104,7 @@ def test_race_zoom_is_a_piece_of_the_core_grid(race) -> None:
     np.testing.assert_allclose(race.axes.p2c(race.optimum.get_center()), [best.m, best.b], atol=1e-6)
 
 
+@renders("OptimizerRace")
 def test_race_finish_names_the_first_to_the_bottom(race) -> None:
     plan = type(race).steps(lesson())
     best, at = lesson().race_leader
@@ -113,6 +117,7 @@ def test_race_finish_names_the_first_to_the_bottom(race) -> None:
     assert step == pytest.approx(at, abs=1e-6) and 10**log_loss == pytest.approx(loss[at], rel=1e-6)
 
 
+@renders("OptimizerRace")
 def test_race_text_stays_in_frame(race) -> None:
     at_step(race, 100)
     for mobject in (race.legend, race.plot, race.title):
@@ -123,6 +128,10 @@ def test_race_text_stays_in_frame(race) -> None:
 
 MARK = "QZX"  # starts every attacking label: no TeX source may contain it
 RUNNER = 'optimizer = "gd"\nlr = 0.001\ngrad_scale = [0.25, 1.0]\n'
+
+
+# the tests of ``attacked``, which builds scenes (render), once (one xdist group)
+ATTACKED = pytest.mark.xdist_group("attacks:OptimizerRace")
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +167,8 @@ def attacked(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[OptimizerRa
     return scenes, sources
 
 
+@pytest.mark.render
+@ATTACKED
 def test_attack_labels_never_reach_tex(attacked) -> None:
     _scenes, sources = attacked
     assert any(r"\text{The optimizer race}" in source for source in sources)  # the recording sees the scene's TeX
@@ -167,6 +178,8 @@ def test_attack_labels_never_reach_tex(attacked) -> None:
             assert len(attack) == 1 or attack not in source, attack[:40]
 
 
+@pytest.mark.render
+@ATTACKED
 def test_attack_labels_are_plain_text_in_the_legend(attacked) -> None:
     scenes, _ = attacked
     shown_labels = [row[1] for scene in scenes for row in scene.rows]
@@ -178,6 +191,8 @@ def test_attack_labels_are_plain_text_in_the_legend(attacked) -> None:
         assert display_text(scene.lesson.race[best].entry.label) in finish
 
 
+@pytest.mark.render
+@ATTACKED
 def test_attack_legend_stays_in_frame_beside_the_contours(attacked) -> None:
     scenes, _ = attacked
     for scene in scenes:
@@ -190,6 +205,7 @@ def test_attack_legend_stays_in_frame_beside_the_contours(attacked) -> None:
 # ---------------------------------------------------------------- the clinic
 
 
+@renders("LearningRateClinic")
 def test_clinic_panels_are_the_lessons_runs(clinic) -> None:
     runs = lesson().clinic
     assert [(p.run.lr, p.run.outcome) for p in clinic.panels] == [(r.lr, r.outcome) for r in runs]
@@ -202,6 +218,7 @@ def test_clinic_panels_are_the_lessons_runs(clinic) -> None:
     ]
 
 
+@renders("LearningRateClinic")
 @pytest.mark.parametrize("k", STEPS)
 def test_clinic_dots_sit_at_their_iterate(clinic, k: int) -> None:
     at_step(clinic, k)
@@ -223,6 +240,7 @@ def test_clinic_dots_sit_at_their_iterate(clinic, k: int) -> None:
             assert on_edge.any() and np.all((tip >= lo - 1e-6) & (tip <= hi + 1e-6))
 
 
+@renders("LearningRateClinic")
 @pytest.mark.parametrize("k", STEPS)
 def test_clinic_loss_readouts_show_the_core_loss(clinic, k: int) -> None:
     at_step(clinic, k)
@@ -236,6 +254,7 @@ def test_clinic_loss_readouts_show_the_core_loss(clinic, k: int) -> None:
         assert mantissa * 10.0**power == pytest.approx(loss, rel=0.005)
 
 
+@renders("LearningRateClinic")
 def test_clinic_labels_the_divergence_the_core_detected(clinic) -> None:
     at_step(clinic, 100)
     diverging = [p for p in clinic.panels if p.trajectory.diverged_at is not None]
@@ -250,9 +269,11 @@ def test_clinic_labels_the_divergence_the_core_detected(clinic) -> None:
     # the other panels carry no such label
     assert all(p.diverged is None for p in clinic.panels if p is not panel)
     plan = {step.key: step.caption for step in type(clinic).steps(lesson())}
-    assert f"diverged at step {at}" in plan["diverged"]
+    rate = lesson().clinic[3].lr
+    assert plan["diverged"] == f"lr = {setting(rate, 3)} diverged at step {at}."  # the whole number, not one it begins
 
 
+@renders("LearningRateClinic")
 def test_clinic_text_stays_in_frame(clinic) -> None:
     at_step(clinic, 100)
     for panel in clinic.panels:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 import srt
-from conftest import TEST_FPS, TEST_SIZE, frame_at, probe
+from conftest import TEST_FPS, TEST_SIZE, frame_at, probe, render_marks
 
 from scenes import BEATS
 from scenes.toolkit.narration import FADE_OUT
 from scenes.toolkit.style import lesson
 
-pytestmark = pytest.mark.render
+RENDERED = [pytest.param(beat, marks=render_marks(beat.name), id=beat.name) for beat in BEATS]
 
 
-@pytest.mark.parametrize("beat", BEATS, ids=lambda b: b.name)
+@pytest.mark.parametrize("beat", RENDERED)
 def test_beat_renders_to_its_planned_duration(beat, render_scene) -> None:
     rendered = render_scene(beat.name)
     info = probe(rendered.video)
@@ -33,7 +33,7 @@ def test_beat_renders_to_its_planned_duration(beat, render_scene) -> None:
         assert frame.std() > 8, f"{beat.name}: featureless frame at {t:.1f} s"
 
 
-@pytest.mark.parametrize("beat", BEATS, ids=lambda b: b.name)
+@pytest.mark.parametrize("beat", RENDERED)
 def test_beat_starts_and_ends_on_black(beat, render_scene) -> None:
     """So that the stitched lesson has no hard cuts between beats."""
     rendered = render_scene(beat.name)
