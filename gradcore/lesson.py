@@ -122,6 +122,7 @@ DEFAULT_RACE: tuple[RaceEntry, ...] = (
 class LessonConfig:
     """Every choice the lesson makes; the defaults are the seed notebook's."""
 
+    title: str = "Introduction to gradients"  # the kit's, the slides' and the handout's title
     functions: tuple[Function1D, ...] = SEED_FUNCTIONS
     function_samples: int = 100
     arrow_dx: float = 0.1

@@ -81,6 +81,7 @@ MIN_RANGE_WIDTH = 1e-9  # a range's max - min relative to max(1, |min|, |max|)
 MAX_LR = 1e6  # [clinic] lrs
 RESCALE = "rescale the data (e.g. in thousands)"
 
+MAX_TITLE = 80  # characters of the lesson's title (a slide's and a page's heading)
 TABLES = ("functions", "secant", "dataset", "model", "descent", "loss_curves", "landscape", "race", "clinic")
 FUNCTION_KEYS = ("name", "expression", "x_min", "x_max")
 SECANT_KEYS = ("x0", "h_start", "h_end")
@@ -233,6 +234,15 @@ class _Reader:
             raise self.error(where, f"expected text, got {_kind(value)} {_short(value)}", 'write it in quotes, e.g. "..."')
         return value
 
+    def title(self, doc: dict[str, Any]) -> str:
+        """The lesson's top-level ``title`` (plain text, one line), else the seed's."""
+        if "title" not in doc:
+            return LessonConfig().title
+        title = self.text(doc["title"], "title").strip()
+        if not title or "\n" in title or len(title) > MAX_TITLE:
+            raise self.error("title", f"{len(title)} characters{' on several lines' if chr(10) in title else ''}", f"give one line of 1 to {MAX_TITLE} characters")
+        return title
+
     def pair(
         self, value: object, where: str, positive: bool = False, example: str = "[1.0, 2.0]", bound: float = math.inf
     ) -> tuple[float, float]:
@@ -299,7 +309,8 @@ class _Reader:
                 message, _, at = message.partition(" (at ")
                 where = at.rstrip(")")
             raise self.error(where, f"not valid TOML ({message})", "fix the syntax (see https://toml.io)") from None
-        self.keys(doc, TABLES, "")
+        self.keys(doc, (*TABLES, "title"), "")
+        title = self.title(doc)
 
         functions = self.functions(doc)
         spec, data = self.dataset(doc)
@@ -336,6 +347,7 @@ class _Reader:
         )
 
         config = LessonConfig(
+            title=title,
             functions=functions,
             secant_x0=(secant := self.secant(doc, functions[0]))[0],
             secant_h=secant[1],

@@ -90,7 +90,9 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _render(args: argparse.Namespace) -> int:
+def _render_setup(args: argparse.Namespace):  # -> (beats, LessonFile, media folder)
+    """What ``render`` and ``kit`` check before anything is written: the scenes named, the lesson file, the
+    programs a render needs, the output folder; any problem is a :class:`UsageError`."""
     from gradlesson.checks import missing
     from scenes import BEATS
 
@@ -102,30 +104,79 @@ def _render(args: argparse.Namespace) -> int:
     problems = missing(("manim", "cairo", "pango", "LaTeX", "dvisvgm", "PyAV", "ffmpeg"))
     if problems:
         raise UsageError(problems[0])
-    media = _writable_dir(args.out)
+    beats = [by_name[name] for name in dict.fromkeys(args.scenes)] or list(BEATS)  # a beat named twice renders once
+    return beats, checked, _writable_dir(args.out)
+
+
+def _render_all(args: argparse.Namespace, beats: list, checked, media: Path, transparent: bool = False) -> list | None:
+    """Render what the cache lacks (a live table on a terminal, else one line per beat), then the summary;
+    None (said in one line) if a beat failed."""
+    from gradlesson.progress import choose_progress, print_summary
+    from gradlesson.render import render_beats
+    from gradlesson.video import duration
+
+    try:
+        with choose_progress() as progress:
+            results = render_beats(
+                beats,
+                args.quality,
+                media,
+                args.jobs,
+                lesson_files=checked.sources,
+                lesson=checked.lesson,
+                progress=progress,
+                transparent=transparent,
+            )
+    except RuntimeError as error:
+        print(f"gradlesson: {error}", file=sys.stderr)
+        return None
+    print_summary(results, duration)
+    return results
+
+
+def _render(args: argparse.Namespace) -> int:
+    from scenes import BEATS
+
+    beats, checked, media = _render_setup(args)
     if args.contact_sheet is not None:
         args.contact_sheet = Path(args.contact_sheet) if args.contact_sheet != "" else media / "contact_sheets"
         _writable_dir(args.contact_sheet)
 
-    from gradlesson.progress import choose_progress, print_summary
-    from gradlesson.render import render_beats
-    from gradlesson.video import contact_sheet, duration, stitch
+    from gradlesson.video import contact_sheet, stitch
 
-    beats = [by_name[name] for name in dict.fromkeys(args.scenes)] or list(BEATS)  # a beat named twice renders once
-    try:
-        with choose_progress() as progress:  # a live table on a terminal, else one line per beat
-            results = render_beats(
-                beats, args.quality, media, args.jobs, lesson_files=checked.sources, lesson=checked.lesson, progress=progress
-            )
-    except RuntimeError as error:
-        print(f"gradlesson: {error}", file=sys.stderr)
+    results = _render_all(args, beats, checked, media)
+    if results is None:
         return 1
-    print_summary(results, duration)
     if args.contact_sheet is not None:
         for result in results:
             print(contact_sheet(result.video, args.contact_sheet / f"{result.beat.name}.png"))
     if [b.name for b in beats] == [b.name for b in BEATS]:
         print(stitch([r.video for r in results], media / "lesson" / "lesson.mp4"))
+    return 0
+
+
+def _kit(args: argparse.Namespace) -> int:
+    beats, checked, media = _render_setup(args)
+    from gradlesson.kit import build_lesson_kit
+
+    results = _render_all(args, beats, checked, media)
+    if results is None:
+        return 1
+    alpha = None
+    if args.transparent:
+        alpha_results = _render_all(args, beats, checked, media / "transparent", transparent=True)
+        if alpha_results is None:
+            return 1
+        alpha = {r.beat.name: r.video for r in alpha_results}
+    lesson_file = str(args.lesson) if args.lesson else "lessons/intro_to_gradients.toml"
+    try:
+        built = build_lesson_kit(results, args.quality, checked.lesson, lesson_file, media, args.jobs, alpha)
+    except (RuntimeError, OSError) as error:
+        print(f"gradlesson: building the kit failed: {error}", file=sys.stderr)
+        return 1
+    state = "built" if built.rebuilt else "unchanged (nothing to rebuild)"
+    print(f"kit {state}: {built.folder}")
+    print(f"open {built.folder / 'index.html'}")
     return 0
 
 
@@ -182,6 +233,16 @@ def _parser() -> argparse.ArgumentParser:
         help="also write a 6-frame PNG contact sheet per scene (default DIR: OUT/contact_sheets)",
     )
     render.set_defaults(run=_render)
+    kit = sub.add_parser("kit", help="render what the cache lacks, then build the lecture kit in DIR/kit (see README 'The lecture kit')")
+    kit.add_argument("scenes", nargs="*", help="scene names (default: all, in lesson order)")
+    kit.add_argument("-q", "--quality", choices=tuple(QUALITIES), default="h", help=qualities)
+    kit.add_argument("--out", type=Path, default=Path("media"), help="media folder; the kit is DIR/kit (default: media)")
+    kit.add_argument("-j", "--jobs", type=_jobs, default=os.cpu_count() or 1, help="scenes rendered, and files converted, at once")
+    kit.add_argument("--lesson", type=Path, metavar="FILE", help=LESSON_HELP)
+    kit.add_argument(
+        "--transparent", action="store_true", help="also each scene on a transparent background, as WebM (VP9) and MOV (ProRes 4444)"
+    )
+    kit.set_defaults(run=_kit)
     return parser
 
 

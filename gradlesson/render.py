@@ -108,7 +108,7 @@ def _sha256(path: Path) -> str:
 def artefacts(video: Path, name: str) -> list[Path]:
     """Every file a beat's render owns: its video, its subtitles, its section clips and their index."""
     sections = video.parent / "sections"
-    return [video, video.with_suffix(".srt"), *sorted(sections.glob(f"{name}_*.mp4")), sections / f"{name}.json"]
+    return [video, video.with_suffix(".srt"), *sorted(sections.glob(f"{name}_*{video.suffix}")), sections / f"{name}.json"]
 
 
 def fingerprint(video: Path, name: str) -> dict[str, str]:
@@ -218,6 +218,7 @@ def render_beats(
     lesson_files: Sequence[Path] = (),
     lesson: Lesson | None = None,
     progress: Progress | None = None,
+    transparent: bool = False,
 ) -> list[RenderResult]:
     """Render ``beats`` into ``media`` (``jobs`` at a time); raise ``RuntimeError`` naming the first that failed.
 
@@ -232,7 +233,8 @@ def render_beats(
 
     ``progress`` hears of each beat (cached, queued with its planned frames, started, frames written so far,
     rendered or failed); by default a :class:`~gradlesson.progress.PlainProgress` that says through ``log``
-    one line per beat as it ends. Each job counts the frames manim writes into a shared integer
+    one line per beat as it ends. ``transparent``: on a transparent background (manim writes MOV; give it a
+    ``media`` folder of its own, as its subtitles and sections have the opaque render's names). Each job counts the frames manim writes into a shared integer
     (:func:`scenes.toolkit.internals.counting_frames`), read every ``progress.interval`` seconds.
     """
     progress = progress if progress is not None else PlainProgress(log)
@@ -243,7 +245,7 @@ def render_beats(
         folder = QUALITIES[quality].folder
 
         def video_of(beat: Beat) -> Path:
-            return media / "videos" / beat.path.stem / folder / f"{beat.name}.mp4"
+            return media / "videos" / beat.path.stem / folder / f"{beat.name}{'.mov' if transparent else '.mp4'}"
 
         if lesson is None:  # built once, here: the cache compares its parts, and the forked jobs inherit it
             lesson = load_lesson(Path(lesson_file) if lesson_file else DEFAULT_LESSON_FILE)
@@ -276,7 +278,9 @@ def render_beats(
                         _share_tex(shared_tex, job_tex)  # start from every formula already compiled
                         cfg, report = _config_for(job_tex, Path(scratch)), Path(scratch) / f"{beat.name}.error"
                         frames = FORK.RawValue("q", 0)  # frames the job has written: it adds, this process reads
-                        job = FORK.Process(target=_render_job, args=(beat, quality, media, cfg, lesson_file, lesson, report, frames))
+                        job = FORK.Process(
+                            target=_render_job, args=(beat, quality, media, cfg, lesson_file, lesson, report, frames, transparent)
+                        )
                         job.start()
                         running[job.sentinel] = (beat, job_tex, job, time.perf_counter(), report, frames)
                         progress.started(beat.name)
@@ -314,7 +318,15 @@ FORK = multiprocessing.get_context("fork")
 
 
 def _render_job(
-    beat: Beat, quality: str, media: Path, cfg: Path, lesson_file: str | None, lesson: Lesson, report: Path, frames: Counter
+    beat: Beat,
+    quality: str,
+    media: Path,
+    cfg: Path,
+    lesson_file: str | None,
+    lesson: Lesson,
+    report: Path,
+    frames: Counter,
+    transparent: bool = False,
 ) -> None:
     """Render ``beat`` in a process forked from :func:`render_beats` (manim, the scenes and ``lesson`` already
     in memory: no start-up cost), as ``manim render --config_file cfg --quality q --media_dir media --disable_caching
@@ -340,7 +352,13 @@ def _render_job(
     use_lesson(cast(Lesson, Reads(lesson, read)))
     try:
         config.digest_file(cfg)
-        settings = {**QUALITIES[quality].settings, "media_dir": str(media), "disable_caching": True, "save_sections": True}
+        settings = {
+            **QUALITIES[quality].settings,
+            "media_dir": str(media),
+            "disable_caching": True,
+            "save_sections": True,
+            "transparent": transparent,
+        }
         with tempconfig({**settings, "input_file": str(beat.path)}), counting_frames(frames):
             beat.load()().render()
         report.with_suffix(".reads").write_text(json.dumps(sorted(read)))

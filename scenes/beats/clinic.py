@@ -109,6 +109,8 @@ def split_step(lesson: Lesson) -> int | None:
 class LearningRateClinic(LessonScene):
     """Four panels of the same descent with the clinic's learning rates, moving in step."""
 
+    TITLE = "The learning-rate clinic"
+
     EARLY = 8  # steps shown slowly, to see the overshoots
 
     @classmethod
@@ -168,7 +170,7 @@ class LearningRateClinic(LessonScene):
 
     def show_panels(self) -> None:
         lesson = self.lesson
-        title = MathTex(r"\text{The learning-rate clinic}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
+        title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
         self.title = title
         settled = [run.trajectory.params for run in lesson.clinic if not run.outcome.diverged] or [
             run.trajectory.params for run in lesson.clinic

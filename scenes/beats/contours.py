@@ -80,8 +80,8 @@ def streamline_paths(axes: Axes, lines: tuple[np.ndarray, ...]) -> VGroup:
     return group
 
 
-def update_rule(lr: float, scale: tuple[float, float]) -> MathTex:
-    """``m ← m − lr · s_m ∂L/∂m``, ``b ← b − lr · s_b ∂L/∂b`` with the lesson's numbers."""
+def update_rule_tex(lr: float, scale: tuple[float, float]) -> tuple[str, str, str]:
+    """``m ← m − lr · s_m ∂L/∂m``, ``b ← b − lr · s_b ∂L/∂b`` with the lesson's numbers: the two lines and the break."""
 
     def factor(s: float) -> str:
         if s == 1:
@@ -90,17 +90,27 @@ def update_rule(lr: float, scale: tuple[float, float]) -> MathTex:
         small = inverse == round(inverse) and inverse < 1000
         return rf"\tfrac{{1}}{{{inverse:.0f}}}\," if small else rf"{tex_setting(s)}\cdot "
 
-    return MathTex(
+    return (
         rf"m &\leftarrow m - {tex_setting(lr)}\cdot {factor(scale[0])}\frac{{\partial L}}{{\partial m}}",
         r"\\",
         rf"b &\leftarrow b - {tex_setting(lr)}\cdot {factor(scale[1])}\frac{{\partial L}}{{\partial b}}",
-        font_size=LABEL_SIZE,
-        color=TEXT,
     )
+
+
+def update_rule(lr: float, scale: tuple[float, float]) -> MathTex:
+    """:func:`update_rule_tex` typeset."""
+    return MathTex(*update_rule_tex(lr, scale), font_size=LABEL_SIZE, color=TEXT)
 
 
 class DescentOnContours(LessonScene):
     """Filled contours, the gradient field as streamlines, and the descent walking down to the optimum."""
+
+    TITLE = "Gradient descent on the contours"
+
+    @classmethod
+    def formulas(cls, lesson: Lesson) -> tuple[str, ...]:
+        d = lesson.config.descent
+        return (r"\begin{aligned}" + "".join(update_rule_tex(d.lr, d.grad_scale)) + r"\end{aligned}",)
 
     @classmethod
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
@@ -132,7 +142,7 @@ class DescentOnContours(LessonScene):
 
     def show_landscape(self) -> None:
         lesson = self.lesson
-        title = MathTex(r"\text{Gradient descent on the contours}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
+        title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
         self.axes = plane_axes(lesson.landscape, 6.6, 6.0).to_edge(LEFT, buff=1.2).to_edge(DOWN, buff=0.9)
         frame = plot_frame(self.axes)
         keep_left_edge(frame, self.axes)

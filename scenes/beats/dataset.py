@@ -47,6 +47,12 @@ def _points(lesson: Lesson) -> str:
 class DatasetAndModel(LessonScene):
     """Forty seeded points, the model y = m x + b, and the loss of candidate lines moving through them."""
 
+    TITLE = "The data and the model"
+
+    @classmethod
+    def formulas(cls, lesson: Lesson) -> tuple[str, ...]:
+        return "y = m x + b", SSE_TEX
+
     @classmethod
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         c = lesson.candidates
@@ -77,7 +83,7 @@ class DatasetAndModel(LessonScene):
 
     def show_data(self) -> None:
         data = self.lesson.dataset
-        title = MathTex(r"\text{The data and the model}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
+        title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
         self.axes = data_axes(data, x_length=7.0, y_length=5.6).to_edge(LEFT).shift(DOWN * 0.35)
         self.dots: VMobject = data_dots(self.axes, data)
         self.step("data", Write(title), Create(self.axes), LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=0.03))

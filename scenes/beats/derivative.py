@@ -33,8 +33,17 @@ SECANT_EXTRA = 1.2  # scene units the secant reaches beyond its two points
 TANGENT_HALF = 2.2  # scene units of the dashed tangent either side of (x0, f(x0))
 
 
+DEFINITION_TEX = r"f'(x) = \lim_{h \to 0} \frac{f(x+h) - f(x)}{h}"
+
+
 class DerivativeAsSlope(LessonScene):
     """f'(x) = lim (f(x + h) − f(x)) / h: the secant's slope tends to the tangent's as h → 0."""
+
+    TITLE = "The derivative as a slope"
+
+    @classmethod
+    def formulas(cls, lesson: Lesson) -> tuple[str, ...]:
+        return DEFINITION_TEX, rf"f(x) = {lesson.curves[0].function.latex}"
 
     @classmethod
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
@@ -62,7 +71,7 @@ class DerivativeAsSlope(LessonScene):
         self.fade_out()
 
     def show_definition(self) -> None:
-        self.definition = MathTex(r"f'(x) = \lim_{h \to 0} \frac{f(x+h) - f(x)}{h}", font_size=TITLE_SIZE, color=TEXT).to_edge(
+        self.definition = MathTex(DEFINITION_TEX, font_size=TITLE_SIZE, color=TEXT).to_edge(
             UP, buff=0.35
         )
         self.step("definition", Write(self.definition))

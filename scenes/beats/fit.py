@@ -40,6 +40,8 @@ from scenes.toolkit.style import FIT, LABEL_SIZE, TEXT, TITLE_SIZE, num, setting
 class FittedLine(LessonScene):
     """The line y = m x + b through every iterate of gradient descent, ending at the fit."""
 
+    TITLE = "The fitted line"
+
     @classmethod
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         start, facts = lesson.descent.params[0], lesson.outcome
@@ -69,7 +71,7 @@ class FittedLine(LessonScene):
         self.fade_out()
 
     def show_data(self) -> None:
-        title = MathTex(r"\text{The fitted line}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
+        title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
         self.axes = data_axes(self.lesson.dataset, x_length=7.5, y_length=5.5).to_edge(LEFT).shift(DOWN * 0.4)
         dots = data_dots(self.axes, self.lesson.dataset)
         self.step("data", Write(title), Create(self.axes), LaggedStart(*(FadeIn(d) for d in dots), lag_ratio=min(0.03, 1.2 / len(dots))))

@@ -166,6 +166,12 @@ class SliceView:
 class LossCurves(LessonScene):
     """Loss as a function of one parameter at a time, its slope the partial derivative."""
 
+    TITLE = "The loss, one parameter at a time"
+
+    @classmethod
+    def formulas(cls, lesson: Lesson) -> tuple[str, ...]:
+        return PARTIAL_TEX["m"], PARTIAL_TEX["b"]
+
     @classmethod
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         steps: list[Step] = []
@@ -221,7 +227,7 @@ class LossCurves(LessonScene):
     # --- layout -------------------------------------------------------------------------------
     def show_axes_m(self) -> None:
         data = self.lesson.dataset
-        self.title = MathTex(r"\text{The loss, one parameter at a time}", font_size=TITLE_SIZE, color=TEXT)
+        self.title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT)
         self.title.to_edge(UP)
         self.data_axes = data_axes(data, x_length=5.4, y_length=3.5)
         self.data_axes.to_edge(RIGHT, buff=0.4)

@@ -124,6 +124,8 @@ def race_sentences(lesson: Lesson) -> tuple[str, str, str]:
 class OptimizerRace(LessonScene):
     """Every optimizer of ``lesson.race`` from the same start, in step, on the contours and on a loss plot."""
 
+    TITLE = "The optimizer race"
+
     @classmethod
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         start = lesson.config.descent.start
@@ -153,7 +155,7 @@ class OptimizerRace(LessonScene):
     def show_landscape(self) -> None:
         lesson = self.lesson
         self.runs = lesson.race
-        title = MathTex(r"\text{The optimizer race}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
+        title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
         everything = np.concatenate([run.trajectory.params for run in self.runs] + [[[lesson.optimum.m, lesson.optimum.b]]])
         self.grid = zoom_grid(lesson.landscape, everything)
         self.axes = plane_axes(self.grid, x_length=5.4, y_length=5.9)

@@ -324,6 +324,8 @@ def valley(ratio: float, long: float) -> str:
 class LossSurface(LessonScene3D):
     """The loss landscape L(m, b): a bowl-shaped valley, its slices, the descent path, the view from above."""
 
+    TITLE = "The loss landscape"
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(camera_class=DepthCamera, **kwargs)
 
@@ -362,7 +364,7 @@ class LossSurface(LessonScene3D):
         self.fade_out()
 
     def show_axes(self) -> None:
-        self.title = MathTex(r"\text{The loss landscape}", font_size=TITLE_SIZE, color=TEXT).to_corner(UL)
+        self.title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT).to_corner(UL)
         self.add_fixed_in_frame_mobjects(self.title)
         self.remove(self.title)
         self.title_box = frame_box(self.title)

@@ -166,6 +166,12 @@ class Part:
 class TangentSlopes(LessonScene):
     """The slope of each seed function at every x is its derivative, drawn below in step."""
 
+    TITLE = "Slopes everywhere: the derivative"
+
+    @classmethod
+    def formulas(cls, lesson: Lesson) -> tuple[str, ...]:
+        return tuple(f for c in lesson.curves for f in (rf"f(x) = {c.function.latex}", rf"f'(x) = {c.function.dlatex}"))
+
     @classmethod
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         steps: list[Step] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from manim import (
     BLACK,
@@ -57,9 +57,16 @@ class Narrated(_Mixin):
     subtitles (``add_subcaption``) and of its sections (``--save_sections`` gives one clip per step).
     """
 
+    TITLE: ClassVar[str] = ""  # the beat's title, as the kit's slides, chapters and handout name it
+
     @classmethod
     def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
         raise NotImplementedError
+
+    @classmethod
+    def formulas(cls, lesson: Lesson) -> tuple[str, ...]:
+        """The beat's formulas, as the LaTeX it typesets them from (for the handout)."""
+        return ()
 
     @classmethod
     def plan(cls, lesson: Lesson) -> tuple[Step, ...]:
