@@ -161,3 +161,10 @@ def test_the_lecturers_text_is_never_typst_markup(kit: tuple[Path, KitManifest],
         assert _words(step.narration) in text and _words(beat.title) in text
     assert _words(lesson.title) in text
     assert "Heading" in text and "= Heading" in text
+
+
+def test_each_file_is_written_whole_and_leaves_nothing_beside_it(deck: Path, kit: tuple[Path, KitManifest]) -> None:
+    folder, manifest = kit
+    write_handout(folder, manifest, folder / manifest.files["handout"])
+    assert not list(folder.glob(".*.part"))
+    assert deck.read_bytes()[:2] == b"PK" and (folder / manifest.files["handout"]).read_bytes()[:5] == b"%PDF-"

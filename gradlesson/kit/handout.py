@@ -97,6 +97,9 @@ def write_handout(kit: Path, manifest: KitManifest, target: Path) -> Path:
     # the stub's one TypeVar ties the input's type to the root's: source bytes with a root path is what it runs
     pdf = typst.compile(TEMPLATE.read_bytes(), root=str(kit), sys_inputs={"data": data}, ignore_system_fonts=True)  # type: ignore[type-var]
     partial = target.with_name(f".{target.name}.part")
-    partial.write_bytes(pdf)
-    os.replace(partial, target)
+    try:
+        partial.write_bytes(pdf)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
     return target

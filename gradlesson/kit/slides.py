@@ -130,6 +130,9 @@ def write_pptx(kit: Path, manifest: KitManifest, target: Path) -> Path:
     for beat, step in manifest.steps:
         _step_slide(deck.slides.add_slide(layout), kit, beat, step)
     partial = target.with_name(f".{target.name}.part")
-    deck.save(str(partial))
-    os.replace(partial, target)
+    try:
+        deck.save(str(partial))
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
     return target
