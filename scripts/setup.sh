@@ -9,6 +9,7 @@ SYSTEM_PACKAGES=(
   libcairo2-dev libpango1.0-dev
   texlive-latex-base texlive-latex-recommended texlive-latex-extra dvisvgm
   ffmpeg
+  poppler-utils  # pdftotext, pdfinfo: the handout's tests read the PDF back
 )
 
 missing=()
