@@ -7,6 +7,9 @@ from pathlib import Path
 
 from gradcore import Lesson
 from gradlesson.kit.build import KitBuild, build_kit
+from gradlesson.kit.handout import write_handout
+from gradlesson.kit.manifest import KitManifest
+from gradlesson.kit.slides import write_pptx
 from gradlesson.render import RenderResult, read_manifest
 
 __all__ = ["build_lesson_kit"]
@@ -23,4 +26,15 @@ def build_lesson_kit(
 ) -> KitBuild:
     """The kit of ``results`` (rendered into ``media``) in ``media/kit``, with its presenter, slides and handout."""
     render_manifest = read_manifest(media / "cache" / "renders.json", print)
-    return build_kit(results, quality, lesson, lesson_file, media / "kit", render_manifest, jobs, transparent, writers=())
+    return build_kit(results, quality, lesson, lesson_file, media / "kit", render_manifest, jobs, transparent, writers=WRITERS)
+
+
+def _pptx(kit: Path, manifest: KitManifest) -> None:
+    write_pptx(kit, manifest, kit / manifest.files["pptx"])
+
+
+def _handout(kit: Path, manifest: KitManifest) -> None:
+    write_handout(kit, manifest, kit / manifest.files["handout"])
+
+
+WRITERS = (_pptx, _handout)

@@ -6,13 +6,16 @@ JSON document in ``sys.inputs``, never as Typst source: a narration like ``#pani
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import typst
+from PIL import Image
 
 from gradcore.format import num, setting
 from gradlesson.kit.manifest import KitBeat, KitManifest, KitStep
@@ -91,11 +94,37 @@ def handout_data(manifest: KitManifest) -> dict[str, Any]:
     }
 
 
+PRINT_WIDTH = 800  # pixels of a still in the handout: 8 cm wide at about 250 dpi
+
+
+def _print_stills(kit: Path, manifest: KitManifest, folder: str) -> KitManifest:
+    """``manifest`` with each step's last frame as a JPEG at most :data:`PRINT_WIDTH` wide in ``kit/folder``: a
+    1080p kit's PNG stills would make the handout tens of MB for no visible gain on paper."""
+    (kit / folder).mkdir(exist_ok=True)
+    beats = []
+    for beat in manifest.beats:
+        steps = []
+        for step in beat.steps:
+            still = Image.open(kit / step.last).convert("RGB")
+            if still.width > PRINT_WIDTH:
+                still = still.resize((PRINT_WIDTH, round(still.height * PRINT_WIDTH / still.width)), Image.Resampling.LANCZOS)
+            small = f"{folder}/{beat.number:02d}-{step.number:02d}.jpg"
+            still.save(kit / small, quality=88)
+            steps.append(dataclasses.replace(step, last=small))
+        beats.append(dataclasses.replace(beat, steps=tuple(steps)))
+    return dataclasses.replace(manifest, beats=tuple(beats))
+
+
 def write_handout(kit: Path, manifest: KitManifest, target: Path) -> Path:
-    """Compile the handout of the kit at ``kit`` (its last-frame stills and formula SVGs) to ``target``; return it."""
-    data = json.dumps(handout_data(manifest), ensure_ascii=False)
-    # the stub's one TypeVar ties the input's type to the root's: source bytes with a root path is what it runs
-    pdf = typst.compile(TEMPLATE.read_bytes(), root=str(kit), sys_inputs={"data": data}, ignore_system_fonts=True)  # type: ignore[type-var]
+    """Compile the handout of the kit at ``kit`` (its last-frame stills, made print-sized, and formula SVGs) to
+    ``target``; return it."""
+    stills = f".handout-stills-{os.getpid()}"
+    try:
+        data = json.dumps(handout_data(_print_stills(kit, manifest, stills)), ensure_ascii=False)
+        # the stub's one TypeVar ties the input's type to the root's: source bytes with a root path is what it runs
+        pdf = typst.compile(TEMPLATE.read_bytes(), root=str(kit), sys_inputs={"data": data}, ignore_system_fonts=True)  # type: ignore[type-var]
+    finally:
+        shutil.rmtree(kit / stills, ignore_errors=True)
     partial = target.with_name(f".{target.name}.part")
     try:
         partial.write_bytes(pdf)
