@@ -14,6 +14,7 @@ setup:
 
 lesson: setup
 	$(BIN)/gradlesson render -q $(QUALITY)
+	$(BIN)/gradlesson kit -q $(QUALITY)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -31,6 +32,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_surface.py
 	$(BIN)/python benchmarks/bench_render.py
 	$(BIN)/python benchmarks/bench_guard.py
+	$(BIN)/python benchmarks/bench_kit.py
 
 clean:
 	rm -rf media .pytest_cache .hypothesis .mypy_cache .ruff_cache
