@@ -106,13 +106,18 @@ def test_the_steps_are_the_plans_with_their_narration_and_captions(draft_kit: Ki
     assert [b.name for b in m.beats] == list(NAMES) and [b.folder for b in m.beats] == ["01-DerivativeAsSlope", "02-FittedLine"]
     for beat in m.beats:
         plan = next(b for b in BEATS if b.name == beat.name).load().steps(lesson())
-        assert [(s.key, s.narration) for s in beat.steps] == [(p.key, p.caption) for p in plan]
+        assert [(s.key, s.narration, s.numbers) for s in beat.steps] == [(p.key, p.caption, dict(p.numbers)) for p in plan]
         assert [s.video for s in beat.steps] == [f"{beat.folder}/{n:02d}-{p.key}.mp4" for n, p in enumerate(plan, start=1)]
         cues = webvtt.read(str(kit / beat.captions))
         assert [c.text for c in cues] == [s.narration for s in beat.steps]
         for step in beat.steps:
             (cue,) = webvtt.read(str(kit / step.captions))
             assert cue.text == step.narration and seconds_of(cue.start) == 0
+    from gradcore.format import num
+
+    fit = next(s for b, s in m.steps if b.name == "FittedLine" and s.key == "fit")
+    seed = lesson()
+    assert fit.numbers["m"] == num(seed.descent.m[-1], 5) and fit.numbers["b*"] == num(seed.optimum.b, 5)  # the speaker notes' numbers
     lesson_cues = webvtt.read(str(kit / m.files["captions"]))
     assert [c.text for c in lesson_cues] == [s.narration for _, s in m.steps]
     assert [seconds_of(c.start) for c in lesson_cues] == pytest.approx([s.start for _, s in m.steps], abs=0.001)

@@ -309,6 +309,7 @@ def _build(
                     f"{rel}-first.png",
                     f"{rel}-last.png",
                     f"{rel}.gif",
+                    dict(step.numbers),
                 )
             )
             t += seconds

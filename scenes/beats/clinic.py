@@ -145,7 +145,18 @@ class LearningRateClinic(LessonScene):
                 else "None of the runs diverged.",
             ),
             Step("rest", 4.0, f"The others carry on to step {num(n)}."),
-            Step("compare", 2.4, f"Final losses: {ends}; the least is {num(lesson.optimum.loss)}." if ends else "Every run diverged."),
+            Step(
+                "compare",
+                2.4,
+                f"Final losses: {ends}; the least is {num(lesson.optimum.loss)}." if ends else "Every run diverged.",
+                tuple(
+                    (
+                        f"lr = {setting(run.lr, 3)}",
+                        f"diverged at step {run.outcome.diverged_at}" if run.outcome.diverged else num(run.trajectory.loss[-1]),
+                    )
+                    for run in runs
+                ),
+            ),
             Step(
                 "hold",
                 1.0,

@@ -126,7 +126,18 @@ class DescentOnContours(LessonScene):
             Step("start", 2.0, f"Descent starts at m = {setting(start[0])}, b = {setting(start[1])} with lr = {setting(spec.lr)}."),
             Step("descend", 12.0, f"Each of the {num(d.steps)} steps moves against the gradient."),
             Step("optimum", 2.0, "The cross marks the closed-form least-squares optimum."),
-            Step("final", 2.4, f"After {num(d.steps)} steps: b = {num(d.b[-1], 5)}..., m = {num(d.m[-1], 5)}..."),
+            Step(
+                "final",
+                2.4,
+                f"After {num(d.steps)} steps: b = {num(d.b[-1], 5)}..., m = {num(d.m[-1], 5)}...",
+                (
+                    ("steps", num(d.steps)),
+                    ("b", fmt_full(d.b[-1])),
+                    ("m", fmt_full(d.m[-1])),
+                    ("loss", num(d.loss[-1])),
+                    ("least-squares loss", num(lesson.optimum.loss)),
+                ),
+            ),
             Step("hold", 1.0, hold),
         )
 

@@ -57,7 +57,12 @@ class DerivativeAsSlope(LessonScene):
                 f"The secant through x0 and x0 + h, with h = {setting(s.h[0])}, has slope {num(s.slope[0])}.",
             ),
             Step("shrink", 5.0, f"As h shrinks to {setting(s.h[-1])}, the secant turns into the tangent."),
-            Step("limit", 2.2, f"Its slope tends to f'(x0) = {num(s.tangent_slope)}: the slope of the tangent."),
+            Step(
+                "limit",
+                2.2,
+                f"Its slope tends to f'(x0) = {num(s.tangent_slope)}: the slope of the tangent.",
+                (("x0", setting(s.x0)), ("h", setting(s.h[-1])), ("secant slope", num(s.slope[-1])), ("f'(x0)", num(s.tangent_slope))),
+            ),
             Step("hold", 1.0, "The derivative is the slope of the tangent."),
         )
 
@@ -71,9 +76,7 @@ class DerivativeAsSlope(LessonScene):
         self.fade_out()
 
     def show_definition(self) -> None:
-        self.definition = MathTex(DEFINITION_TEX, font_size=TITLE_SIZE, color=TEXT).to_edge(
-            UP, buff=0.35
-        )
+        self.definition = MathTex(DEFINITION_TEX, font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.35)
         self.step("definition", Write(self.definition))
 
     def show_curve(self) -> None:

@@ -37,6 +37,19 @@ from scenes.toolkit.narration import LessonScene, Step
 from scenes.toolkit.style import FIT, LABEL_SIZE, TEXT, TITLE_SIZE, num, setting, tex_num
 
 
+def fit_numbers(lesson: Lesson) -> tuple[tuple[str, str], ...]:
+    """The last iterate's line and loss beside the least-squares line's, as the beat shows them."""
+    d, best = lesson.descent, lesson.optimum
+    return (
+        ("m", num(d.m[-1], 5)),
+        ("b", num(d.b[-1], 5)),
+        ("loss", num(d.loss[-1])),
+        ("m*", num(best.m, 5)),
+        ("b*", num(best.b, 5)),
+        ("L*", num(best.loss)),
+    )
+
+
 class FittedLine(LessonScene):
     """The line y = m x + b through every iterate of gradient descent, ending at the fit."""
 
@@ -58,7 +71,7 @@ class FittedLine(LessonScene):
             Step("data", 1.6, "Back to the data."),
             Step("start", 1.6, f"Descent started from the line m = {setting(start[0])}, b = {setting(start[1])}."),
             Step("descend", 6.0, f"Each of the {num(lesson.descent.steps)} steps tilts and shifts the line."),
-            Step("fit", 2.4, fit),
+            Step("fit", 2.4, fit, fit_numbers(lesson)),
             Step("hold", 1.0, hold),
         )
 

@@ -37,6 +37,7 @@ from manim import (
 
 from gradcore import Lesson
 from gradcore.facts import within_words
+from gradcore.lesson import RaceRun
 from gradcore.ticks import Ticks, nice_ticks
 from scenes.toolkit.builders import keep_left_edge, set_polyline, step_counter, thin_labels, tracker_index
 from scenes.toolkit.narration import LessonScene, Step
@@ -93,6 +94,14 @@ def log_axes(steps: int, log_lo: float, log_hi: float, x_length: float, y_length
     return axes.add(ticks)
 
 
+def runner_end(run: RaceRun) -> str:
+    """``loss 33.19 (within tolerance from step 38)``, or where it diverged."""
+    if run.outcome.diverged_at is not None:
+        return f"diverged at step {run.outcome.diverged_at}"
+    within = f" (within tolerance from step {run.outcome.first_within})" if run.outcome.first_within is not None else ""
+    return f"loss {num(run.trajectory.loss[-1])}{within}"
+
+
 def race_sentences(lesson: Lesson) -> tuple[str, str, str]:
     """The race's ``race``, ``finish`` and ``hold`` lines, chosen from the core's facts (who led, who converged
     and who diverged, :mod:`gradcore.facts`)."""
@@ -139,7 +148,7 @@ class OptimizerRace(LessonScene):
             ),
             Step("plot", 2.0, "Beside them, each one's loss against the step, on a log scale."),
             Step("race", 12.0, race),
-            Step("finish", 2.4, finish),
+            Step("finish", 2.4, finish, tuple((display_text(r.entry.label), runner_end(r)) for r in lesson.race)),
             Step("hold", 1.0, hold),
         )
 

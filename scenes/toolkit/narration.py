@@ -33,11 +33,13 @@ __all__ = ["FADE_OUT", "LessonScene", "LessonScene3D", "Step"]
 
 @dataclass(frozen=True)
 class Step:
-    """One step of a beat: ``seconds`` long (a multiple of 0.2 s), narrated by ``caption``."""
+    """One step of a beat: ``seconds`` long (a multiple of 0.2 s), narrated by ``caption``; ``numbers``: what it
+    shows, by name, formatted as on screen (the kit's speaker notes)."""
 
     key: str
     seconds: float
     caption: str
+    numbers: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.seconds <= 0 or abs(self.seconds * 5 - round(self.seconds * 5)) > 1e-9:
