@@ -9,6 +9,7 @@ SYSTEM_PACKAGES=(
   libcairo2-dev libpango1.0-dev
   texlive-latex-base texlive-latex-recommended texlive-latex-extra dvisvgm
   ffmpeg
+  chromium chromium-driver
 )
 
 missing=()
