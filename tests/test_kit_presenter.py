@@ -89,6 +89,17 @@ def test_the_vendored_reveal_js_is_what_the_page_needs(kit: tuple[Path, KitManif
         assert (WEB / name).stat().st_size < 1_000_000, name
 
 
+def test_setuptools_ships_the_web_files() -> None:
+    import fnmatch
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    globs = pyproject["tool"]["setuptools"]["package-data"]["gradlesson.kit"]
+    for name in WEB_FILES:  # setuptools globs the files of one folder per pattern
+        path = Path("web", name)
+        assert any(path.parent == Path(glob).parent and fnmatch.fnmatch(path.name, Path(glob).name) for glob in globs), name
+
+
 def _requests(performance_log: list[dict]) -> list[tuple[str, str]]:
     """(url, the document that asked) of every request the DevTools network events saw."""
     found = []
@@ -154,6 +165,16 @@ def test_the_presenter_in_chromium(kit: tuple[Path, KitManifest], tmp_path: Path
         press(driver, "c", "r")
         replaying = wait_for(lambda: (s := state(driver)) and not s["paused"] and s["caption"] and s)
         assert replaying["caption"] == steps[3].narration and not replaying["captionShown"]
+        # B blacks the screen and pauses the clip, B again brings both back; O the overview, Enter leaves it
+        press(driver, "b")
+        assert wait_for(lambda: driver.execute_script("return Reveal.isPaused()")) and state(driver)["paused"]
+        press(driver, "b")
+        assert wait_for(lambda: not driver.execute_script("return Reveal.isPaused()"))
+        press(driver, "o")
+        assert wait_for(lambda: (s := state(driver))["overview"] and s["paused"])
+        press(driver, Keys.ARROW_LEFT, Keys.ENTER)
+        picked = wait_for(lambda: not (s := state(driver))["overview"] and s)
+        assert (picked["h"], picked["step"], picked["paused"], picked["currentTime"]) == (0, 2, True, 0)
         press(driver, "c", Keys.HOME)
         home = wait_for(lambda: (s := state(driver))["step"] == 1 and s)
         assert (home["h"], home["v"], home["paused"], home["currentTime"]) == (0, 0, True, 0)

@@ -112,7 +112,7 @@ def _index_html(manifest: KitManifest) -> str:
   <link rel="stylesheet" href="{ASSETS}/reveal.js/reveal.css">
   <link rel="stylesheet" href="{ASSETS}/presenter.css">
 </head>
-<body data-width="{lesson.width}" data-height="{lesson.height}">
+<body data-width="{lesson.width}" data-height="{lesson.height}" style="--kit-aspect: {lesson.width} / {lesson.height}">
   <div class="reveal"><div class="slides">
 {beats}
   </div></div>

@@ -242,7 +242,7 @@
     video.addEventListener('ended', function () { if (video === shownVideo()) clearCaption(); });
   });
   addCues(lessonVideo, CAPTIONS.lesson);
-  lessonVideo.addEventListener('timeupdate', showChapter);
+  lessonVideo.addEventListener('timeupdate', function () { if (!through.hidden) showChapter(); });
   lessonVideo.addEventListener('ended', leaveThrough);
   window.addEventListener('keydown', throughKeys, true);
   document.addEventListener('fullscreenchange', function () {
