@@ -289,7 +289,7 @@
     plugins: receiver ? [] : [RevealNotes],
   });
   [['→ Space PageDown', 'Play the step, then the next'], ['← PageUp', 'Previous step, at its end'], ['R', 'Replay the step'],
-    ['Home, End', 'First, last step'], ['<number> Enter', 'Go to step <number>'], ['C', 'Captions on/off'],
+    ['Home, End', 'First, last step'], ['Digits, Enter', 'Go to that step of the lesson'], ['C', 'Captions on/off'],
     ['P', 'Play the lesson through (Esc leaves)'], ['S', 'Speaker view']].forEach(function (pair) {
     Reveal.registerKeyboardShortcut(pair[0], pair[1]);
   });
