@@ -10,6 +10,7 @@ SYSTEM_PACKAGES=(
   texlive-latex-base texlive-latex-recommended texlive-latex-extra dvisvgm
   ffmpeg
   poppler-utils  # pdftotext, pdfinfo: the handout's tests read the PDF back
+  chromium chromium-driver  # the presenter's tests open it in headless Chromium
 )
 
 missing=()

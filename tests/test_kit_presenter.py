@@ -1,0 +1,197 @@
+"""The kit's offline presenter (gradlesson.kit.presenter): the page it writes, its escaping, and the page itself driven
+in headless Chromium from file:// (keys, clips held on their last frame, captions, the speaker view, no network)."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import math
+from pathlib import Path
+
+import pytest
+from kit_sample import synthetic_kit
+
+from gradlesson.kit.browse import chromium, missing_browser, open_presenter, press, state, wait_for
+from gradlesson.kit.manifest import KitManifest
+from gradlesson.kit.presenter import WEB, WEB_FILES, read_vtt, script_json, write_presenter
+
+ATTACK = "</script><img src=x onerror=alert(1)> &<>\"' \u2028 <!--"
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, KitManifest]:
+    folder = tmp_path_factory.mktemp("kit")
+    manifest = synthetic_kit(folder)
+    write_presenter(folder, manifest)
+    return folder, manifest
+
+
+def _captions(folder: Path) -> dict:
+    text = (folder / "assets" / "captions.js").read_text(encoding="utf-8")
+    data = text.split("window.KIT_CAPTIONS = ", 1)[1].rstrip().removesuffix(";")
+    return json.loads(data)
+
+
+def test_the_page_has_a_slide_per_step_and_ships_its_assets(kit: tuple[Path, KitManifest]) -> None:
+    folder, manifest = kit
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert page.count("<section data-step=") == len(manifest.steps) == 4
+    assert page.count('<section data-beat="') == len(manifest.beats) == 2
+    for _, step in manifest.steps:
+        assert f'src="{step.video}" poster="{step.first}" preload="auto"' in page
+    assert "http://" not in page and "https://" not in page  # no CDN, no web font
+    for name in (*WEB_FILES, "captions.js"):
+        assert (folder / "assets" / name).is_file()
+        assert (folder / "assets" / name).stat().st_size < 1_000_000
+    captions = _captions(folder)
+    assert captions["steps"] == {step.stem: [[0.0, 1.2, step.narration]] for _, step in manifest.steps}
+    assert [c[2] for c in captions["chapters"]] == [beat.title for beat in manifest.beats]
+
+
+def test_narration_is_escaped_in_the_page_and_the_captions(kit: tuple[Path, KitManifest], tmp_path: Path) -> None:
+    _, manifest = kit
+    beats = list(manifest.beats)
+    first = dataclasses.replace(beats[0].steps[0], narration=ATTACK)
+    beats[0] = dataclasses.replace(beats[0], title=ATTACK, steps=(first, *beats[0].steps[1:]))
+    attacked = dataclasses.replace(manifest, beats=tuple(beats))
+    # the step's captions from its .vtt (with VTT's own &amp; &lt;), the others from the narration (no .vtt here)
+    (tmp_path / first.captions).parent.mkdir(parents=True)
+    (tmp_path / first.captions).write_text("WEBVTT\n\n00:00:00.000 --> 00:00:01.200\n&lt;b&gt; &amp; x\n", encoding="utf-8")
+    write_presenter(tmp_path, attacked)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "<img" not in page and "</script><img" not in page and "onerror=alert(1)>" not in page
+    assert html.escape(ATTACK) in page  # the notes, the titles: text, not markup
+    script = (tmp_path / "assets" / "captions.js").read_text(encoding="utf-8")
+    data = script.split("window.KIT_CAPTIONS = ", 1)[1]
+    assert not {"<", ">", "&", "\u2028"} & set(data)
+    captions = _captions(tmp_path)
+    assert captions["steps"][first.stem] == [[0.0, 1.2, "<b> & x"]]
+    assert captions["steps"][manifest.steps[1][1].stem] == [[0.0, 1.2, manifest.steps[1][1].narration]]
+    assert captions["lesson"][0][2] == ATTACK
+    assert json.loads(script_json(ATTACK)) == ATTACK
+
+
+def test_read_vtt_reads_cues_and_skips_notes(tmp_path: Path) -> None:
+    vtt = tmp_path / "a.vtt"
+    vtt.write_text(
+        "\ufeffWEBVTT\r\n\r\nNOTE made by hand\r\n\r\n1\r\n00:01.500 --> 00:00:03.250 align:center\r\nTwo\r\nlines\r\n\r\n"
+        "01:00:00.000 --> 01:00:01.000\n&lt;&amp;&gt;\n",
+        encoding="utf-8",
+    )
+    assert read_vtt(vtt) == [(1.5, 3.25, "Two\nlines"), (3600.0, 3601.0, "<&>")]
+
+
+def test_the_vendored_reveal_js_is_what_the_page_needs(kit: tuple[Path, KitManifest]) -> None:
+    license = (WEB / "reveal.js" / "LICENSE").read_text()
+    assert "Hakim El Hattab" in license and "Permission is hereby granted, free of charge" in license  # MIT
+    for name in WEB_FILES:
+        assert (WEB / name).stat().st_size < 1_000_000, name
+
+
+def test_setuptools_ships_the_web_files() -> None:
+    import fnmatch
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    globs = pyproject["tool"]["setuptools"]["package-data"]["gradlesson.kit"]
+    for name in WEB_FILES:  # setuptools globs the files of one folder per pattern
+        path = Path("web", name)
+        assert any(path.parent == Path(glob).parent and fnmatch.fnmatch(path.name, Path(glob).name) for glob in globs), name
+
+
+def _requests(performance_log: list[dict]) -> list[tuple[str, str]]:
+    """(url, the document that asked) of every request the DevTools network events saw."""
+    found = []
+    for entry in performance_log:
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            found.append((message["params"]["request"]["url"], message["params"].get("documentURL", "")))
+    return found
+
+
+def test_the_presenter_in_chromium(kit: tuple[Path, KitManifest], tmp_path: Path) -> None:
+    reason = missing_browser()
+    if reason:
+        pytest.fail(reason, pytrace=False)
+    from selenium.webdriver.common.keys import Keys
+
+    folder, manifest = kit
+    steps = [step for _, step in manifest.steps]
+    with chromium(tmp_path / "profile") as driver:
+        open_presenter(driver, folder)
+        first = state(driver)
+        assert (first["step"], first["paused"], first["currentTime"]) == (1, True, 0)  # its poster, not playing
+        poster = driver.execute_script("return Reveal.getCurrentSlide().querySelector('video').getAttribute('poster')")
+        assert poster == steps[0].first
+
+        # → plays the step (the first → the first step, shown by its poster), then each → the next one
+        for number in (1, 2, 3):
+            press(driver, Keys.ARROW_RIGHT)
+            playing = wait_for(lambda: (s := state(driver)) and not s["paused"] and s["caption"] and s)
+            assert playing["step"] == number
+            assert playing["caption"] == steps[number - 1].narration and playing["captionShown"]
+            held = wait_for(lambda: (s := state(driver))["ended"] and s)
+            assert held["paused"] and math.isclose(held["currentTime"], held["duration"], abs_tol=0.05)
+            assert held["caption"] == ""
+        assert (held["h"], held["v"], held["step"]) == (1, 0, 3)
+
+        # ← the previous step, shown at its end and not playing
+        press(driver, Keys.ARROW_LEFT)
+        back = wait_for(lambda: (s := state(driver))["step"] == 2 and s["readyState"] >= 2 and s["currentTime"] > 0 and s)
+        assert (back["h"], back["v"], back["paused"]) == (0, 1, True)
+        assert math.isclose(back["currentTime"], back["duration"], abs_tol=0.05)
+
+        # the speaker view: the step's narration, kept in step with the main window
+        main = driver.current_window_handle
+        press(driver, "s")
+        speaker = wait_for(lambda: [h for h in driver.window_handles if h != main])[0]
+        driver.switch_to.window(speaker)
+        notes = "return document.querySelector('.speaker-controls-notes .value')?.textContent || ''"
+        assert steps[1].narration in wait_for(lambda: driver.execute_script(notes))
+        assert "step 2 of 2 (2 of 4)" in driver.execute_script(notes)
+        assert wait_for(lambda: driver.execute_script("return document.querySelector('.speaker-controls-time .clock-value')?.textContent"))
+        driver.switch_to.window(main)
+        press(driver, Keys.ARROW_RIGHT)  # step 2 is held at its end: → goes on to step 3
+        wait_for(lambda: state(driver)["step"] == 3)
+        driver.switch_to.window(speaker)
+        assert steps[2].narration in wait_for(lambda: (text := driver.execute_script(notes)) and steps[2].narration in text and text)
+        speaker_severe = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        driver.switch_to.window(main)
+
+        # a number and Enter: that step, at its first frame; R replays; C hides the captions
+        press(driver, "4", Keys.ENTER)
+        jumped = wait_for(lambda: (s := state(driver))["step"] == 4 and s)
+        assert (jumped["paused"], jumped["currentTime"]) == (True, 0)
+        press(driver, "c", "r")
+        replaying = wait_for(lambda: (s := state(driver)) and not s["paused"] and s["caption"] and s)
+        assert replaying["caption"] == steps[3].narration and not replaying["captionShown"]
+        # B blacks the screen and pauses the clip, B again brings both back; O the overview, Enter leaves it
+        press(driver, "b")
+        assert wait_for(lambda: driver.execute_script("return Reveal.isPaused()")) and state(driver)["paused"]
+        press(driver, "b")
+        assert wait_for(lambda: not driver.execute_script("return Reveal.isPaused()"))
+        press(driver, "o")
+        assert wait_for(lambda: (s := state(driver))["overview"] and s["paused"])
+        press(driver, Keys.ARROW_LEFT, Keys.ENTER)
+        picked = wait_for(lambda: not (s := state(driver))["overview"] and s)
+        assert (picked["h"], picked["step"], picked["paused"], picked["currentTime"]) == (0, 2, True, 0)
+        press(driver, "c", Keys.HOME)
+        home = wait_for(lambda: (s := state(driver))["step"] == 1 and s)
+        assert (home["h"], home["v"], home["paused"], home["currentTime"]) == (0, 0, True, 0)
+
+        # P plays the lesson through from the current step, with its captions; Esc leaves
+        press(driver, "p")
+        through = wait_for(lambda: (s := state(driver))["through"] and s["caption"] and s)
+        assert through["caption"] == steps[0].narration
+        assert driver.execute_script("return !document.querySelector('#kit-through video').paused")
+        press(driver, Keys.ESCAPE)
+        assert wait_for(lambda: not (s := state(driver))["through"] and s)["paused"]
+
+        severe = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        assert severe == [] and speaker_severe == []
+        requests = _requests(driver.get_log("performance"))
+    ours = [url for url, document in requests if document.startswith("file:") or document.startswith("about:")]
+    assert any(url.endswith("/assets/presenter.js") for url in ours)
+    assert [url for url in ours if url.split(":", 1)[0] not in {"file", "data", "blob"}] == []
+    assert [url for url, _ in requests if url.split(":", 1)[0] in {"http", "https", "ws", "wss", "ftp"}] == []
