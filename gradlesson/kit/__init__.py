@@ -9,6 +9,7 @@ from gradcore import Lesson
 from gradlesson.kit.build import KitBuild, build_kit
 from gradlesson.kit.handout import write_handout
 from gradlesson.kit.manifest import KitManifest
+from gradlesson.kit.presenter import write_presenter
 from gradlesson.kit.slides import write_pptx
 from gradlesson.render import RenderResult, read_manifest
 
@@ -37,4 +38,4 @@ def _handout(kit: Path, manifest: KitManifest) -> None:
     write_handout(kit, manifest, kit / manifest.files["handout"])
 
 
-WRITERS = (_pptx, _handout)
+WRITERS = (write_presenter, _pptx, _handout)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import av
 import srt
 import webvtt
 
@@ -72,22 +73,42 @@ def _faststart(source: Path, target: Path) -> None:
     _ffmpeg("-i", str(source), "-map", "0", "-c", "copy", "-movflags", "+faststart", str(target))
 
 
-def _stills(clip: Path, first: Path, last: Path) -> None:
-    """PNGs of the clip's first and last frame."""
-    _ffmpeg("-i", str(clip), "-frames:v", "1", str(first))
-    _ffmpeg("-sseof", "-0.5", "-i", str(clip), "-update", "1", "-q:v", "1", str(last))
+def _gif_graph(width: int, fps: int) -> str:
+    """ffmpeg's filters for a GIF ``width`` wide at ``fps``: one palette of the clip's colours, ordered dither."""
+    return (
+        f"fps={fps},scale={width}:-2:flags=lanczos,split[a][b];[a]palettegen=max_colors=128:stats_mode=diff[p];"
+        "[b][p]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle"
+    )
+
+
+def _gif_tries(source_width: int, source_fps: int) -> list[tuple[int, int]]:
+    return [(min(width, source_width), min(fps, source_fps)) for width, fps in GIF_TRIES]
+
+
+def _step_files(clip: Path, stem: Path, source_width: int, source_fps: int) -> None:
+    """Everything a step's clip gives, in one decoding pass: ``stem.mp4`` (remuxed with faststart),
+    ``stem-first.png`` and ``stem-last.png`` (its first and last frame) and ``stem.gif`` (:func:`_gif`'s first
+    try; the smaller ones follow if it is too large)."""
+    with av.open(str(clip)) as container:
+        last = container.streams.video[0].frames - 1
+    width, fps = _gif_tries(source_width, source_fps)[0]
+    graph = f"[0:v]split=3[a][b][c];[a]select=eq(n\\,0)[first];[b]select=eq(n\\,{last})[last];[c]{_gif_graph(width, fps)}[gif]"
+    _ffmpeg(
+        "-i", str(clip), "-filter_complex", graph,
+        "-map", "0:v", "-c", "copy", "-movflags", "+faststart", str(stem.with_suffix(".mp4")),
+        "-map", "[first]", "-frames:v", "1", "-update", "1", str(stem.with_name(f"{stem.name}-first.png")),
+        "-map", "[last]", "-frames:v", "1", "-update", "1", str(stem.with_name(f"{stem.name}-last.png")),
+        "-map", "[gif]", "-loop", "-1", str(stem.with_suffix(".gif")),
+    )  # fmt: skip
+    if stem.with_suffix(".gif").stat().st_size > GIF_MAX_BYTES:
+        _gif(clip, stem.with_suffix(".gif"), source_width, source_fps)
 
 
 def _gif(clip: Path, target: Path, source_width: int, source_fps: int) -> None:
     """A palette-optimised GIF of ``clip`` that plays once and holds its last frame, at most
     :data:`GIF_MAX_WIDTH` wide and :data:`GIF_MAX_BYTES` large (smaller and slower tries until it fits)."""
-    for width, fps in GIF_TRIES:
-        width, fps = min(width, source_width), min(fps, source_fps)
-        graph = (
-            f"fps={fps},scale={width}:-2:flags=lanczos,split[a][b];[a]palettegen=max_colors=128:stats_mode=diff[p];"
-            "[b][p]paletteuse=dither=bayer:bayer_scale=4:diff_mode=rectangle"
-        )
-        _ffmpeg("-i", str(clip), "-filter_complex", graph, "-loop", "-1", str(target))
+    for width, fps in _gif_tries(source_width, source_fps):
+        _ffmpeg("-i", str(clip), "-filter_complex", _gif_graph(width, fps), "-loop", "-1", str(target))
         if target.stat().st_size <= GIF_MAX_BYTES:
             return
     raise RuntimeError(f"{clip.name}: no GIF of it fits in {GIF_MAX_BYTES / 1e6:g} MB")
@@ -270,9 +291,7 @@ def _build(
         folder.mkdir()
         stems = [folder / f"{n:02d}-{step.key}" for n, step in enumerate(steps, start=1)]
         for clip, stem in zip(clips, stems, strict=False):  # the fade's clip is left out
-            work.append(partial(_faststart, clip, stem.with_suffix(".mp4")))
-            work.append(partial(_stills, clip, stem.with_name(f"{stem.name}-first.png"), stem.with_name(f"{stem.name}-last.png")))
-            work.append(partial(_gif, clip, stem.with_suffix(".gif"), q.width, q.fps))
+            work.append(partial(_step_files, clip, stem, q.width, q.fps))
         work.append(partial(_faststart, result.video, folder / f"{result.beat.name}.mp4"))
         if result.beat.name in transparent:
             work.extend(_transparent_work(transparent[result.beat.name], kit / "transparent", result.beat.name))
