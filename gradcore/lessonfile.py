@@ -240,7 +240,11 @@ class _Reader:
             return LessonConfig().title
         title = self.text(doc["title"], "title").strip()
         if not title or "\n" in title or len(title) > MAX_TITLE:
-            raise self.error("title", f"{len(title)} characters{' on several lines' if chr(10) in title else ''}", f"give one line of 1 to {MAX_TITLE} characters")
+            raise self.error(
+                "title",
+                f"{len(title)} characters{' on several lines' if chr(10) in title else ''}",
+                f"give one line of 1 to {MAX_TITLE} characters",
+            )
         return title
 
     def pair(

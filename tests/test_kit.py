@@ -164,7 +164,7 @@ def test_the_kit_carries_the_lessons_numbers_deck_handout_and_transparent_beats(
         assert stream(webm)["codec"] == "vp9" and stream(webm)["alpha_mode"] == "1"
         assert stream(mov)["codec"] == "prores" and stream(mov)["pix_fmt"].startswith("yuva444p")
         still = subprocess.run(
-            ["ffmpeg", "-v", "error", "-ss", "2", "-i", str(mov), "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "-"],
+            ["ffmpeg", "-v", "error", "-ss", f"{(beat.steps[-1].start + beat.steps[-1].end) / 2 - beat.start:.2f}", "-i", str(mov), "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "-"],
             capture_output=True, check=True,
         ).stdout  # fmt: skip
         alpha = np.asarray(Image.open(__import__("io").BytesIO(still)).convert("RGBA"))[..., 3]
