@@ -52,7 +52,7 @@ def test_the_page_has_a_slide_per_step_and_ships_its_assets(kit: tuple[Path, Kit
 def test_narration_is_escaped_in_the_page_and_the_captions(kit: tuple[Path, KitManifest], tmp_path: Path) -> None:
     _, manifest = kit
     beats = list(manifest.beats)
-    first = dataclasses.replace(beats[0].steps[0], narration=ATTACK)
+    first = dataclasses.replace(beats[0].steps[0], narration=ATTACK, numbers={"m": ATTACK})
     beats[0] = dataclasses.replace(beats[0], title=ATTACK, steps=(first, *beats[0].steps[1:]))
     attacked = dataclasses.replace(manifest, beats=tuple(beats))
     # the step's captions from its .vtt (with VTT's own &amp; &lt;), the others from the narration (no .vtt here)
@@ -62,6 +62,7 @@ def test_narration_is_escaped_in_the_page_and_the_captions(kit: tuple[Path, KitM
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "<img" not in page and "</script><img" not in page and "onerror=alert(1)>" not in page
     assert html.escape(ATTACK) in page  # the notes, the titles: text, not markup
+    assert f"<li>m: {html.escape(ATTACK)}</li>" in page  # the step's numbers in its notes
     script = (tmp_path / "assets" / "captions.js").read_text(encoding="utf-8")
     data = script.split("window.KIT_CAPTIONS = ", 1)[1]
     assert not {"<", ">", "&", "\u2028"} & set(data)

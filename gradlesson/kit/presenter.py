@@ -80,10 +80,12 @@ def _cues(kit: Path, captions: str, fallback: Cue) -> list[Cue]:
 def _step_html(manifest: KitManifest, beat: KitBeat, step: KitStep, index: int) -> str:
     e = html.escape
     total = len(manifest.steps)
+    rows = "".join(f"<li>{e(name)}: {e(value)}</li>" for name, value in step.numbers.items())
+    numbers = f'<ul class="kit-numbers">{rows}</ul>' if rows else ""
     where = f"Beat {beat.number} of {len(manifest.beats)}: {beat.title} · step {step.number} of {len(beat.steps)} ({index} of {total})"
     return f"""      <section data-step="{index}" data-beat="{beat.number}" data-beat-title="{e(beat.title)}" data-beat-step="{step.number}" data-beat-steps="{len(beat.steps)}" data-stem="{e(step.stem)}" data-start="{step.start}" data-end="{step.end}">
         <video class="kit-clip" src="{_url(step.video)}" poster="{_url(step.first)}" preload="auto" playsinline></video>
-        <aside class="notes"><p class="kit-where">{e(where)}</p><p class="kit-narration">{e(step.narration)}</p></aside>
+        <aside class="notes"><p class="kit-where">{e(where)}</p><p class="kit-narration">{e(step.narration)}</p>{numbers}</aside>
       </section>"""
 
 
