@@ -25,7 +25,7 @@ test: lint
 	$(PYTEST)
 
 test-fast: lint
-	$(PYTEST) -m "not render"
+	$(PYTEST) -m "not render and not browser"
 
 bench: setup
 	$(BIN)/python benchmarks/bench_core.py

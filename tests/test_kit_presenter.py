@@ -111,6 +111,7 @@ def _requests(performance_log: list[dict]) -> list[tuple[str, str]]:
     return found
 
 
+@pytest.mark.browser
 def test_the_presenter_in_chromium(kit: tuple[Path, KitManifest], tmp_path: Path) -> None:
     reason = missing_browser()
     if reason:
