@@ -263,3 +263,25 @@ def test_the_swap_puts_the_new_kit_in_place_in_one_step(tmp_path: Path) -> None:
     new.mkdir()
     kit_build._swap_into_place(new, first)
     assert first.is_dir() and not new.exists()
+
+
+@pytest.mark.render
+@KIT_GROUP
+def test_the_real_kits_deck_and_handout_hold_every_step(draft_kit: Kit) -> None:
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    from gradcore.format import num
+
+    m, kit = draft_kit.manifest, draft_kit.folder
+    deck = Presentation(str(kit / m.files["pptx"]))
+    assert len(deck.slides) == 1 + len(m.steps)
+    for slide, (_, step) in zip(list(deck.slides)[1:], m.steps, strict=True):
+        assert step.narration in slide.notes_slide.notes_text_frame.text
+        assert [shape.shape_type for shape in slide.shapes].count(MSO_SHAPE_TYPE.MEDIA) == 1  # its clip
+    text = subprocess.run(["pdftotext", str(kit / m.files["handout"]), "-"], capture_output=True, text=True, check=True).stdout
+    words = " ".join(text.replace("-\n", "-").split())
+    for _, step in m.steps:
+        assert " ".join(step.narration.split()) in words, step.narration
+    seed = build_lesson()
+    assert num(float(seed.descent.b[-1])) in words and num(float(seed.descent.m[-1])) in words  # the seed's final b and m
