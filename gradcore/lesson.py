@@ -32,6 +32,7 @@ from gradcore.loss import (
     sse_grad,
     sse_grad_at,
 )
+from gradcore.narration import NarrationSpec
 from gradcore.optimizers import (
     DivergenceError,
     Optimizer,
@@ -144,6 +145,7 @@ class LessonConfig:
     dense: int = 601
     race: tuple[RaceEntry, ...] = DEFAULT_RACE
     clinic_lrs: tuple[float, float, float, float] | None = None  # None: derived by clinic_rates
+    narration: NarrationSpec = field(default_factory=NarrationSpec)  # [narration]; default: the English lines as written
 
 
 @dataclass(frozen=True)

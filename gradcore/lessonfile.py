@@ -44,6 +44,21 @@ from gradcore.lesson import (
     build_lesson,
 )
 from gradcore.loss import Optimum, moments, optimum
+from gradcore.narration import (
+    LANGUAGE,
+    MAX_LINE,
+    MAX_SPEED,
+    MIN_SPEED,
+    TITLE_KEY,
+    VOICES,
+    NarrationError,
+    NarrationSpec,
+    parse,
+    title_problem,
+)
+from gradcore.narration import (
+    MAX_TITLE as MAX_BEAT_TITLE,
+)
 from gradcore.optimizers import OPTIMIZERS, Objective, Optimizer, Trajectory, make_optimizer, run, sse_objective
 
 __all__ = [
@@ -55,6 +70,7 @@ __all__ = [
     "landscape_span",
     "load_lesson",
     "load_lesson_config",
+    "quoted_key",
     "read_lesson_file",
 ]
 
@@ -82,7 +98,8 @@ MAX_LR = 1e6  # [clinic] lrs
 RESCALE = "rescale the data (e.g. in thousands)"
 
 MAX_TITLE = 80  # characters of the lesson's title (a slide's and a page's heading)
-TABLES = ("functions", "secant", "dataset", "model", "descent", "loss_curves", "landscape", "race", "clinic")
+TABLES = ("functions", "secant", "dataset", "model", "descent", "loss_curves", "landscape", "race", "clinic", "narration")
+NARRATION_KEYS = ("voice", "language", "speed", "lines")
 FUNCTION_KEYS = ("name", "expression", "x_min", "x_max")
 SECANT_KEYS = ("x0", "h_start", "h_end")
 GENERATED_KEYS = ("seed", "n", "x_min", "x_max", "slope", "intercept", "noise", "scale")
@@ -247,6 +264,53 @@ class _Reader:
             )
         return title
 
+    def narration(self, doc: dict[str, Any]) -> NarrationSpec:
+        """``[narration]``: the voice, language and speed, and each line of ``[narration.lines]`` checked as text (a
+        template with no format field, not empty, short enough, a title on one line); whether its beat, step and
+        ``$names`` exist is checked against the beats (``scenes.check_narration``), which gradcore cannot import."""
+        table = self.table(doc, "narration", "[narration]")
+        self.keys(table, NARRATION_KEYS, "[narration]")
+        default = NarrationSpec()
+        voice = self.text(table.get("voice", default.voice), "[narration] voice")
+        if voice not in VOICES:
+            raise self.error("[narration] voice", f"unknown voice {_short(voice)}", f"choose one of {', '.join(VOICES)}")
+        language = self.text(table.get("language", default.language), "[narration] language")
+        if not LANGUAGE.fullmatch(language):
+            raise self.error("[narration] language", f"{_short(language)} is not a language tag", 'write one such as "en", "de" or "de-AT"')
+        speed = self.number(table.get("speed", default.speed), "[narration] speed", positive=True)
+        if not MIN_SPEED <= speed <= MAX_SPEED:
+            raise self.error(
+                "[narration] speed", f"{speed:g} is out of range", f"write a number from {MIN_SPEED:g} to {MAX_SPEED:g} (1.0: as spoken)"
+            )
+        lines = self.table(table, "lines", "[narration.lines]")
+        pairs = []
+        for key, value in lines.items():
+            where = f"[narration.lines] {quoted_key(key)}"
+            beat, dot, step = key.partition(".")
+            if not (beat and dot and step) or "." in step:
+                raise self.error(where, "not a step's key", 'write "<Beat>.<step>" or "<Beat>.title"; see gradlesson list --steps')
+            text = self.text(value, where)
+            if "\n" in text.strip() or "\r" in text.strip():
+                kind = "title" if step == TITLE_KEY else "line"
+                raise self.error(where, f"the {kind} has several lines", f"write the {kind} on one line")
+            text = text.strip()
+            if not text:
+                raise self.error(where, "empty", "write the line, or leave the key out to keep the lesson's own")
+            limit = MAX_BEAT_TITLE if step == TITLE_KEY else MAX_LINE
+            if len(text) > limit:
+                what = "a beat's title" if step == TITLE_KEY else "a subtitle"
+                raise self.error(where, f"{len(text)} characters, too long for {what}", f"shorten it to at most {limit} characters")
+            try:
+                parse(text)
+            except NarrationError as err:
+                raise self.error(where, err.problem, err.fix) from None
+            if step == TITLE_KEY and (problem := title_problem(text)):
+                raise self.error(
+                    where, problem, 'write it with ASCII and accented letters such as ä, ö, ü, ß, é (typographic quotes: "...")'
+                )
+            pairs.append((key, text))
+        return NarrationSpec(voice, language, speed, tuple(pairs))
+
     def pair(
         self, value: object, where: str, positive: bool = False, example: str = "[1.0, 2.0]", bound: float = math.inf
     ) -> tuple[float, float]:
@@ -315,6 +379,7 @@ class _Reader:
             raise self.error(where, f"not valid TOML ({message})", "fix the syntax (see https://toml.io)") from None
         self.keys(doc, (*TABLES, "title"), "")
         title = self.title(doc)
+        narration = self.narration(doc)
 
         functions = self.functions(doc)
         spec, data = self.dataset(doc)
@@ -366,6 +431,7 @@ class _Reader:
             descent=descent,
             race=self.race(doc, data, descent, opt),
             clinic_lrs=self.clinic(doc),
+            narration=narration,
         )
         lesson = build_lesson(config)  # its descent was run and checked above
         return LessonFile(self.path, tuple(self.sources), config, lesson, tuple(self.warnings))
@@ -758,6 +824,11 @@ def _longest_run(ok: np.ndarray) -> tuple[int, int]:
         elif i - start > best[1] - best[0]:
             best = (start, i)
     return best
+
+
+def quoted_key(key: str) -> str:
+    """A ``[narration.lines]`` key as TOML quotes it: ``"DescentOnContours.final"``."""
+    return '"' + " ".join(key.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _short(value: object, limit: int = 24) -> str:

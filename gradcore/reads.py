@@ -4,21 +4,34 @@ A beat's picture depends on exactly the parts of the :class:`~gradcore.Lesson` i
 its beat a :class:`Reads` instead of the lesson, which notes every attribute read (``descent``, ``race``;
 ``config.<name>`` inside the config); the render cache stores :func:`digests` of those parts and reuses the
 video while they are unchanged. So editing the lesson file's ``[[race]]`` re-renders only the beat that
-draws the race, whichever other parts of the file it touches.
+draws the race, whichever other parts of the file it touches. A part that readers read key by key (a
+:class:`Keyed` one, the narration's lines of each beat) is noted per key: ``config.narration[FittedLine]``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-__all__ = ["WHOLE", "Reads", "digest", "digests"]
+__all__ = ["WHOLE", "Keyed", "Reads", "digest", "digests"]
 
 WHOLE = "*"  # the name noted when a reader calls one of the lesson's methods: it may depend on any part
+
+
+class Keyed:
+    """A lesson part that each reader reads one key of, with :meth:`part`: through :class:`Reads`, ``part(key)`` is
+    noted as ``<name>[<key>]`` and its digest is that of ``part(key)`` alone."""
+
+    def part(self, key: str) -> object:
+        raise NotImplementedError
+
+
+_KEYED = re.compile(r"(.+)\[([^\[\]]*)\]")
 
 
 def _feed(h: Any, value: object) -> None:
@@ -73,9 +86,15 @@ def _part(lesson: object, name: str) -> object:
     """The part of ``lesson`` a noted name stands for: ``descent``, ``config.race``, or :data:`WHOLE`."""
     if name == WHOLE:
         return lesson
+    keyed = _KEYED.fullmatch(name)
+    path, key = (keyed.group(1), keyed.group(2)) if keyed else (name, None)
     value = lesson
-    for attribute in name.split("."):
+    for attribute in path.split("."):
         value = getattr(value, attribute)
+    if key is not None:
+        if not isinstance(value, Keyed):
+            raise AttributeError(name)
+        return value.part(key)
     return value
 
 
@@ -108,9 +127,21 @@ class Reads:
         value = getattr(self._target, name)
         if not self._prefix and name == "config":
             return Reads(value, self._noted, "config.")
+        if isinstance(value, Keyed):
+            return _KeyedReads(value, self._noted, f"{self._prefix}{name}.")
         bound = callable(value) and not isinstance(value, type) and getattr(value, "__self__", None) is self._target
         self._noted.add(WHOLE if bound else self._prefix + name)
         return value
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("a lesson is read-only")
+
+
+class _KeyedReads(Reads):
+    """A :class:`Keyed` part read through :class:`Reads`: ``part(key)`` notes ``<name>[<key>]``, any attribute ``<name>.<attribute>``."""
+
+    __slots__ = ()
+
+    def part(self, key: str) -> object:
+        self._noted.add(f"{self._prefix[:-1]}[{key}]")
+        return cast(Keyed, self._target).part(key)

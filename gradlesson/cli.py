@@ -57,6 +57,10 @@ def _lesson_file(args: argparse.Namespace):  # -> gradcore.lessonfile.LessonFile
 
     try:
         checked = lessonfile.read_lesson_file(args.lesson or lessonfile.DEFAULT_LESSON_FILE)
+        if checked.config.narration.lines:  # its beats, steps and $names are the scenes' (imports manim)
+            from scenes import check_narration
+
+            check_narration(checked.path, checked.lesson)
     except lessonfile.LessonFileError as error:
         raise UsageError(str(error)) from None
     for warning in checked.warnings:  # settings that run but do not do what a lesson wants: said, not refused
@@ -81,12 +85,29 @@ def _list(args: argparse.Namespace) -> int:
     from scenes import BEATS
 
     lesson = _lesson(args)
+    if args.steps:
+        return _list_steps(lesson)
     total = 0.0
     for number, beat in enumerate(BEATS, start=1):
         seconds = beat.load().duration(lesson)
         total += seconds
         print(f"{number}. {beat.name:<20} {seconds:6.1f} s   scenes/{beat.file}")
     print(f"   {'lesson':<20} {total:6.1f} s")
+    return 0
+
+
+def _list_steps(lesson) -> int:  # lesson: gradcore.Lesson
+    """Every beat's title line, then one line per step: ``Beat.key``, its seconds, the ``$names`` it offers with
+    their values, and its line as narrated (after the lesson file's replacements)."""
+    from scenes import BEATS
+    from scenes.toolkit.narration import beat_title
+
+    for beat in BEATS:
+        scene = beat.load()
+        print(f"{beat.name}.title  | {beat_title(scene, lesson)}")
+        for step in scene.steps(lesson):
+            names = " ".join(f'${name}="{value}"' for name, value in step.values) or "-"
+            print(f"{beat.name}.{step.key}  {step.seconds:.1f} s  {names}  | {step.caption}")
     return 0
 
 
@@ -212,6 +233,9 @@ def _parser() -> argparse.ArgumentParser:
     export.set_defaults(run=_export)
     listing = sub.add_parser("list", help="print the lesson's scenes in order with their durations")
     listing.add_argument("--lesson", type=Path, metavar="FILE", help=LESSON_HELP)
+    listing.add_argument(
+        "--steps", action="store_true", help="one line per step: Beat.key, seconds, the $names its line may use (with values), its line"
+    )
     listing.set_defaults(run=_list)
     render = sub.add_parser(
         "render",

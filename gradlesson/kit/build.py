@@ -308,6 +308,8 @@ def _build(
     lesson_srt.unlink()
     export_lesson(lesson, kit)
 
+    from scenes.toolkit.narration import beat_title  # imports manim, as the beats loaded above did
+
     beats, t = [], 0.0
     for number, result, scene, steps, stems, folder in plans:
         beat, start, kit_steps = result.beat, t, []
@@ -338,7 +340,7 @@ def _build(
             KitBeat(
                 number,
                 beat.name,
-                scene.TITLE or beat.name,
+                beat_title(scene, lesson) or beat.name,
                 round(start, 6),
                 round(t, 6),
                 f"{folder.name}/{beat.name}.mp4",

@@ -30,7 +30,7 @@ from gradcore.facts import Outcome
 from gradcore.lesson import ClinicRun
 from gradcore.optimizers import Trajectory
 from scenes.toolkit.builders import axes_box, clip_segment, step_counter, tracker_index
-from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.narration import LessonScene, Step, said
 from scenes.toolkit.planes import clipped_steps, filled_contours, plane_axes, plot_frame, set_clipped_path, zoom_grid
 from scenes.toolkit.style import (
     FIT,
@@ -114,12 +114,21 @@ class LearningRateClinic(LessonScene):
     EARLY = 8  # steps shown slowly, to see the overshoots
 
     @classmethod
-    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def script(cls, lesson: Lesson) -> tuple[Step, ...]:
         start = lesson.config.descent.start
         n = lesson.config.descent.steps
         runs = lesson.clinic
         words = [behaviour(run.outcome) for run in runs]
         diverged = [run for run in runs if run.outcome.diverged]
+        # each rate as the panels show it: $lr1 .. $lr4, and what it did
+        rates = {f"lr{i}": setting(run.lr, 3) for i, run in enumerate(runs, start=1)}
+        did = {f"did{i}": word for i, word in enumerate(words, start=1)}
+        # where a run diverged ($at4), else its final loss ($loss1)
+        for i, run in enumerate(runs, start=1):
+            if run.outcome.diverged_at is not None:
+                did[f"at{i}"] = str(run.outcome.diverged_at)
+            else:
+                did[f"loss{i}"] = num(run.trajectory.loss[-1])
         early = (
             "A larger rate takes larger steps: past a point it overshoots, from side to side."
             if any(run.outcome.oscillates for run in runs)
@@ -132,23 +141,25 @@ class LearningRateClinic(LessonScene):
         else:
             blowup = "Too large, and the loss grows step after step."
         ends = "; ".join(f"lr = {setting(run.lr, 3)}: {num(run.trajectory.loss[-1])}" for run in runs if not run.outcome.diverged)
+        diverged_at = "; ".join(f"lr = {setting(run.lr, 3)} diverged at step {run.outcome.diverged_at}" for run in diverged)
         return (
-            Step("panels", 2.4, f"Plain gradient descent, {len(runs)} learning rates, side by side."),
-            Step("start", 1.6, f"All start at m = {setting(start[0])}, b = {setting(start[1])}."),
-            Step("early", 4.0, early),
-            Step("blowup", 3.6, blowup),
-            Step(
+            said("panels", 2.4, "Plain gradient descent, $rates learning rates, side by side.", rates=str(len(runs)), **rates),
+            said("start", 1.6, "All start at m = $m, b = $b.", m=setting(start[0]), b=setting(start[1])),
+            said("early", 4.0, early, **rates),
+            said("blowup", 3.6, blowup, **rates, **did),
+            said(
                 "diverged",
                 2.0,
-                "; ".join(f"lr = {setting(run.lr, 3)} diverged at step {run.outcome.diverged_at}" for run in diverged) + "."
-                if diverged
-                else "None of the runs diverged.",
+                "$diverged." if diverged else "None of the runs diverged.",
+                diverged=diverged_at,
+                **rates,
+                **did,
             ),
-            Step("rest", 4.0, f"The others carry on to step {num(n)}."),
-            Step(
+            said("rest", 4.0, "The others carry on to step $steps.", steps=num(n)),
+            said(
                 "compare",
                 2.4,
-                f"Final losses: {ends}; the least is {num(lesson.optimum.loss)}." if ends else "Every run diverged.",
+                "Final losses: $ends; the least is $least." if ends else "Every run diverged.",
                 tuple(
                     (
                         f"lr = {setting(run.lr, 3)}",
@@ -156,13 +167,17 @@ class LearningRateClinic(LessonScene):
                     )
                     for run in runs
                 ),
+                ends=ends,
+                least=num(lesson.optimum.loss),
+                **rates,
+                **did,
             ),
-            Step(
+            said(
                 "hold",
                 1.0,
-                "The learning rate decides: "
-                + ", ".join(f"lr = {setting(run.lr, 3)} {word}" for run, word in zip(runs, words, strict=True))
-                + ".",
+                "The learning rate decides: " + ", ".join(f"lr = ${{lr{i}}} ${{did{i}}}" for i in range(1, len(runs) + 1)) + ".",
+                **rates,
+                **did,
             ),
         )
 
@@ -181,7 +196,7 @@ class LearningRateClinic(LessonScene):
 
     def show_panels(self) -> None:
         lesson = self.lesson
-        title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
+        title = MathTex(self.title_tex(), font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
         self.title = title
         settled = [run.trajectory.params for run in lesson.clinic if not run.outcome.diverged] or [
             run.trajectory.params for run in lesson.clinic

@@ -33,7 +33,7 @@ from gradcore import Lesson
 from gradcore.facts import within_words
 from gradcore.ticks import nice_ticks
 from scenes.toolkit.builders import EDGE, descent_readouts, fit_right, keep_left_edge, set_polyline, tracker_index
-from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.narration import LessonScene, Step, said
 from scenes.toolkit.planes import filled_contours, plane_axes, plot_frame
 from scenes.toolkit.style import FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, fmt_full, num, setting, tex_setting, tick, viridis
 
@@ -113,32 +113,59 @@ class DescentOnContours(LessonScene):
         return (r"\begin{aligned}" + "".join(update_rule_tex(d.lr, d.grad_scale)) + r"\end{aligned}",)
 
     @classmethod
-    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def script(cls, lesson: Lesson) -> tuple[Step, ...]:
         d, spec, facts = lesson.descent, lesson.config.descent, lesson.outcome
-        start = d.params[0]
+        start = {"m": setting(d.params[0][0]), "b": setting(d.params[0][1])}
+        steps = num(d.steps)
+        end = {
+            "steps": steps,
+            "b": num(d.b[-1], 5),
+            "m": num(d.m[-1], 5),
+            "loss": num(d.loss[-1]),
+            "least": num(lesson.optimum.loss),
+        }
         if facts.converged:
-            hold = f"Gradient descent has reached the bottom of the bowl: its loss is {within_words(facts, lesson.optimum.loss)}."
+            hold = said(
+                "hold",
+                1.0,
+                "Gradient descent has reached the bottom of the bowl: its loss is $within.",
+                within=within_words(facts, lesson.optimum.loss),
+                **end,
+            )
         else:
-            hold = f"Gradient descent has not reached the bottom yet: its loss is still {num(facts.excess)} above the least."
+            hold = said(
+                "hold",
+                1.0,
+                "Gradient descent has not reached the bottom yet: its loss is still $excess above the least.",
+                excess=num(facts.excess),
+                **end,
+            )
         return (
-            Step("landscape", 2.4, f"Seen from above, the loss landscape becomes {len(lesson.levels) - 1} contour bands."),
-            Step("field", 2.4, "Streamlines follow the descent direction: minus the scaled gradient."),
-            Step("start", 2.0, f"Descent starts at m = {setting(start[0])}, b = {setting(start[1])} with lr = {setting(spec.lr)}."),
-            Step("descend", 12.0, f"Each of the {num(d.steps)} steps moves against the gradient."),
-            Step("optimum", 2.0, "The cross marks the closed-form least-squares optimum."),
-            Step(
+            said("landscape", 2.4, "Seen from above, the loss landscape becomes $bands contour bands.", bands=str(len(lesson.levels) - 1)),
+            said("field", 2.4, "Streamlines follow the descent direction: minus the scaled gradient."),
+            said("start", 2.0, "Descent starts at m = $m, b = $b with lr = $lr.", lr=setting(spec.lr), **start),
+            said("descend", 12.0, "Each of the $steps steps moves against the gradient.", steps=steps),
+            said(
+                "optimum",
+                2.0,
+                "The cross marks the closed-form least-squares optimum.",
+                m=num(lesson.optimum.m, 5),
+                b=num(lesson.optimum.b, 5),
+            ),
+            said(
                 "final",
                 2.4,
-                f"After {num(d.steps)} steps: b = {num(d.b[-1], 5)}..., m = {num(d.m[-1], 5)}...",
+                "After $steps steps: b = $b..., m = $m...",
                 (
-                    ("steps", num(d.steps)),
+                    ("steps", steps),
                     ("b", fmt_full(d.b[-1])),
                     ("m", fmt_full(d.m[-1])),
                     ("loss", num(d.loss[-1])),
                     ("least-squares loss", num(lesson.optimum.loss)),
                 ),
+                **end,
             ),
-            Step("hold", 1.0, hold),
+            hold,
         )
 
     def construct(self) -> None:
@@ -153,7 +180,7 @@ class DescentOnContours(LessonScene):
 
     def show_landscape(self) -> None:
         lesson = self.lesson
-        title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
+        title = MathTex(self.title_tex(), font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
         self.axes = plane_axes(lesson.landscape, 6.6, 6.0).to_edge(LEFT, buff=1.2).to_edge(DOWN, buff=0.9)
         frame = plot_frame(self.axes)
         keep_left_edge(frame, self.axes)

@@ -25,15 +25,10 @@ from manim import (
 
 from gradcore import Lesson
 from scenes.toolkit.builders import EDGE, data_axes, data_dots, model_line, residuals, set_model_line, set_residuals, tracker_index
-from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.narration import LessonScene, Step, said
 from scenes.toolkit.style import FIT, LABEL_SIZE, SLOPE, TANGENT, TEXT, TITLE_SIZE, num, readout, setting, tex_num, tex_setting
 
 SSE_TEX = r"\mathrm{L_{SSE}} = \sum_{i=1}^{n} \left(y_i^{\text{true}} - y_i^{\text{pred}}\right)^2"
-
-
-def _candidate(lesson: Lesson, knot: int) -> str:
-    m, b = lesson.candidates.params[lesson.candidates.knots[knot]]
-    return f"m = {setting(m)}, b = {setting(b)}"
 
 
 def _points(lesson: Lesson) -> str:
@@ -54,21 +49,34 @@ class DatasetAndModel(LessonScene):
         return "y = m x + b", SSE_TEX
 
     @classmethod
-    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def script(cls, lesson: Lesson) -> tuple[Step, ...]:
         c = lesson.candidates
+
+        def candidate(k: int) -> dict[str, str]:
+            m, b = c.params[c.knots[k]]
+            return {"k": str(k + 1), "m": setting(m), "b": setting(b), "loss": num(c.loss[c.knots[k]])}
+
         moves = tuple(
-            Step(f"move{k}", 2.2, f"Candidate {k + 1}: {_candidate(lesson, k)} gives L = {num(c.loss[c.knots[k]])}.")
-            for k in range(1, len(c.knots))
+            said(f"move{k}", 2.2, "Candidate $k: m = $m, b = $b gives L = $loss.", **candidate(k)) for k in range(1, len(c.knots))
         )
         best = lesson.candidates.best
+        data = lesson.dataset
+        drawn = len(data.drawn())
         return (
-            Step("data", 1.6, f"Here are {_points(lesson)}, scattered around a line."),
-            Step("model", 1.6, "A line y = m x + b has two parameters: the slope m and the bias b."),
-            Step("candidate", 1.8, f"Try a line, {_candidate(lesson, 0)}: each point misses it by a residual."),
-            Step("sse", 2.2, "The loss L_SSE adds up the squared residuals."),
+            said(
+                "data",
+                1.6,
+                "Here are $points, scattered around a line.",
+                points=_points(lesson),
+                n=num(data.n),
+                drawn=num(drawn),
+            ),
+            said("model", 1.6, "A line y = m x + b has two parameters: the slope m and the bias b."),
+            said("candidate", 1.8, "Try a line, m = $m, b = $b: each point misses it by a residual.", **candidate(0)),
+            said("sse", 2.2, "The loss L_SSE adds up the squared residuals."),
             *moves,
-            Step("best", 2.0, f"Candidate {best + 1} has the smallest loss: it fits best."),
-            Step("hold", 1.0, "A better line has a smaller loss."),
+            said("best", 2.0, "Candidate $k has the smallest loss: it fits best.", **candidate(best)),
+            said("hold", 1.0, "A better line has a smaller loss."),
         )
 
     def construct(self) -> None:
@@ -83,7 +91,7 @@ class DatasetAndModel(LessonScene):
 
     def show_data(self) -> None:
         data = self.lesson.dataset
-        title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
+        title = MathTex(self.title_tex(), font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
         self.axes = data_axes(data, x_length=7.0, y_length=5.6).to_edge(LEFT).shift(DOWN * 0.35)
         self.dots: VMobject = data_dots(self.axes, data)
         self.step("data", Write(title), Create(self.axes), LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=0.03))

@@ -26,7 +26,7 @@ from manim import (
 
 from gradcore import Lesson
 from scenes.toolkit.builders import function_axes, path_through, slope_segment, tracker_index
-from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.narration import LessonScene, Step, said
 from scenes.toolkit.style import AXIS, CURVE, DERIV, LABEL_SIZE, TANGENT, TEXT, TITLE_SIZE, num, readout, setting, tex_num, tex_setting
 
 SECANT_EXTRA = 1.2  # scene units the secant reaches beyond its two points
@@ -46,24 +46,25 @@ class DerivativeAsSlope(LessonScene):
         return DEFINITION_TEX, rf"f(x) = {lesson.curves[0].function.latex}"
 
     @classmethod
-    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def script(cls, lesson: Lesson) -> tuple[Step, ...]:
         s, fn = lesson.secant, lesson.curves[0].function
+        x0, h, h_end = setting(s.x0), setting(s.h[0]), setting(s.h[-1])
         return (
-            Step("definition", 3.0, "The derivative is the limit of the average rate of change as h shrinks to 0."),
-            Step("curve", 2.0, f"Take f(x) = {fn.text} at the point x0 = {setting(s.x0)}."),
-            Step(
-                "secant",
-                2.6,
-                f"The secant through x0 and x0 + h, with h = {setting(s.h[0])}, has slope {num(s.slope[0])}.",
-            ),
-            Step("shrink", 5.0, f"As h shrinks to {setting(s.h[-1])}, the secant turns into the tangent."),
-            Step(
+            said("definition", 3.0, "The derivative is the limit of the average rate of change as h shrinks to 0."),
+            said("curve", 2.0, "Take f(x) = $f at the point x0 = $x0.", f=fn.text, x0=x0),
+            said("secant", 2.6, "The secant through x0 and x0 + h, with h = $h, has slope $slope.", x0=x0, h=h, slope=num(s.slope[0])),
+            said("shrink", 5.0, "As h shrinks to $h, the secant turns into the tangent.", h=h_end, h_start=h),
+            said(
                 "limit",
                 2.2,
-                f"Its slope tends to f'(x0) = {num(s.tangent_slope)}: the slope of the tangent.",
-                (("x0", setting(s.x0)), ("h", setting(s.h[-1])), ("secant slope", num(s.slope[-1])), ("f'(x0)", num(s.tangent_slope))),
+                "Its slope tends to f'(x0) = $tangent_slope: the slope of the tangent.",
+                (("x0", x0), ("h", h_end), ("secant slope", num(s.slope[-1])), ("f'(x0)", num(s.tangent_slope))),
+                tangent_slope=num(s.tangent_slope),
+                x0=x0,
+                h=h_end,
+                secant_slope=num(s.slope[-1]),
             ),
-            Step("hold", 1.0, "The derivative is the slope of the tangent."),
+            said("hold", 1.0, "The derivative is the slope of the tangent."),
         )
 
     def construct(self) -> None:

@@ -33,7 +33,7 @@ from scenes.toolkit.builders import (
     set_model_line,
     tracker_index,
 )
-from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.narration import LessonScene, Step, said
 from scenes.toolkit.style import FIT, LABEL_SIZE, TEXT, TITLE_SIZE, num, setting, tex_num
 
 
@@ -56,23 +56,28 @@ class FittedLine(LessonScene):
     TITLE = "The fitted line"
 
     @classmethod
-    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
-        start, facts = lesson.descent.params[0], lesson.outcome
+    def script(cls, lesson: Lesson) -> tuple[Step, ...]:
+        start, facts, d = lesson.descent.params[0], lesson.outcome, lesson.descent
+        steps = num(d.steps)
+        end = {"m": num(d.m[-1], 5), "b": num(d.b[-1], 5), "loss": num(d.loss[-1]), "least": num(lesson.optimum.loss), "steps": steps}
         if facts.converged:
-            fit = f"The last iterate fits the data: its loss is {within_words(facts, lesson.optimum.loss)}."
-            hold = "Gradient descent found the line that minimises the loss."
+            fit_line = "The last iterate fits the data: its loss is $within."
+            end["within"] = within_words(facts, lesson.optimum.loss)
+            hold = said("hold", 1.0, "Gradient descent found the line that minimises the loss.", **end)
             if lesson.dataset.units is not None:
-                slope, intercept = lesson.dataset.units.line(lesson.descent.m[-1], lesson.descent.b[-1])
-                fit += f" In the data's units: y = {num(slope, 5)} x + {num(intercept, 5)}."
+                slope, intercept = lesson.dataset.units.line(d.m[-1], d.b[-1])
+                fit_line += " In the data's units: y = $slope x + $intercept."
+                end |= {"slope": num(slope, 5), "intercept": num(intercept, 5)}
         else:
-            fit = f"The last iterate is not the best fit yet: its loss is {num(facts.excess)} above the least-squares line's."
-            hold = f"After {num(lesson.descent.steps)} steps gradient descent has not converged: it needs more steps."
+            fit_line = "The last iterate is not the best fit yet: its loss is $excess above the least-squares line's."
+            end["excess"] = num(facts.excess)
+            hold = said("hold", 1.0, "After $steps steps gradient descent has not converged: it needs more steps.", **end)
         return (
-            Step("data", 1.6, "Back to the data."),
-            Step("start", 1.6, f"Descent started from the line m = {setting(start[0])}, b = {setting(start[1])}."),
-            Step("descend", 6.0, f"Each of the {num(lesson.descent.steps)} steps tilts and shifts the line."),
-            Step("fit", 2.4, fit, fit_numbers(lesson)),
-            Step("hold", 1.0, hold),
+            said("data", 1.6, "Back to the data."),
+            said("start", 1.6, "Descent started from the line m = $m, b = $b.", m=setting(start[0]), b=setting(start[1])),
+            said("descend", 6.0, "Each of the $steps steps tilts and shifts the line.", steps=steps),
+            said("fit", 2.4, fit_line, fit_numbers(lesson), **end),
+            hold,
         )
 
     def construct(self) -> None:
@@ -84,7 +89,7 @@ class FittedLine(LessonScene):
         self.fade_out()
 
     def show_data(self) -> None:
-        title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
+        title = MathTex(self.title_tex(), font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
         self.axes = data_axes(self.lesson.dataset, x_length=7.5, y_length=5.5).to_edge(LEFT).shift(DOWN * 0.4)
         dots = data_dots(self.axes, self.lesson.dataset)
         self.step("data", Write(title), Create(self.axes), LaggedStart(*(FadeIn(d) for d in dots), lag_ratio=min(0.03, 1.2 / len(dots))))

@@ -45,7 +45,7 @@ from scenes.toolkit.builders import (
     thin_labels,
     tracker_index,
 )
-from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.narration import LessonScene, Step, said
 from scenes.toolkit.style import (
     AXIS,
     CURVE,
@@ -173,41 +173,43 @@ class LossCurves(LessonScene):
         return PARTIAL_TEX["m"], PARTIAL_TEX["b"]
 
     @classmethod
-    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def script(cls, lesson: Lesson) -> tuple[Step, ...]:
         steps: list[Step] = []
         for s, trace_seconds in ((lesson.loss_vs_m, 6.0), (lesson.loss_vs_b, 5.0)):
             p, q, i = s.parameter, other(s.parameter), s.lowest
+            fixed = setting(s.fixed)
             intro = (
-                Step("axes_m", 1.8, f"How does the loss change if only m varies? Hold b at {setting(s.fixed)}.")
+                said("axes_m", 1.8, "How does the loss change if only m varies? Hold b at $fixed.", fixed=fixed)
                 if p == "m"
-                else Step("axes_b", 1.8, f"Now hold m at {setting(s.fixed)} and vary the bias b.")
+                else said("axes_b", 1.8, "Now hold m at $fixed and vary the bias b.", fixed=fixed)
             )
+            ends = {"start": setting(s.dense.x[0]), "end": setting(s.dense.x[-1])}
             steps += [
                 intro,
-                Step(
+                said(
                     f"start_{p}",
                     2.0 if p == "m" else 1.6,
-                    f"At {p} = {setting(s.dense.x[0])} the line is far off: the loss is {num(s.dense.y[0])}.",
+                    f"At {p} = $start the line is far off: the loss is $loss.",
+                    loss=num(s.dense.y[0]),
+                    **ends,
                 ),
-                Step(
-                    f"trace_{p}",
-                    trace_seconds,
-                    f"Sweeping {p} from {setting(s.dense.x[0])} to {setting(s.dense.x[-1])} traces the loss curve.",
-                ),
-                Step(
+                said(f"trace_{p}", trace_seconds, f"Sweeping {p} from $start to $end traces the loss curve.", **ends),
+                said(
                     f"slope_{p}",
                     3.0,
                     f"Its slope is the partial derivative of L with respect to {p}, {q} held constant: the red arrows.",
+                    fixed=fixed,
                 ),
-                Step(
+                said(
                     f"lowest_{p}",
                     2.4,
-                    f"At the bottom, near {p} = {num(s.dense.x[i])}, the slope is almost zero."
+                    f"At the bottom, near {p} = $lowest, the slope is almost zero."
                     if 0 < i < len(s.dense.x) - 1
-                    else f"The loss is lowest at the edge, {p} = {num(s.dense.x[i])}: the bottom lies beyond this range.",
+                    else f"The loss is lowest at the edge, {p} = $lowest: the bottom lies beyond this range.",
+                    lowest=num(s.dense.x[i]),
                 ),
             ]
-        steps.append(Step("hold", 1.2, "One parameter at a time, the loss is a parabola."))
+        steps.append(said("hold", 1.2, "One parameter at a time, the loss is a parabola."))
         return tuple(steps)
 
     def construct(self) -> None:
@@ -227,7 +229,7 @@ class LossCurves(LessonScene):
     # --- layout -------------------------------------------------------------------------------
     def show_axes_m(self) -> None:
         data = self.lesson.dataset
-        self.title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT)
+        self.title = MathTex(self.title_tex(), font_size=TITLE_SIZE, color=TEXT)
         self.title.to_edge(UP)
         self.data_axes = data_axes(data, x_length=5.4, y_length=3.5)
         self.data_axes.to_edge(RIGHT, buff=0.4)

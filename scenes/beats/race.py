@@ -40,7 +40,7 @@ from gradcore.facts import within_words
 from gradcore.lesson import RaceRun
 from gradcore.ticks import Ticks, nice_ticks
 from scenes.toolkit.builders import keep_left_edge, set_polyline, step_counter, thin_labels, tracker_index
-from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.narration import LessonScene, Step, said
 from scenes.toolkit.planes import clipped_steps, filled_contours, plane_axes, plot_frame, set_clipped_path, zoom_grid
 from scenes.toolkit.style import (
     AXIS,
@@ -102,32 +102,38 @@ def runner_end(run: RaceRun) -> str:
     return f"loss {num(run.trajectory.loss[-1])}{within}"
 
 
-def race_sentences(lesson: Lesson) -> tuple[str, str, str]:
-    """The race's ``race``, ``finish`` and ``hold`` lines, chosen from the core's facts (who led, who converged
-    and who diverged, :mod:`gradcore.facts`)."""
+def race_sentences(lesson: Lesson) -> tuple[tuple[str, dict[str, str]], ...]:
+    """The race's ``race``, ``finish`` and ``hold`` lines with their numbers, chosen from the core's facts (who led,
+    who converged and who diverged, :mod:`gradcore.facts`); runners' labels are numbers too (``$leader``), never
+    part of a line."""
     runs, steps = lesson.race, lesson.config.descent.steps
     best, at = lesson.race_leader
-    label = display_text(runs[best].entry.label)
-    diverged = [r for r in runs if r.outcome.diverged]
-    race = f"They move in step, {num(steps)} steps each" + (
-        "; " + ", ".join(f"{display_text(r.entry.label)} diverges at step {num(cast(int, r.outcome.diverged_at))}" for r in diverged) + "."
-        if diverged
-        else "."
-    )
-    if at is not None:
-        finish = f"{label} is the first {within_words(runs[best].outcome, lesson.optimum.loss)}, at step {num(at)}."
-    elif not runs[best].outcome.diverged:
-        finish = (
-            f"After {num(steps)} steps {label} has the lowest loss, but none is {within_words(runs[best].outcome, lesson.optimum.loss)}."
-        )
-    else:
-        finish = f"Every runner diverged; {label} lasted longest."
     arrived = sum(r.outcome.converged for r in runs)
+    diverged = [r for r in runs if r.outcome.diverged]
+    values = {
+        "steps": num(steps),
+        "runners": str(len(runs)),
+        "leader": display_text(runs[best].entry.label),
+        "arrived": str(arrived),
+    }
+    if diverged:
+        values["diverged"] = ", ".join(
+            f"{display_text(r.entry.label)} diverges at step {num(cast(int, r.outcome.diverged_at))}" for r in diverged
+        )
+    race = "They move in step, $steps steps each" + ("; $diverged." if diverged else ".")
+    if at is not None:
+        finish = "$leader is the first $within, at step $at."
+        values |= {"within": within_words(runs[best].outcome, lesson.optimum.loss), "at": num(at)}
+    elif not runs[best].outcome.diverged:
+        finish = "After $steps steps $leader has the lowest loss, but none is $within."
+        values["within"] = within_words(runs[best].outcome, lesson.optimum.loss)
+    else:
+        finish = "Every runner diverged; $leader lasted longest."
     if arrived == len(runs):
         hold = "Same start, same landscape: different routes to the bottom."
     else:
-        hold = f"Same start, same landscape: {arrived} of {len(runs)} reached the bottom in {num(steps)} steps."
-    return race, finish, hold
+        hold = "Same start, same landscape: $arrived of $runners reached the bottom in $steps steps."
+    return (race, values), (finish, values), (hold, values)
 
 
 class OptimizerRace(LessonScene):
@@ -136,20 +142,23 @@ class OptimizerRace(LessonScene):
     TITLE = "The optimizer race"
 
     @classmethod
-    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def script(cls, lesson: Lesson) -> tuple[Step, ...]:
         start = lesson.config.descent.start
-        race, finish, hold = race_sentences(lesson)
+        (race, values), (finish, _), (hold, _) = race_sentences(lesson)
         return (
-            Step("landscape", 2.0, "Back on the loss contours, zoomed in on the action."),
-            Step(
+            said("landscape", 2.0, "Back on the loss contours, zoomed in on the action."),
+            said(
                 "runners",
                 2.4,
-                f"{len(lesson.race)} optimizers start together at m = {setting(start[0])}, b = {setting(start[1])}.",
+                "$runners optimizers start together at m = $m, b = $b.",
+                runners=str(len(lesson.race)),
+                m=setting(start[0]),
+                b=setting(start[1]),
             ),
-            Step("plot", 2.0, "Beside them, each one's loss against the step, on a log scale."),
-            Step("race", 12.0, race),
-            Step("finish", 2.4, finish, tuple((display_text(r.entry.label), runner_end(r)) for r in lesson.race)),
-            Step("hold", 1.0, hold),
+            said("plot", 2.0, "Beside them, each one's loss against the step, on a log scale."),
+            said("race", 12.0, race, **values),
+            said("finish", 2.4, finish, tuple((display_text(r.entry.label), runner_end(r)) for r in lesson.race), **values),
+            said("hold", 1.0, hold, **values),
         )
 
     def construct(self) -> None:
@@ -164,7 +173,7 @@ class OptimizerRace(LessonScene):
     def show_landscape(self) -> None:
         lesson = self.lesson
         self.runs = lesson.race
-        title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
+        title = MathTex(self.title_tex(), font_size=TITLE_SIZE, color=TEXT).to_edge(UP, buff=0.3)
         everything = np.concatenate([run.trajectory.params for run in self.runs] + [[[lesson.optimum.m, lesson.optimum.b]]])
         self.grid = zoom_grid(lesson.landscape, everything)
         self.axes = plane_axes(self.grid, x_length=5.4, y_length=5.9)

@@ -39,7 +39,7 @@ from gradcore.ticks import nice_ticks, padded_ticks
 from scenes.toolkit.builders import clip_segment
 from scenes.toolkit.internals import DepthCamera, FastSurface, anchor_depth, fix_axis_shading, grid_faces, shade_faces
 from scenes.toolkit.internals.cameras import SHADING
-from scenes.toolkit.narration import LessonScene3D, Step
+from scenes.toolkit.narration import LessonScene3D, Step, said
 from scenes.toolkit.style import (
     AXIS,
     CURVE,
@@ -309,16 +309,18 @@ def polyline(axes: ThreeDAxes, m: np.ndarray, b: np.ndarray, loss: np.ndarray, c
     return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(points)
 
 
-def valley(ratio: float, long: float) -> str:
-    """The shape of the bowl, from ``ratio`` = ∂²L/∂m² / ∂²L/∂b² (:func:`gradcore.facts.steepness`) and ``long``,
-    its Hessian's eigenvalue ratio (:func:`gradcore.facts.elongation`)."""
+def valley(ratio: float, long: float) -> tuple[str, dict[str, str]]:
+    """The shape of the bowl as a line and its numbers, from ``ratio`` = ∂²L/∂m² / ∂²L/∂b²
+    (:func:`gradcore.facts.steepness`) and ``long``, its Hessian's eigenvalue ratio (:func:`gradcore.facts.elongation`):
+    ``$times`` is how many times as sharply it curves along the steeper parameter as along the other."""
+    values = {"ratio": num(ratio, 2), "times": num(max(ratio, 1 / ratio) if ratio > 0 else ratio, 2)}
     if long < 4:
-        return "A round bowl: the loss curves about as sharply in every direction."
+        return "A round bowl: the loss curves about as sharply in every direction.", values
     if ratio >= 2:
-        return f"A long valley: the loss curves {num(ratio, 2)} times as sharply in m as in b."
+        return "A long valley: the loss curves $times times as sharply in m as in b.", values
     if ratio <= 0.5:
-        return f"A long valley: the loss curves {num(1 / ratio, 2)} times as sharply in b as in m."
-    return "A long valley running across both axes: m and b trade off against each other."
+        return "A long valley: the loss curves $times times as sharply in b as in m.", values
+    return "A long valley running across both axes: m and b trade off against each other.", values
 
 
 class LossSurface(LessonScene3D):
@@ -330,26 +332,30 @@ class LossSurface(LessonScene3D):
         super().__init__(camera_class=DepthCamera, **kwargs)
 
     @classmethod
-    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def script(cls, lesson: Lesson) -> tuple[Step, ...]:
         d, ms, bs = lesson.descent, lesson.loss_vs_m, lesson.loss_vs_b
-        start = d.params[0]
+        start = {"m": setting(d.params[0][0]), "b": setting(d.params[0][1])}
+        shape, numbers = valley(steepness(lesson.dataset), elongation(lesson.dataset))
         return (
-            Step("axes", 2.0, "Now let both parameters vary: m and b on the floor, the loss as height."),
-            Step("surface", 3.0, "Every pair (m, b) gets its loss: together they form a surface."),
-            Step("rotate", 5.0, valley(steepness(lesson.dataset), elongation(lesson.dataset))),
-            Step(
+            said("axes", 2.0, "Now let both parameters vary: m and b on the floor, the loss as height."),
+            said("surface", 3.0, "Every pair (m, b) gets its loss: together they form a surface."),
+            said("rotate", 5.0, shape, **numbers),
+            said(
                 "slices",
                 2.6,
-                f"The curves from before are slices: b held at {setting(ms.fixed)}, and m held at {setting(bs.fixed)}.",
+                "The curves from before are slices: b held at $fixed_b, and m held at $fixed_m.",
+                fixed_b=setting(ms.fixed),
+                fixed_m=setting(bs.fixed),
             ),
-            Step(
+            said(
                 "path",
                 4.0,
-                f"Gradient descent walks downhill from m = {setting(start[0])}, b = {setting(start[1])} "
+                "Gradient descent walks downhill from m = $m, b = $b "
                 + ("to the valley floor." if lesson.outcome.converged else "towards the valley floor."),
+                **start,
             ),
-            Step("top", 3.0, "From straight above, height becomes colour."),
-            Step("hold", 0.8, "A map of the loss over (m, b)."),
+            said("top", 3.0, "From straight above, height becomes colour."),
+            said("hold", 0.8, "A map of the loss over (m, b)."),
         )
 
     def construct(self) -> None:
@@ -364,7 +370,7 @@ class LossSurface(LessonScene3D):
         self.fade_out()
 
     def show_axes(self) -> None:
-        self.title = MathTex(rf"\text{{{self.TITLE}}}", font_size=TITLE_SIZE, color=TEXT).to_corner(UL)
+        self.title = MathTex(self.title_tex(), font_size=TITLE_SIZE, color=TEXT).to_corner(UL)
         self.add_fixed_in_frame_mobjects(self.title)
         self.remove(self.title)
         self.title_box = frame_box(self.title)

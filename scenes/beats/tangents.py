@@ -39,7 +39,7 @@ from manim import (
 
 from gradcore import FunctionCurve, Lesson
 from scenes.toolkit.builders import function_axes, merged, path_through, slope_segment, tracker_index
-from scenes.toolkit.narration import LessonScene, Step
+from scenes.toolkit.narration import LessonScene, Step, said
 from scenes.toolkit.style import (
     AXIS,
     CURVE,
@@ -173,28 +173,31 @@ class TangentSlopes(LessonScene):
         return tuple(f for c in lesson.curves for f in (rf"f(x) = {c.function.latex}", rf"f'(x) = {c.function.dlatex}"))
 
     @classmethod
-    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def script(cls, lesson: Lesson) -> tuple[Step, ...]:
         steps: list[Step] = []
         for i, curve in enumerate(lesson.curves):
             fn = curve.function
-            f, df = fn.text, fn.dtext
+            named = {"f": fn.text, "df": fn.dtext}
             zeros = curve.stationary_x
             flat = (
-                f"The tangent is flat where f'(x) = 0: at x = {_values(zeros)}."
+                said(f"zeros_{i}", 2.6, "The tangent is flat where f'(x) = 0: at x = $zeros.", zeros=_values(zeros), **named)
                 if len(zeros)
-                else "The tangent is never flat here: f'(x) is never 0."
+                else said(f"zeros_{i}", 2.6, "The tangent is never flat here: f'(x) is never 0.", **named)
             )
             steps += [
-                Step(
+                said(
                     f"show_{i}",
                     2.4,
-                    f"{'Now' if i else 'Take'} f(x) = {f}, from x = {setting(fn.x_min)} to {setting(fn.x_max)}.",
+                    f"{'Now' if i else 'Take'} f(x) = $f, from x = $x_min to $x_max.",
+                    x_min=setting(fn.x_min),
+                    x_max=setting(fn.x_max),
+                    **named,
                 ),
-                Step(f"tangent_{i}", 2.0, "A tangent line touches the curve; below, a plot with the same x axis."),
-                Step(f"slide_{i}", 4.4, f"The tangent's slope at x is f'(x) = {df}: the curve drawn below."),
-                Step(f"arrows_{i}", 2.2, "The red arrows of the lesson show the same slopes along the curve."),
-                Step(f"zeros_{i}", 2.6, flat),
-                Step(f"hold_{i}", 1.0, f"The slope of {f} at x is {df}."),
+                said(f"tangent_{i}", 2.0, "A tangent line touches the curve; below, a plot with the same x axis.", **named),
+                said(f"slide_{i}", 4.4, "The tangent's slope at x is f'(x) = $df: the curve drawn below.", **named),
+                said(f"arrows_{i}", 2.2, "The red arrows of the lesson show the same slopes along the curve.", **named),
+                flat,
+                said(f"hold_{i}", 1.0, "The slope of $f at x is $df.", **named),
             ]
         return tuple(steps)
 

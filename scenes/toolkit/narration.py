@@ -1,4 +1,8 @@
-"""Scenes that play a plan: each step is one narration line (subtitle), one section and one play."""
+"""Scenes that play a plan: each step is one narration line (subtitle), one section and one play.
+
+A beat writes its steps in :meth:`Narrated.script` with :func:`said`: each line a ``$name`` template
+(:mod:`gradcore.narration`) and the numbers it offers, formatted as on screen; :meth:`Narrated.steps` fills it, or the
+line the lesson file's ``[narration.lines]`` gives for that step instead, with the same numbers."""
 
 from __future__ import annotations
 
@@ -16,8 +20,9 @@ from manim import (
 )
 
 from gradcore import Lesson
+from gradcore.narration import TITLE_KEY, fill
 from scenes.toolkit.builders import merged
-from scenes.toolkit.style import lesson
+from scenes.toolkit.style import lesson, tex_text
 
 if TYPE_CHECKING:  # for the type checker only: nothing of it runs
     from typing import TypeAlias
@@ -28,26 +33,46 @@ if TYPE_CHECKING:  # for the type checker only: nothing of it runs
     _Mixin = Scene  # Narrated is mixed into a Scene
 else:
     _Mixin = object
-__all__ = ["FADE_OUT", "LessonScene", "LessonScene3D", "Step"]
+__all__ = ["FADE_OUT", "LessonScene", "LessonScene3D", "Step", "beat_title", "said"]
 
 
 @dataclass(frozen=True)
 class Step:
     """One step of a beat: ``seconds`` long (a multiple of 0.2 s), narrated by ``caption``; ``numbers``: what it
-    shows, by name, formatted as on screen (the kit's speaker notes)."""
+    shows, by name, formatted as on screen (the kit's speaker notes). ``line`` is the template ``caption`` was filled
+    from, ``values`` the ``$names`` it may use with their text (see :func:`said`)."""
 
     key: str
     seconds: float
     caption: str
     numbers: tuple[tuple[str, str], ...] = ()
+    line: str = ""
+    values: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.seconds <= 0 or abs(self.seconds * 5 - round(self.seconds * 5)) > 1e-9:
             raise ValueError(f"step {self.key!r}: seconds must be a positive multiple of 0.2, got {self.seconds}")
 
 
+def said(key: str, seconds: float, line: str, numbers: tuple[tuple[str, str], ...] = (), /, **values: str) -> Step:
+    """A step narrated by the template ``line`` filled with ``values`` (each already formatted as the picture shows
+    it): ``said("final", 2.4, "After $steps steps: b = $b...", steps=num(100), b=num(b, 5))``."""
+    return Step(key, seconds, fill(line, values), numbers, line, tuple(values.items()))
+
+
+def _replaced(step: Step, line: str) -> Step:
+    """``step`` narrated by ``line`` instead, filled with the numbers ``step`` offers."""
+    return Step(step.key, step.seconds, fill(line, dict(step.values)), step.numbers, line, step.values)
+
+
 FADE_OUT = Step("fade_out", 0.6, "")
 BLACK_HOLD = 0.2  # seconds of black at the end of FADE_OUT
+
+
+def beat_title(cls: type[Narrated], lesson: Lesson) -> str:
+    """The title of beat ``cls``: ``"<Beat>.title"`` of ``[narration.lines]``, else its ``TITLE``."""
+    lines = dict(lesson.config.narration.part(cls.__name__))
+    return fill(lines[TITLE_KEY], {}) if TITLE_KEY in lines else cls.TITLE
 
 
 class Narrated(_Mixin):
@@ -62,8 +87,16 @@ class Narrated(_Mixin):
     TITLE: ClassVar[str] = ""  # the beat's title, as the kit's slides, chapters and handout name it
 
     @classmethod
-    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
+    def script(cls, lesson: Lesson) -> tuple[Step, ...]:
+        """The beat's steps with its own (English) lines."""
         raise NotImplementedError
+
+    @classmethod
+    def steps(cls, lesson: Lesson) -> tuple[Step, ...]:
+        """The beat's steps, each narrated by the line ``[narration.lines]`` gives for ``<Beat>.<key>``, else its own;
+        :class:`~gradcore.narration.NarrationError` for a line that names a number its step does not offer."""
+        lines = dict(lesson.config.narration.part(cls.__name__))
+        return tuple(_replaced(step, lines[step.key]) if step.key in lines else step for step in cls.script(lesson))
 
     @classmethod
     def formulas(cls, lesson: Lesson) -> tuple[str, ...]:
@@ -96,6 +129,10 @@ class Narrated(_Mixin):
         if step.caption:
             self.add_subcaption(step.caption, duration=step.seconds)
         return step
+
+    def title_tex(self) -> str:
+        """The beat's title (:func:`beat_title`) as the LaTeX its heading is set from."""
+        return rf"\text{{{tex_text(beat_title(type(self), self.lesson))}}}"
 
     def step(self, key: str, *animations: Playable, **play_kwargs: Any) -> None:
         """Play the plan's next step, which must be ``key``: its animations (or a wait) over its seconds."""

@@ -57,6 +57,7 @@ __all__ = [
     "setting",
     "tex_num",
     "tex_setting",
+    "tex_text",
     "tick",
     "use_lesson",
     "viridis",
@@ -154,6 +155,25 @@ def readout(label: str, value: float, values: float | Iterable[float] | None = N
     formatted for the series ``values``."""
     group = VGroup(MathTex(label, "=", font_size=LABEL_SIZE, color=color), number(value, values, digits, color=color))
     return group.arrange(buff=0.15)
+
+
+_TEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "#": r"\#",
+    "%": r"\%",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+
+
+def tex_text(text: str) -> str:
+    """``text`` (a title from a lesson file) escaped for LaTeX's text mode: its special characters set as themselves."""
+    return "".join(_TEX_SPECIALS.get(c, c) for c in text)
 
 
 def display_text(text: str) -> str:

@@ -1,0 +1,146 @@
+"""The lesson's narration settings and its lines as data: ``$name`` templates filled with named numbers.
+
+A step's line is a template: text in which ``$name`` (or ``${name}``) stands for one of the numbers the step
+offers, formatted as on screen, and ``$$`` for a dollar sign. Nothing else in it is special and nothing in it
+runs: :func:`fill` only looks names up (never ``str.format``, f-strings or ``eval``), and :func:`parse` refuses
+``{`` and ``}`` outside ``${name}`` so that a format field such as ``{x.__class__}`` never reaches a subtitle.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from gradcore.reads import Keyed
+
+__all__ = [
+    "LANGUAGE",
+    "MAX_LINE",
+    "MAX_SPEED",
+    "MAX_TITLE",
+    "MIN_SPEED",
+    "TITLE_KEY",
+    "TITLE_LETTERS",
+    "VOICES",
+    "NarrationError",
+    "NarrationSpec",
+    "fill",
+    "names_in",
+    "parse",
+    "title_problem",
+]
+
+VOICES = ("none", "espeak", "piper")
+LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")  # "en", "de", "de-AT", "pt-BR", "zh-Hans"
+MIN_SPEED, MAX_SPEED = 0.5, 2.0
+MAX_LINE = 200  # characters of a step's line, numbers filled in: two subtitle rows at most
+MAX_TITLE = 80  # characters of a beat's title (a slide's and a chapter's heading)
+TITLE_KEY = "title"  # "<Beat>.title" replaces the beat's title
+
+# what a beat's title may hold: it is typeset by LaTeX (``\\text{...}``, no font encoding loaded), which sets these
+TITLE_LETTERS = "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßŒœ–—"
+
+
+def title_problem(title: str) -> str | None:
+    """Why ``title`` cannot be a beat's title (a character LaTeX cannot set without more packages), or None."""
+    for c in title:
+        if not (" " <= c <= "~" or c in TITLE_LETTERS):
+            return f"{c!r} (U+{ord(c):04X}) cannot be typeset in a title"
+    return None
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class NarrationError(ValueError):
+    """A line that cannot be used: ``problem`` and ``fix`` become the lesson file's one-line error."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        self.problem, self.fix = problem, fix
+        super().__init__(f"{problem}; {fix}")
+
+
+@dataclass(frozen=True)
+class Name:
+    """``$name`` in a parsed line."""
+
+    name: str
+
+
+def parse(text: str) -> tuple[str | Name, ...]:
+    """``text`` as literal pieces and :class:`Name` s; :class:`NarrationError` for a ``$`` that names nothing
+    or a ``{`` / ``}`` that is not part of ``${name}``."""
+    pieces: list[str | Name] = []
+    literal: list[str] = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c in "{}":
+            raise NarrationError(f'"{c}" looks like a format field', "write the number as $name (and no braces)")
+        if c != "$":
+            literal.append(c)
+            i += 1
+            continue
+        rest = text[i + 1 :]
+        if rest.startswith("$"):
+            literal.append("$")
+            i += 2
+            continue
+        braced = rest.startswith("{")
+        match = _NAME.match(rest, 1 if braced else 0)
+        if match is None or (braced and not rest.startswith("}", match.end())):
+            shown = rest[: rest.find("}") + 1] if braced and "}" in rest else rest[:12]
+            raise NarrationError(
+                f'"${shown}" names no number' if shown else 'a "$" at the end names no number',
+                "write $name or ${name} with a name the step offers, or $$ for a dollar sign",
+            )
+        if literal:
+            pieces.append("".join(literal))
+            literal = []
+        pieces.append(Name(match.group()))
+        i += 1 + match.end() + (1 if braced else 0)
+    if literal:
+        pieces.append("".join(literal))
+    return tuple(pieces)
+
+
+def names_in(text: str) -> tuple[str, ...]:
+    """The ``$name`` s ``text`` uses, in order, each once."""
+    return tuple(dict.fromkeys(p.name for p in parse(text) if isinstance(p, Name)))
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with each ``$name`` replaced by ``values[name]`` (already formatted) and ``$$`` by ``$``; the values
+    are pasted as they are, never parsed. :class:`NarrationError` for a name ``values`` lacks."""
+    out = []
+    for piece in parse(text):
+        if isinstance(piece, str):
+            out.append(piece)
+        elif piece.name in values:
+            out.append(values[piece.name])
+        else:
+            offered = ", ".join(f"${name}" for name in values)
+            fix = f"use one of {offered}" if offered else "this line offers no numbers: write it without $name (or $$ for a dollar sign)"
+            raise NarrationError(f"unknown number ${piece.name}", fix)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class NarrationSpec(Keyed):
+    """The lesson file's ``[narration]``: the voice that will speak the lines (``"none"``: subtitles only), their
+    ``language`` tag and ``speed``, and ``lines``: ``("<Beat>.<step key>", text)`` pairs that replace a step's line
+    (``"<Beat>.title"``: the beat's title), in the file's order. The defaults are the English lesson as written.
+
+    A beat reads only its own lines, ``spec.part("DescentOnContours")`` (so the render cache re-renders only the beat
+    whose lines changed)."""
+
+    voice: str = "none"
+    language: str = "en"
+    speed: float = 1.0
+    lines: tuple[tuple[str, str], ...] = ()
+
+    def part(self, key: str) -> tuple[tuple[str, str], ...]:
+        """The lines of beat ``key`` as ``(step key or "title", text)`` pairs."""
+        prefix = key + "."
+        return tuple((name[len(prefix) :], text) for name, text in self.lines if name.startswith(prefix))
