@@ -91,7 +91,7 @@ def _list(args: argparse.Namespace) -> int:
     for number, beat in enumerate(BEATS, start=1):
         seconds = beat.load().duration(lesson)
         total += seconds
-        print(f"{number}. {beat.name:<20} {seconds:6.1f} s   scenes/{beat.file}")
+        print(f"{number}. {beat.name:<20} {seconds:6.1f} s   scenes/beats/{beat.file}")
     print(f"   {'lesson':<20} {total:6.1f} s")
     return 0
 
@@ -286,6 +286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"gradlesson: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (`gradlesson list --steps | head`): stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (KeyboardInterrupt, Stopped) as stop:
         reason = "interrupted" if isinstance(stop, KeyboardInterrupt) else "stopped (SIGTERM)"
         print(

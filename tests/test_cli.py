@@ -6,11 +6,13 @@ import csv
 import itertools
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CLI_RENDER_GROUP, frame_at, gradlesson, probe, renders_lesson
+from conftest import CLI_RENDER_GROUP, ROOT, frame_at, gradlesson, probe, renders_lesson
 
 from gradcore import build_lesson
 from gradlesson.quality import QUALITIES
@@ -178,3 +180,22 @@ def test_help_is_plain_text_without_rst_markup(command: list[str], capsys: pytes
     text = capsys.readouterr().out
     assert stop.value.code == 0 and text.startswith("usage: gradlesson")
     assert "``" not in text and ":class:" not in text and ":func:" not in text
+
+
+def test_a_reader_that_goes_away_gets_no_traceback() -> None:
+    """``gradlesson list --steps | head -1``: the pipe closes early; the command stops quietly."""
+    child = subprocess.Popen([sys.executable, "-m", "gradlesson", "list", "--steps"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    first = child.stdout.readline()
+    child.stdout.close()
+    error = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 0 and first.startswith(b"DerivativeAsSlope") and "Traceback" not in error, error
+
+
+def test_list_names_each_beats_file_where_it_is() -> None:
+    result = gradlesson("list")
+    from scenes import BEATS
+
+    for beat in BEATS:
+        path = next(line.split()[-1] for line in result.stdout.splitlines() if beat.name in line)
+        assert (ROOT / path).is_file(), path
