@@ -235,7 +235,7 @@ FINAL = '"DescentOnContours.final"'
         (
             "[narration]\nvoice = 'festival'",
             "[narration] voice: unknown voice 'festival'; choose one of none, espeak, piper",
-            "[narration]\nvoice = 'piper'",
+            "[narration]\nvoice = 'none'",
         ),
         (
             "[narration]\nlanguage = 'German'",
@@ -305,3 +305,14 @@ def test_the_german_lesson_replaces_every_line_and_title_and_keeps_the_numbers(c
     assert german["DescentOnContours.final"] == "Nach 100 Schritten: b = −3.2359..., m = 1.9181..."
     assert any(c in "".join(german.values()) for c in "äöüß")
     assert gradlesson_here(capfd, "list", "--lesson", str(GERMAN)).returncode == 0
+
+
+def test_a_voice_that_cannot_speak_yet_is_said(tmp_path: Path) -> None:
+    from gradcore.lessonfile import read_lesson_file
+
+    lesson = tmp_path / "lesson.toml"
+    lesson.write_text('[narration]\nvoice = "espeak"\n')
+    (warning,) = read_lesson_file(lesson).warnings
+    assert warning == f'{lesson}: [narration] voice: "espeak" is not spoken yet: the lesson is silent, with subtitles; set voice = "none"'
+    lesson.write_text('[narration]\nvoice = "none"\n')
+    assert read_lesson_file(lesson).warnings == ()  # the fix works
