@@ -42,7 +42,7 @@ __all__ = ["GIF_MAX_BYTES", "GIF_MAX_WIDTH", "KitBuild", "build_kit", "kit_key"]
 KIT_CODE = Path(__file__).resolve().parent
 GIF_MAX_WIDTH = 640  # pixels: what Google Slides and Keynote show well
 GIF_MAX_BYTES = 3_000_000
-GIF_TRIES = ((GIF_MAX_WIDTH, 12), (480, 10), (360, 8), (240, 6))  # (width, fps), tried in turn until one fits
+GIF_TRIES = ((GIF_MAX_WIDTH, 10), (480, 8), (360, 6), (240, 5))  # (width, fps), tried in turn until one fits
 FILES = {
     "presenter": "index.html",
     "pptx": "lesson.pptx",
@@ -256,8 +256,9 @@ def build_kit(
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
         try:
             manifest = _build(staging, results, quality, lesson, lesson_file, key, jobs, transparent or {})
-            for write in writers:
-                write(staging, manifest)
+            with ThreadPoolExecutor(max(1, jobs)) as pool:  # typst and zlib let go of the GIL: they run side by side
+                for future in [pool.submit(write, staging, manifest) for write in writers]:
+                    future.result()
             (staging / "manifest.json").write_text(manifest.to_json(), encoding="utf-8")
             os.chmod(staging, 0o755)  # mkdtemp's folder is private
             _swap_into_place(staging, target)
