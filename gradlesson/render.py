@@ -195,16 +195,15 @@ def _config_for(tex_dir: Path, folder: Path) -> Path:
 
 
 @contextmanager
-def _folder_lock(media: Path, log: Callable[[str], None]) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``<media>/cache/.lock`` while inside, waiting (and saying so) for a
-    render into the same folder that holds it."""
-    lock_path = media / "cache" / ".lock"
+def folder_lock(lock_path: Path, what: str, log: Callable[[str], None]) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_path`` while inside, waiting (and saying so) for ``what`` (``another
+    render into media``) that holds it."""
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            log(f"gradlesson: waiting for another render into {media} to finish")
+            log(f"gradlesson: waiting for {what} to finish")
             fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 
@@ -222,7 +221,7 @@ def render_beats(
 ) -> list[RenderResult]:
     """Render ``beats`` into ``media`` (``jobs`` at a time); raise ``RuntimeError`` naming the first that failed.
 
-    One render at a time per folder (:func:`_folder_lock`): a second ``gradlesson render`` into the same
+    One render at a time per folder (:func:`folder_lock` on ``<media>/cache/.lock``): a second ``gradlesson render`` into the same
     folder waits for the first and then finds what it rendered in the cache, so no TeX file, clip or
     manifest entry is written by two at once.
 
@@ -238,7 +237,7 @@ def render_beats(
     (:func:`scenes.toolkit.internals.counting_frames`), read every ``progress.interval`` seconds.
     """
     progress = progress if progress is not None else PlainProgress(log)
-    with _folder_lock(media, log):
+    with folder_lock(media / "cache" / ".lock", f"another render into {media}", log):
         lesson_file = str(Path(lesson_files[0]).resolve()) if lesson_files else None
         manifest_path = media / "cache" / "renders.json"
         manifest = read_manifest(manifest_path, log)

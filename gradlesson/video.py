@@ -14,7 +14,7 @@ import av
 import srt
 from PIL import Image
 
-__all__ = ["contact_sheet", "duration", "frame_at", "stitch"]
+__all__ = ["contact_sheet", "duration", "frame_at", "replace_atomically", "stitch"]
 
 
 def duration(video: Path) -> float:
@@ -34,7 +34,7 @@ def frame_at(video: Path, seconds: float) -> Image.Image:
     return Image.open(io.BytesIO(png)).convert("RGB")
 
 
-def _replace_atomically(target: Path, write: Callable[[Path], object]) -> None:
+def replace_atomically(target: Path, write: Callable[[Path], object]) -> None:
     """Write via a temporary file in the same folder, so ``target`` is never half-written."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-", suffix=target.suffix)
@@ -55,7 +55,7 @@ def stitch(videos: Sequence[Path], target: Path) -> Path:
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
         listing.writelines(f"file '{v.resolve()}'\n" for v in videos)
     try:
-        _replace_atomically(
+        replace_atomically(
             target,
             lambda tmp: subprocess.run(
                 [
@@ -87,7 +87,7 @@ def stitch(videos: Sequence[Path], target: Path) -> Path:
             for cue in srt.parse(captions.read_text()):
                 subtitles.append(srt.Subtitle(0, cue.start + offset, cue.end + offset, cue.content))
         offset += timedelta(seconds=duration(video))
-    _replace_atomically(target.with_suffix(".srt"), lambda tmp: tmp.write_text(srt.compose(subtitles)))
+    replace_atomically(target.with_suffix(".srt"), lambda tmp: tmp.write_text(srt.compose(subtitles)))
     return target
 
 

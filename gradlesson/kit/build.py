@@ -10,16 +10,14 @@ covers everything it is built from, so an unchanged lesson rebuilds nothing.
 from __future__ import annotations
 
 import ctypes
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -33,8 +31,9 @@ from gradcore.reads import digests
 from gradlesson.export import export_lesson
 from gradlesson.kit.formulas import formula_svgs
 from gradlesson.kit.manifest import KitBeat, KitLesson, KitManifest, KitStep
+from gradlesson.kit.manifest import read_manifest as read_kit_manifest
 from gradlesson.quality import QUALITIES
-from gradlesson.render import RenderResult
+from gradlesson.render import RenderResult, folder_lock
 from gradlesson.video import duration, stitch
 
 __all__ = ["GIF_MAX_BYTES", "GIF_MAX_WIDTH", "KitBuild", "build_kit", "kit_key"]
@@ -180,10 +179,8 @@ def kit_key(results: Sequence[RenderResult], render_manifest: dict, quality: str
 
 def _is_current(folder: Path, key: str) -> KitManifest | None:
     """The kit in ``folder`` if it was built from ``key`` and every file its manifest names is there."""
-    from gradlesson.kit.manifest import read_manifest
-
     try:
-        manifest = read_manifest(folder / "manifest.json")
+        manifest = read_kit_manifest(folder / "manifest.json")
     except (OSError, ValueError, KeyError, TypeError):
         return None
     named = [*manifest.files.values(), *(p for beat in manifest.beats for p in _beat_files(beat))]
@@ -193,15 +190,6 @@ def _is_current(folder: Path, key: str) -> KitManifest | None:
 def _beat_files(beat: KitBeat) -> list[str]:
     steps = [p for s in beat.steps for p in (s.video, s.captions, s.first, s.last, s.gif)]
     return [beat.video, beat.captions, *beat.formula_svgs, *beat.transparent.values(), *steps]
-
-
-@contextmanager
-def _kit_lock(target: Path) -> Iterator[None]:
-    """One kit build at a time per target (``flock`` on a file beside it)."""
-    lock_path = target.parent / f".{target.name}.lock"
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
 
 
 RENAME_EXCHANGE = 2  # linux/fs.h
@@ -248,7 +236,7 @@ def build_kit(
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     key = kit_key(results, render_manifest, quality, lesson, transparent is not None)
-    with _kit_lock(target):
+    with folder_lock(target.parent / f".{target.name}.lock", f"another kit build into {target}", log):  # one at a time
         current = _is_current(target, key)
         if current is not None:
             return KitBuild(target, current, False)

@@ -19,6 +19,7 @@ from PIL import Image
 
 from gradcore.format import num, setting
 from gradlesson.kit.manifest import KitBeat, KitManifest, KitStep
+from gradlesson.video import replace_atomically
 
 __all__ = ["TEMPLATE", "handout_data", "numbers_section", "race_row", "write_handout"]
 
@@ -125,10 +126,5 @@ def write_handout(kit: Path, manifest: KitManifest, target: Path) -> Path:
         pdf = typst.compile(TEMPLATE.read_bytes(), root=str(kit), sys_inputs={"data": data}, ignore_system_fonts=True)  # type: ignore[type-var]
     finally:
         shutil.rmtree(kit / stills, ignore_errors=True)
-    partial = target.with_name(f".{target.name}.part")
-    try:
-        partial.write_bytes(pdf)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    replace_atomically(target, lambda tmp: tmp.write_bytes(pdf))
     return target

@@ -7,7 +7,6 @@ begun by the sequence itself, see scanny/python-pptx#427), plus the ``p:video`` 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import av
@@ -20,6 +19,7 @@ from pptx.slide import Slide
 from pptx.util import Emu, Pt
 
 from gradlesson.kit.manifest import KitBeat, KitManifest, KitStep
+from gradlesson.video import replace_atomically
 
 __all__ = ["SLIDE_HEIGHT", "SLIDE_WIDTH", "autoplay_timing", "notes_text", "write_pptx"]
 
@@ -129,10 +129,5 @@ def write_pptx(kit: Path, manifest: KitManifest, target: Path) -> Path:
     _title_slide(deck.slides.add_slide(layout), manifest)
     for beat, step in manifest.steps:
         _step_slide(deck.slides.add_slide(layout), kit, beat, step)
-    partial = target.with_name(f".{target.name}.part")
-    try:
-        deck.save(str(partial))
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    replace_atomically(target, lambda tmp: deck.save(str(tmp)))
     return target
