@@ -32,7 +32,7 @@ from gradcore.loss import (
     sse_grad,
     sse_grad_at,
 )
-from gradcore.narration import NarrationSpec
+from gradcore.narration import NarrationSpec, Voicing
 from gradcore.optimizers import (
     DivergenceError,
     Optimizer,
@@ -225,6 +225,7 @@ class Lesson:
     clinic: tuple[ClinicRun, ...]
     outcome: Outcome  # the descent's
     race_leader: tuple[int, int | None]  # (runner, step it came within tolerance, or None): facts.leader
+    voicing: Voicing | None = None  # the lines as spoken, with their timings (gradlesson.voice); None: silent
 
 
 POINTWISE = 2_000_000  # samples × points up to which a curve is summed point by point, as the seed does

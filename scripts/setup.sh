@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the lesson needs, idempotently: Debian packages only where missing,
-# then a .venv with the project installed editable (with its test extras).
+# then a .venv with the project installed editable (with its test extras and the piper voice).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,7 @@ SYSTEM_PACKAGES=(
   ffmpeg
   poppler-utils  # pdftotext, pdfinfo: the handout's tests read the PDF back
   chromium chromium-driver  # the presenter's tests open it in headless Chromium
+  espeak-ng  # a voice for every language (piper, from the voice extra, speaks English more naturally)
 )
 
 missing=()
@@ -32,6 +33,6 @@ fi
 # Reinstall only when the project's metadata changed since the last install.
 if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  .venv/bin/python -m pip install -q -e ".[test,voice]"
   touch "$STAMP"
 fi

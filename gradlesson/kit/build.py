@@ -34,7 +34,7 @@ from gradlesson.kit.manifest import KitBeat, KitLesson, KitManifest, KitStep
 from gradlesson.kit.manifest import read_manifest as read_kit_manifest
 from gradlesson.quality import QUALITIES
 from gradlesson.render import RenderResult, folder_lock
-from gradlesson.video import duration, stitch
+from gradlesson.video import duration, section_clips, stitch
 
 __all__ = ["GIF_MAX_BYTES", "GIF_MAX_WIDTH", "KitBuild", "build_kit", "kit_key"]
 
@@ -94,7 +94,7 @@ def _step_files(clip: Path, stem: Path, source_width: int, source_fps: int) -> N
     graph = f"[0:v]split=3[a][b][c];[a]select=eq(n\\,0)[first];[b]select=eq(n\\,{last})[last];[c]{_gif_graph(width, fps)}[gif]"
     _ffmpeg(
         "-i", str(clip), "-filter_complex", graph,
-        "-map", "0:v", "-c", "copy", "-movflags", "+faststart", str(stem.with_suffix(".mp4")),
+        "-map", "0:v", "-map", "0:a?", "-c", "copy", "-movflags", "+faststart", str(stem.with_suffix(".mp4")),
         "-map", "[first]", "-frames:v", "1", "-update", "1", str(stem.with_name(f"{stem.name}-first.png")),
         "-map", "[last]", "-frames:v", "1", "-update", "1", str(stem.with_name(f"{stem.name}-last.png")),
         "-map", "[gif]", "-loop", "-1", str(stem.with_suffix(".gif")),
@@ -126,12 +126,6 @@ def _vtt(target: Path, cues: Sequence[tuple[float, float, str]]) -> None:
 
 def _srt_cues(path: Path) -> list[tuple[float, float, str]]:
     return [(c.start.total_seconds(), c.end.total_seconds(), c.content) for c in srt.parse(path.read_text(encoding="utf-8"))]
-
-
-def _sections(video: Path, name: str) -> list[Path]:
-    """The beat's section clips in order, from manim's index ``sections/<name>.json``."""
-    folder = video.parent / "sections"
-    return [folder / section["video"] for section in json.loads((folder / f"{name}.json").read_text())]
 
 
 def _numbers(lesson: Lesson) -> dict[str, object]:
@@ -273,7 +267,7 @@ def _build(
     for number, result in enumerate(results, start=1):
         scene = result.beat.load()
         steps = scene.steps(lesson)
-        clips = _sections(result.video, result.beat.name)
+        clips = section_clips(result.video, result.beat.name)
         if len(clips) != len(steps) + 1:  # the steps and the closing fade
             raise RuntimeError(f"{result.video}: {len(clips)} section clips for {len(steps)} steps and the fade; render it again")
         folder = kit / f"{number:02d}-{result.beat.name}"
@@ -305,7 +299,7 @@ def _build(
         _vtt(folder / f"{beat.name}.vtt", _srt_cues(result.video.with_suffix(".srt")))
         for n, (step, stem) in enumerate(zip(steps, stems, strict=True), start=1):
             seconds = duration(stem.with_suffix(".mp4"))
-            _vtt(stem.with_suffix(".vtt"), [(0.0, seconds, step.caption)])
+            _vtt(stem.with_suffix(".vtt"), step.subtitles())
             rel = stem.relative_to(kit).as_posix()
             kit_steps.append(
                 KitStep(

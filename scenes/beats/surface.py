@@ -460,7 +460,7 @@ class LossSurface(LessonScene3D):
 
     def rotate(self) -> None:
         # the ambient rotation's rate, as an animation: the camera turns before the labels are laid out each frame
-        seconds = next(step.seconds for step in self.plan(self.lesson) if step.key == "rotate")
+        seconds = next(step.played for step in self.plan(self.lesson) if step.key == "rotate")
         self.step_relaid("rotate", self.camera.theta_tracker.animate.increment_value(TURN * seconds), rate_func=linear)
 
     def show_slices(self) -> None:

@@ -6,6 +6,8 @@ line the lesson file's ``[narration.lines]`` gives for that step instead, with t
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,10 +19,11 @@ from manim import (
     Scene,
     ThreeDScene,
     VMobject,
+    config,
 )
 
 from gradcore import Lesson
-from gradcore.narration import TITLE_KEY, fill
+from gradcore.narration import STRETCH, TICK, TITLE_KEY, Cue, Spoken, fill
 from scenes.toolkit.builders import merged
 from scenes.toolkit.style import lesson, tex_text
 
@@ -40,7 +43,10 @@ __all__ = ["FADE_OUT", "LessonScene", "LessonScene3D", "Step", "beat_title", "sa
 class Step:
     """One step of a beat: ``seconds`` long (a multiple of 0.2 s), narrated by ``caption``; ``numbers``: what it
     shows, by name, formatted as on screen (the kit's speaker notes). ``line`` is the template ``caption`` was filled
-    from, ``values`` the ``$names`` it may use with their text (see :func:`said`)."""
+    from, ``values`` the ``$names`` it may use with their text (see :func:`said`).
+
+    Spoken (:meth:`Narrated.steps` with a voiced lesson), ``cues`` are its phrases as heard and ``planned`` the
+    seconds its animation was written for; ``seconds`` then covers the speech too (:meth:`Spoken.seconds`)."""
 
     key: str
     seconds: float
@@ -48,10 +54,28 @@ class Step:
     numbers: tuple[tuple[str, str], ...] = ()
     line: str = ""
     values: tuple[tuple[str, str], ...] = ()
+    cues: tuple[Cue, ...] = ()
+    planned: float = 0.0  # 0: as long as ``seconds``
 
     def __post_init__(self) -> None:
-        if self.seconds <= 0 or abs(self.seconds * 5 - round(self.seconds * 5)) > 1e-9:
-            raise ValueError(f"step {self.key!r}: seconds must be a positive multiple of 0.2, got {self.seconds}")
+        for seconds in (self.seconds, self.planned or self.seconds):
+            if seconds <= 0 or abs(seconds / TICK - round(seconds / TICK)) > 1e-9:
+                raise ValueError(f"step {self.key!r}: seconds must be a positive multiple of {TICK:g}, got {seconds}")
+
+    def subtitles(self) -> tuple[tuple[float, float, str], ...]:
+        """``(start, end, text)`` from the step's start: its line for the whole step or, spoken, each phrase from
+        when it is heard until the next one (the last until the step ends)."""
+        if not self.cues:
+            return ((0.0, self.seconds, self.caption),) if self.caption else ()
+        ends = [cue.start for cue in self.cues[1:]] + [self.seconds]
+        return tuple((cue.start, end, cue.text) for cue, end in zip(self.cues, ends, strict=True))
+
+    @property
+    def played(self) -> float:
+        """The seconds its animations play: ``planned`` slowed down by at most :data:`STRETCH` (in whole ticks) to
+        fill ``seconds``; the picture holds for the rest (a wait-only step simply waits ``seconds``)."""
+        planned = self.planned or self.seconds
+        return round(min(self.seconds, math.floor(round(planned * STRETCH / TICK, 6)) * TICK), 6) if self.planned else planned
 
 
 def said(key: str, seconds: float, line: str, numbers: tuple[tuple[str, str], ...] = (), /, **values: str) -> Step:
@@ -63,6 +87,15 @@ def said(key: str, seconds: float, line: str, numbers: tuple[tuple[str, str], ..
 def _replaced(step: Step, line: str) -> Step:
     """``step`` narrated by ``line`` instead, filled with the numbers ``step`` offers."""
     return Step(step.key, step.seconds, fill(line, dict(step.values)), step.numbers, line, step.values)
+
+
+def _spoken(step: Step, spoken: Spoken | None, beat: str) -> Step:
+    """``step`` timed to its speech (a step with no line is not spoken)."""
+    if not step.caption:
+        return step
+    if spoken is None or spoken.text != step.caption:
+        raise RuntimeError(f"{beat}.{step.key}: the lesson's voicing does not speak its line {step.caption!r}; speak the lesson again")
+    return dataclasses.replace(step, seconds=spoken.seconds(step.seconds), cues=spoken.cues, planned=step.seconds)
 
 
 FADE_OUT = Step("fade_out", 0.6, "")
@@ -96,7 +129,17 @@ class Narrated(_Mixin):
         """The beat's steps, each narrated by the line ``[narration.lines]`` gives for ``<Beat>.<key>``, else its own;
         :class:`~gradcore.narration.NarrationError` for a line that names a number its step does not offer."""
         lines = dict(lesson.config.narration.part(cls.__name__))
-        return tuple(_replaced(step, lines[step.key]) if step.key in lines else step for step in cls.script(lesson))
+        steps = tuple(_replaced(step, lines[step.key]) if step.key in lines else step for step in cls.script(lesson))
+        if lesson.voicing is None:
+            return steps
+        spoken = {s.key: s for s in lesson.voicing.part(cls.__name__)}
+        return tuple(_spoken(step, spoken.get(step.key), cls.__name__) for step in steps)
+
+    @classmethod
+    def lines(cls, lesson: Lesson) -> tuple[Step, ...]:
+        """The beat's steps as written, before any voice times them (what a voice is asked to speak)."""
+        unvoiced = dataclasses.replace(lesson, voicing=None) if lesson.voicing is not None else lesson
+        return cls.steps(unvoiced)
 
     @classmethod
     def formulas(cls, lesson: Lesson) -> tuple[str, ...]:
@@ -126,8 +169,8 @@ class Narrated(_Mixin):
         step = self._plan[self._played]
         self._played += 1
         self.next_section(f"{self._played:02d}_{key}")
-        if step.caption:
-            self.add_subcaption(step.caption, duration=step.seconds)
+        for start, end, text in step.subtitles():
+            self.add_subcaption(text, duration=end - start, offset=start)
         return step
 
     def title_tex(self) -> str:
@@ -135,12 +178,21 @@ class Narrated(_Mixin):
         return rf"\text{{{tex_text(beat_title(type(self), self.lesson))}}}"
 
     def step(self, key: str, *animations: Playable, **play_kwargs: Any) -> None:
-        """Play the plan's next step, which must be ``key``: its animations (or a wait) over its seconds."""
+        """Play the plan's next step, which must be ``key``: its animations (or a wait) over its seconds; spoken, over
+        :attr:`Step.played` (or the planned wait), then the picture holds until the speech and its pause are over."""
         step = self._begin(key)
         if animations:
-            self.play(*animations, run_time=step.seconds, **play_kwargs)
+            self.play(*animations, run_time=step.played, **play_kwargs)
         else:
-            self.wait(step.seconds)
+            self.wait(step.planned or step.seconds)
+        self.hold(step.seconds - (step.played if animations else step.planned or step.seconds))
+
+    def hold(self, seconds: float) -> None:
+        """Show the frame as it is for ``seconds`` (whole frames; nothing for 0): manim's frozen frame, which counts
+        ``int(T × fps)`` frames, so it is asked for half a frame more than it will show (``int(2.4 × 10)`` is 23)."""
+        frames = round(seconds * config.frame_rate)
+        if frames:
+            self.wait((frames + 0.5) / config.frame_rate, frozen_frame=True)
 
     def fade_out(self) -> None:
         """The closing step: a black curtain fades in over everything (the scene's mobjects and their
