@@ -13,8 +13,8 @@ setup:
 	@bash scripts/setup.sh
 
 lesson: setup
-	$(BIN)/gradlesson render -q $(QUALITY)
-	$(BIN)/gradlesson kit -q $(QUALITY)
+	$(BIN)/gradlesson render -q $(QUALITY) --voice best
+	$(BIN)/gradlesson kit -q $(QUALITY) --voice best
 
 lint: setup
 	$(BIN)/ruff check .

@@ -54,8 +54,8 @@ from gradcore.narration import (
     NarrationError,
     NarrationSpec,
     parse,
-    speaks,
     title_problem,
+    voice_problem,
 )
 from gradcore.narration import (
     MAX_TITLE as MAX_BEAT_TITLE,
@@ -278,12 +278,8 @@ class _Reader:
         language = self.text(table.get("language", default.language), "[narration] language")
         if not LANGUAGE.fullmatch(language):
             raise self.error("[narration] language", f"{_short(language)} is not a language tag", 'write one such as "en", "de" or "de-AT"')
-        if voice == "piper" and not speaks(voice, language):
-            raise self.error(
-                "[narration] voice",
-                f'piper has no voice for "{language}" (its one voice, en_US joe, speaks English)',
-                'set voice = "espeak"',
-            )
+        if unspoken := voice_problem(voice, language):
+            raise self.error("[narration] voice", unspoken[0], f'set voice = "{unspoken[1]}"')
         speed = self.number(table.get("speed", default.speed), "[narration] speed", positive=True)
         if not MIN_SPEED <= speed <= MAX_SPEED:
             raise self.error(

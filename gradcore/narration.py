@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gradcore.reads import Keyed
+from gradcore.spoken import WORDS, words_for
 
 __all__ = [
     "CUE_CHARS",
@@ -41,6 +42,7 @@ __all__ = [
     "phrases",
     "speaks",
     "title_problem",
+    "voice_problem",
 ]
 
 VOICES = ("none", "espeak", "piper")
@@ -64,8 +66,23 @@ def title_problem(title: str) -> str | None:
 
 
 def speaks(voice: str, language: str) -> bool:
-    """Whether ``voice`` has a voice for ``language`` (espeak-ng: many; it is asked at render time)."""
-    return voice != "piper" or language.lower() in PIPER_LANGUAGES
+    """Whether ``voice`` can speak a lesson in ``language``: piper in English only; espeak-ng where
+    :data:`gradcore.spoken.WORDS` has the language's words for formulas (whether espeak-ng itself has a voice for
+    it is asked at render time)."""
+    if voice == "piper":
+        return language.lower() in PIPER_LANGUAGES
+    return voice == "none" or words_for(language) is not None
+
+
+def voice_problem(voice: str, language: str) -> tuple[str, str] | None:
+    """Why ``voice`` cannot speak ``language`` and the voice to choose instead, or None if it can."""
+    if speaks(voice, language):
+        return None
+    instead = "espeak" if speaks("espeak", language) else "none"
+    if voice == "piper":
+        return f'piper has no voice for "{language}" (its one voice, en_US joe, speaks English)', instead
+    known = ", ".join(WORDS)
+    return f'no words for formulas in "{language}" yet (only {known}): its numbers and formulas would be misread', instead
 
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

