@@ -187,12 +187,15 @@ PAUSE = 0.5  # seconds of silence after a step's speech before the next step may
 TICK = 0.2  # steps last whole multiples of this (whole frames at 10, 15, 30 and 60 fps)
 STRETCH = 1.5  # a step's animation plays at most this much slower to fill its speech; then the picture holds
 
-_BREAKS = (re.compile(r"(?<=[.!?;:])\s+"), re.compile(r"(?<=,)\s+|\s+(?=[–—]\s)"), re.compile(r"\s+"))
+_BREAKS = tuple(
+    re.compile(p) for p in (r"(?<=[.!?])\s+", r"(?<=;)\s+", r"(?<=:)\s+", r"(?<=,)\s+|\s+(?=[–—]\s)", r"\s+")
+)  # strongest first: a sentence's end, a semicolon, a colon (which may join a name to its number), a comma
 
 
 def phrases(text: str, limit: int = CUE_CHARS) -> tuple[str, ...]:
-    """``text`` cut into cues of at most ``limit`` characters where it can be: at the sentence break (``. ! ? ; :``)
-    nearest its middle, else at a comma or dash, else at a space; each half again until every piece fits."""
+    """``text`` cut into cues of at most ``limit`` characters where it can be: at the strongest break it has (a
+    sentence's end, else a ``;``, a ``:``, a comma or dash, a space) nearest its middle; each half again until every
+    piece fits."""
     text = text.strip()
     if len(text) <= limit:
         return (text,) if text else ()
@@ -229,6 +232,8 @@ class Spoken:
 
     def seconds(self, planned: float) -> float:
         """How long the step lasts: ``planned``, or its speech and :data:`PAUSE` in whole :data:`TICK` s if longer."""
+        if not self.cues:
+            return planned
         needed = math.ceil(round((self.speech + PAUSE) / TICK, 6)) * TICK
         return round(max(planned, needed), 6)
 

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = ROOT / "lessons"
+# the tests' recordings, shared by the workers (each is written whole), never the user's ~/.cache
+os.environ.setdefault("GRADLESSON_SPEECH_CACHE", str(Path(tempfile.gettempdir()) / f"gradlesson-test-speech-{os.getuid()}"))
 
 # Labels a lesson file may carry that must never reach TeX (each must be shown as plain text).
 TEX_ATTACKS = [
@@ -402,16 +405,20 @@ def cli_render(tmp_path_factory: pytest.TempPathFactory) -> CliRender:
     return CliRender(result, media, sheets)
 
 
+E2E_VOICES = {"sine": "espeak"}  # the whole-lesson render that checks every beat's sound (test_voice); others silent
+
+
 @pytest.fixture(scope="session")
 def lesson_render(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], CliRender]:
     """``lesson_render("sine")``: every beat of ``lessons/sine.toml`` rendered and stitched by ``gradlesson render
-    -q d`` (the draft preview) into a fresh folder, once."""
+    -q d`` (the draft preview) into a fresh folder, once; spoken by the voice :data:`E2E_VOICES` gives it, if any."""
     done: dict[str, CliRender] = {}
 
     def render(name: str) -> CliRender:
         if name not in done:
             out = tmp_path_factory.mktemp(f"e2e_{name}")
-            result = gradlesson("render", "-q", "d", "--lesson", str(LESSONS / f"{name}.toml"), "--out", str(out))
+            voice = ("--voice", E2E_VOICES[name]) if name in E2E_VOICES else ()
+            result = gradlesson("render", "-q", "d", "--lesson", str(LESSONS / f"{name}.toml"), "--out", str(out), *voice)
             done[name] = CliRender(result, out, out / "contact_sheets")
         return done[name]
 
