@@ -64,6 +64,7 @@ def test_espeak_hears_every_minus_and_power_of_the_lessons_lines() -> None:
             minus = (
                 step.caption.count("minus")
                 + step.caption.count("−")
+                + step.caption.count("⁻")
                 + len(re.findall(r"(?:^|(?<=[\s(=]))-(?=[\w(])|(?<=\s)-(?=\s)", step.caption))
             )
             heard = said(step.caption, "en")
