@@ -33,6 +33,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_render.py
 	$(BIN)/python benchmarks/bench_guard.py
 	$(BIN)/python benchmarks/bench_kit.py
+	$(BIN)/python benchmarks/bench_voice.py
 
 clean:
 	rm -rf media .pytest_cache .hypothesis .mypy_cache .ruff_cache

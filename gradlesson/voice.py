@@ -54,8 +54,8 @@ __all__ = [
 
 RATE = 48_000  # samples a second of the clips' audio (whole samples per frame at 10, 15, 30 and 60 fps)
 LOUDNESS = -16.0  # LUFS, integrated (EBU R 128 / ITU-R BS.1770), what podcasts and lecture videos aim for
-TRUE_PEAK = -1.5  # dBTP at most before encoding: AAC may add a few tenths, and -1 dBTP must hold
-LIMIT = 10 ** (-2 / 20)  # alimiter's ceiling (sample peaks, -2 dBFS): true peaks land about there
+TRUE_PEAK = -2.0  # dBTP at most before encoding: each AAC encoding adds a few tenths (stitching is a second one)
+LIMIT = 10 ** (-2.5 / 20)  # alimiter's ceiling (sample peaks, -2.5 dBFS): true peaks land about there
 DUAL_MONO = 10 * np.log10(2)  # dB a mono track gains when played on both channels (it is encoded as stereo)
 SILENCE = 10 ** (-40 / 20)  # a recording's samples below this (-40 dBFS) at its ends are trimmed
 LEAD = 0.005  # seconds kept before a recording's first sound

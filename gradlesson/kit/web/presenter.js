@@ -60,6 +60,7 @@
   }
   function play(video) {
     video.currentTime = 0;
+    video.muted = false;  // with its voice, each time: a key pressed since may now let it speak
     var started = video.play();
     if (started) started.catch(function () {
       // a browser that allows no sound before a click: play muted rather than not at all
