@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from gradcore.narration import VOICES
 from gradlesson.checks import run_checks
 from gradlesson.quality import QUALITIES
 
@@ -17,7 +18,7 @@ __all__ = ["main"]
 
 LESSON_HELP = "lesson file (TOML, see README 'Lesson files'; default: the seed lesson, lessons/intro_to_gradients.toml)"
 
-VOICE_CHOICES = ("none", "espeak", "piper", "best")
+VOICE_CHOICES = (*VOICES, "best")  # best: chosen here, not written in a lesson file
 VOICE_HELP = (
     "who speaks the lines, instead of the lesson file's [narration] voice: none (subtitles only), espeak (espeak-ng), "
     "piper (piper-tts, English), best (piper where it speaks the lesson's language, else espeak)"
