@@ -38,6 +38,7 @@ from xml.etree import ElementTree
 from gradcore import Lesson
 from gradcore.lessonfile import DEFAULT_LESSON_FILE, load_lesson
 from gradcore.reads import Reads, digests
+from gradlesson.caches import user_cache
 from gradlesson.progress import PlainProgress, Progress
 from gradlesson.quality import QUALITIES
 from gradlesson.video import section_clips
@@ -171,15 +172,33 @@ def _drop_damaged_svgs(folder: Path, log: Callable[[str], None]) -> None:
             log(f"gradlesson: {svg} was damaged; compiling that formula again")
 
 
+def tex_cache(media: Path, log: Callable[[str], None]) -> Path:
+    """The compiled formulas every render shares (:func:`gradlesson.caches.user_cache` ``("tex")``: a formula
+    is compiled once on this machine, whatever the output folder); ``<media>/Tex`` if that cannot be made."""
+    folder = user_cache("tex")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied")
+    except OSError as error:
+        log(f"gradlesson: cannot keep formulas in {folder} ({error.strerror}); keeping them in {media / 'Tex'}")
+        folder = media / "Tex"
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def _share_tex(src: Path, dst: Path) -> None:
-    """Link into ``dst`` every TeX SVG of ``src`` that ``dst`` lacks. Names are content hashes and each
-    file appears by an atomic rename, so readers never see half a file."""
+    """Put into ``dst`` every TeX SVG of ``src`` that ``dst`` lacks: a hard link, or a copy across file systems.
+    Names are content hashes and each file appears by an atomic rename, so readers never see half a file."""
     dst.mkdir(parents=True, exist_ok=True)
     for svg in src.glob("*.svg"):
         target = dst / svg.name
         if not target.exists():
             staging = dst / f".{svg.name}.{os.getpid()}"
-            os.link(svg, staging)
+            try:
+                os.link(svg, staging)
+            except OSError:
+                shutil.copyfile(svg, staging)
             os.replace(staging, target)
 
 
@@ -268,15 +287,15 @@ def render_beats(
             else:
                 progress.queued(beat.name, planned_frames(beat, quality, lesson))
         running: dict[int, tuple[Beat, Path, multiprocessing.context.ForkProcess, float, Path, Counter]] = {}
+        shared_tex = tex_cache(media, log)
         with tempfile.TemporaryDirectory() as scratch:
             try:
                 todo = list(stale)
                 while todo or running:
                     while todo and len(running) < max(1, jobs):
                         beat = todo.pop(0)
-                        shared_tex, job_tex = media / "Tex", media / "Tex" / "jobs" / beat.name
-                        for tex in (shared_tex, job_tex):
-                            _drop_damaged_svgs(tex, log)
+                        job_tex = Path(scratch) / "Tex" / beat.name  # manim's .tex, .dvi and logs go with the scratch
+                        _drop_damaged_svgs(shared_tex, log)
                         _share_tex(shared_tex, job_tex)  # start from every formula already compiled
                         cfg, report = _config_for(job_tex, Path(scratch)), Path(scratch) / f"{beat.name}.error"
                         frames = FORK.RawValue("q", 0)  # frames the job has written: it adds, this process reads

@@ -38,6 +38,7 @@ import numpy as np
 from gradcore import Lesson
 from gradcore.narration import Voicing, cues_of, phrases, speaks, voice_problem
 from gradcore.spoken import said
+from gradlesson.caches import user_cache
 from gradlesson.video import AAC, replace_atomically
 
 __all__ = [
@@ -74,9 +75,7 @@ class VoiceError(Exception):
 def speech_cache() -> Path:
     """Where recordings are kept: ``$GRADLESSON_SPEECH_CACHE``, else ``$XDG_CACHE_HOME`` (or ``~/.cache``)
     ``/gradient-lesson/speech``; shared by every output folder (a recording depends on its text and voice only)."""
-    if folder := os.environ.get("GRADLESSON_SPEECH_CACHE"):
-        return Path(folder)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gradient-lesson" / "speech"
+    return user_cache("speech")
 
 
 @cache

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -62,7 +61,10 @@ def gradlesson_here(capfd: pytest.CaptureFixture[str], *args: str) -> subprocess
     capfd.readouterr()
     with warnings.catch_warnings(record=True) as warned:
         warnings.simplefilter("always")
-        code = main(list(args))
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # argparse's refusals and --version, as the process would exit
+            code = exit_.code if isinstance(exit_.code, int) else 1
     out, err = capfd.readouterr()
     assert not warned, [str(w.message) for w in warned]
     return subprocess.CompletedProcess(["gradlesson", *args], code, out, err)
@@ -221,47 +223,29 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 # --- TeX: one folder per test process, kept between runs -----------------------------------------------------------
 
 
-def _complete_svg(path: Path) -> bool:
-    with path.open("rb") as handle:
-        handle.seek(max(0, path.stat().st_size - 64))
-        return b"</svg>" in handle.read()
-
-
-def _share_svgs(src: Path, dst: Path) -> None:
-    """Put into ``dst`` every complete SVG of ``src`` that ``dst`` lacks, each appearing at once (a link or copy to a
-    staging name, renamed): the names are content hashes, so a file of that name is that formula."""
-    for svg in src.glob("*.svg"):
-        target = dst / svg.name
-        if target.exists() or not _complete_svg(svg):
-            continue
-        staging = dst / f".{svg.name}.{os.getpid()}"
-        try:
-            os.link(svg, staging)
-        except OSError:
-            shutil.copyfile(svg, staging)
-        os.replace(staging, target)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def tex_folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """manim's TeX folder for this test process: its own (manim's TeX cache is not safe for two writers, and xdist
     runs several), started with the formulas earlier runs compiled (pytest's cache folder, ``tex``) and giving the
-    new ones back at the end. A fresh clone compiles each formula once per process."""
+    new ones back at the end. The same pool is every CLI render's TeX cache (``$GRADLESSON_TEX_CACHE``), never the
+    user's: a fresh clone compiles each formula about once."""
     from manim import config
 
+    from gradlesson.render import _drop_damaged_svgs, _share_tex
+
     cache = getattr(request.config, "cache", None)
-    pool = cache.mkdir("tex") if cache is not None else None
+    pool = cache.mkdir("tex") if cache is not None else tmp_path_factory.mktemp("tex_pool")
+    os.environ["GRADLESSON_TEX_CACHE"] = str(pool)
+    _drop_damaged_svgs(pool, lambda line: None)
     own = tmp_path_factory.mktemp("tex")
-    if pool is not None:
-        _share_svgs(pool, own)
+    _share_tex(pool, own)
     saved = config.tex_dir
     config.tex_dir = str(own)
     try:
         yield own
     finally:
         config.tex_dir = saved
-        if pool is not None:
-            _share_svgs(own, pool)
+        _share_tex(own, pool)
 
 
 # Scene tests render in-process at a small size and low frame rate, once per scene per session.
@@ -395,11 +379,11 @@ CLI_RENDER_GROUP = pytest.mark.xdist_group("cli-render")
 
 @pytest.fixture(scope="session")
 def cli_render(tmp_path_factory: pytest.TempPathFactory) -> CliRender:
-    """``gradlesson render FittedLine DerivativeAsSlope -q l -j 1`` with contact sheets, into a fresh folder."""
+    """``gradlesson render FittedLine DerivativeAsSlope -q d -j 1`` with contact sheets, into a fresh folder."""
     root = tmp_path_factory.mktemp("cli_render")
     media, sheets = root / "media", root / "sheets"
     result = gradlesson(
-        "render", "FittedLine", "DerivativeAsSlope", "-q", "l", "-j", "1", "--out", str(media), "--contact-sheet", str(sheets)
+        "render", "FittedLine", "DerivativeAsSlope", "-q", "d", "-j", "1", "--out", str(media), "--contact-sheet", str(sheets)
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return CliRender(result, media, sheets)

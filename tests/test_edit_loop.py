@@ -4,6 +4,7 @@ of the lesson it read), so editing the lesson file's [[race]] leaves every other
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,15 @@ pytestmark = pytest.mark.render
 BEATS = ("FittedLine", "DatasetAndModel")
 
 
+def own_tex(media: Path) -> dict[str, str]:
+    """The environment with ``$GRADLESSON_TEX_CACHE`` beside ``media``."""
+    return {**os.environ, "GRADLESSON_TEX_CACHE": str(media.parent / "tex")}
+
+
 def render(lesson: Path, media: Path) -> dict[str, str]:
-    """Render :data:`BEATS` at low quality; each beat's line, by beat name."""
-    result = gradlesson("render", *BEATS, "-q", "l", "--out", str(media), "--lesson", str(lesson))
+    """Render :data:`BEATS` as drafts, compiling formulas into a TeX cache of the test's own (it damages them);
+    each beat's line, by beat name."""
+    result = gradlesson("render", *BEATS, "-q", "d", "--out", str(media), "--lesson", str(lesson), env=own_tex(media))
     assert result.returncode == 0, result.stderr
     return {name: next(line for line in result.stdout.splitlines() if f"/{name}.mp4" in line) for name in BEATS}
 
@@ -42,12 +49,12 @@ def test_editing_the_race_or_the_descent_re_renders_only_the_beats_that_draw_it(
     assert "(cached)" not in again["FittedLine"] and "(cached)" in again["DatasetAndModel"]
 
     # a formula's SVG cut short (a dvisvgm killed mid-write) is compiled again, not reused and failed on
-    svgs = sorted((media / "Tex").glob("*.svg"))
+    svgs = sorted((media.parent / "tex").glob("*.svg"))
     assert svgs
     for svg in svgs:
         svg.write_text(svg.read_text()[:50])
     lesson.write_text(lesson.read_text().replace("steps = 90\n", "steps = 80\n", 1))
-    result = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media), "--lesson", str(lesson))
+    result = gradlesson("render", "FittedLine", "-q", "d", "--out", str(media), "--lesson", str(lesson), env=own_tex(media))
     assert result.returncode == 0, result.stderr
     assert "was damaged; compiling that formula again" in result.stdout + result.stderr
     assert "(cached)" not in result.stdout

@@ -212,3 +212,18 @@ def test_a_beat_named_twice_renders_once(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(render, "render_beats", lambda beats, *a, **k: asked.append([b.name for b in beats]) or [])
     main(["render", "FittedLine", "FittedLine", "-q", "l", "--out", str(tmp_path)])
     assert asked == [["FittedLine"]]
+
+
+def test_formulas_are_kept_in_the_user_cache_or_else_in_the_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from gradlesson.render import tex_cache
+
+    monkeypatch.setenv("GRADLESSON_TEX_CACHE", str(tmp_path / "cache" / "tex"))
+    said: list[str] = []
+    assert tex_cache(tmp_path / "media", said.append) == tmp_path / "cache" / "tex" and not said
+    blocker = tmp_path / "a_file"  # a file where the cache's folder would be (root may write anywhere else)
+    blocker.write_text("")
+    monkeypatch.setenv("GRADLESSON_TEX_CACHE", str(blocker / "tex"))
+    assert tex_cache(tmp_path / "media", said.append) == tmp_path / "media" / "Tex"
+    assert said == [
+        f"gradlesson: cannot keep formulas in {blocker / 'tex'} (Not a directory); keeping them in {tmp_path / 'media' / 'Tex'}"
+    ]
