@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CLI_RENDER_GROUP, ROOT, frame_at, gradlesson, probe, renders_lesson
+from conftest import CLI_RENDER_GROUP, ROOT, frame_at, gradlesson, gradlesson_here, probe, renders_lesson
 
 from gradcore import build_lesson
 from gradlesson.quality import QUALITIES
@@ -39,10 +39,10 @@ def test_export_reproduces_the_seed(tmp_path: Path) -> None:
     assert doc["optimum"]["loss"] < doc["descent"]["final"]["loss"]
 
 
-def test_export_to_an_unwritable_folder_is_one_line_exit_2(tmp_path: Path) -> None:
+def test_export_to_an_unwritable_folder_is_one_line_exit_2(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "a_file"
     blocker.write_text("")
-    result = gradlesson("export", "--out", str(blocker / "notes"))
+    result = gradlesson_here(capfd, "export", "--out", str(blocker / "notes"))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "cannot write to output folder" in result.stderr
 
@@ -54,9 +54,11 @@ def test_check_passes_here() -> None:
     assert names == ["python", "manim", "cairo", "pango", "LaTeX", "dvisvgm", "PyAV", "ffmpeg"]
 
 
-def test_check_names_what_is_missing_and_the_fix(tmp_path: Path) -> None:
-    env = {**os.environ, "PATH": str(tmp_path)}  # no latex, dvisvgm or ffmpeg on this PATH
-    result = gradlesson("check", env=env)
+def test_check_names_what_is_missing_and_the_fix(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no latex, dvisvgm or ffmpeg on this PATH
+    result = gradlesson_here(capfd, "check")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     for name in ("LaTeX", "dvisvgm", "ffmpeg"):
@@ -66,16 +68,18 @@ def test_check_names_what_is_missing_and_the_fix(tmp_path: Path) -> None:
     assert next(line for line in lines if line.split()[1] == "manim").startswith("ok")
 
 
-def test_render_refuses_an_unknown_scene_before_rendering(tmp_path: Path) -> None:
-    result = gradlesson("render", "NoSuchScene", "--out", str(tmp_path / "media"))
+def test_render_refuses_an_unknown_scene_before_rendering(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    result = gradlesson_here(capfd, "render", "NoSuchScene", "--out", str(tmp_path / "media"))
     assert result.returncode == 2
     assert "unknown scene 'NoSuchScene'; choose from:" in result.stderr and result.stderr.count("\n") == 1
     assert not (tmp_path / "media").exists()
 
 
-def test_render_without_latex_fails_before_rendering(tmp_path: Path) -> None:
-    env = {**os.environ, "PATH": str(tmp_path)}
-    result = gradlesson("render", "-q", "l", "--out", str(tmp_path / "media"), env=env)
+def test_render_without_latex_fails_before_rendering(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = gradlesson_here(capfd, "render", "-q", "l", "--out", str(tmp_path / "media"))
     assert result.returncode == 2 and "LaTeX is missing" in result.stderr and result.stderr.count("\n") == 1
     assert not (tmp_path / "media").exists()
 
@@ -100,17 +104,17 @@ def test_list_prints_the_beats_in_order_with_their_planned_durations() -> None:
 @CLI_RENDER_GROUP
 @pytest.mark.parametrize("name", ["FittedLine", "DerivativeAsSlope"])
 def test_rendered_scenes_have_sections_subtitles_and_a_contact_sheet(cli_render, name: str) -> None:
-    """``gradlesson render FittedLine DerivativeAsSlope -q l -j 1 --contact-sheet DIR`` (shared with test_render_pipeline)."""
+    """``gradlesson render FittedLine DerivativeAsSlope -q d -j 1 --contact-sheet DIR`` (shared with test_render_pipeline)."""
     from scenes import BEATS
     from scenes.toolkit.style import lesson
 
-    video = cli_render.video(name, "480p15")
+    draft = QUALITIES["d"]
+    video = cli_render.video(name, draft.folder)
     folder = video.parent
     info = probe(video)
     plan = next(b for b in BEATS if b.name == name).load().plan(lesson())
-    low = QUALITIES["l"]
-    assert (info["width"], info["height"], info["fps"]) == (low.width, low.height, low.fps) == (854, 480, 15)
-    assert info["duration"] == pytest.approx(sum(s.seconds for s in plan), abs=len(plan) / 15)
+    assert (info["width"], info["height"], info["fps"]) == (draft.width, draft.height, draft.fps) == (480, 270, 10)
+    assert info["duration"] == pytest.approx(sum(s.seconds for s in plan), abs=len(plan) / draft.fps)
     assert frame_at(video, info["duration"] / 2).max() > 100
     # one clip per step for slides, one subtitle line per step
     clips = sorted((folder / "sections").glob(f"{name}_*.mp4"))
@@ -192,8 +196,8 @@ def test_a_reader_that_goes_away_gets_no_traceback() -> None:
     assert child.wait(timeout=120) == 0 and first.startswith(b"DerivativeAsSlope") and "Traceback" not in error, error
 
 
-def test_list_names_each_beats_file_where_it_is() -> None:
-    result = gradlesson("list")
+def test_list_names_each_beats_file_where_it_is(capfd: pytest.CaptureFixture[str]) -> None:
+    result = gradlesson_here(capfd, "list")  # its own process: test_list_prints_the_beats_in_order...
     from scenes import BEATS
 
     for beat in BEATS:

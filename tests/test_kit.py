@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import webvtt
-from conftest import LESSONS, frame_at, gradlesson, probe
+from conftest import LESSONS, frame_at, gradlesson, gradlesson_here, probe
 from PIL import Image
 
 from gradcore import build_lesson
@@ -215,17 +215,20 @@ def test_an_unchanged_lesson_rebuilds_nothing_and_a_killed_build_leaves_the_prev
         (["-j", "0"], "0 jobs"),
     ],
 )
-def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path: Path, args: list[str], message: str) -> None:
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(
+    tmp_path: Path, args: list[str], message: str, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "media"
-    result = gradlesson("kit", *args, "-q", "d", "--out", str(out), cwd=tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = gradlesson_here(capfd, "kit", *args, "-q", "d", "--out", str(out))
     assert result.returncode == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert not out.exists()
 
 
-def test_a_bad_title_is_refused_with_a_fix(tmp_path: Path) -> None:
+def test_a_bad_title_is_refused_with_a_fix(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     lesson = tmp_path / "lesson.toml"
     lesson.write_text('title = "two\\nlines"\n')
-    result = gradlesson("kit", "--lesson", str(lesson), "--out", str(tmp_path / "media"))
+    result = gradlesson_here(capfd, "kit", "--lesson", str(lesson), "--out", str(tmp_path / "media"))
     assert result.returncode == 2 and "lesson.toml: title:" in result.stderr and "give one line of 1 to 80 characters" in result.stderr
     lesson.write_text('title = "Gradients for chemists"\n')
     from gradcore.lessonfile import read_lesson_file
@@ -236,19 +239,19 @@ def test_a_bad_title_is_refused_with_a_fix(tmp_path: Path) -> None:
 def test_a_gif_too_large_is_made_smaller_until_it_fits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     clip = tmp_path / "clip.mp4"
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=2", "-pix_fmt", "yuv420p", str(clip)],
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=800x450:rate=12:duration=1", "-pix_fmt", "yuv420p", str(clip)],
         check=True,
     )
     big = tmp_path / "big.gif"
-    kit_build._gif(clip, big, 1280, 30)
+    kit_build._gif(clip, big, 800, 12)
     assert Image.open(big).width == kit_build.GIF_MAX_WIDTH
     monkeypatch.setattr(kit_build, "GIF_MAX_BYTES", big.stat().st_size // 2)
     small = tmp_path / "small.gif"
-    kit_build._gif(clip, small, 1280, 30)
+    kit_build._gif(clip, small, 800, 12)
     assert Image.open(small).width < kit_build.GIF_MAX_WIDTH and small.stat().st_size <= big.stat().st_size // 2
     monkeypatch.setattr(kit_build, "GIF_MAX_BYTES", 10)
     with pytest.raises(RuntimeError, match="no GIF of it fits"):
-        kit_build._gif(clip, tmp_path / "none.gif", 1280, 30)
+        kit_build._gif(clip, tmp_path / "none.gif", 800, 12)
 
 
 def test_the_swap_puts_the_new_kit_in_place_in_one_step(tmp_path: Path) -> None:

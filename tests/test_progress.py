@@ -145,11 +145,11 @@ def summary_rows(stdout: str) -> dict[str, list[str]]:
 @pytest.mark.render
 @CLI_RENDER_GROUP
 def test_render_says_one_plain_line_per_beat_then_a_summary(cli_render, tmp_path: Path) -> None:
-    """The shared ``gradlesson render FittedLine DerivativeAsSlope -q l -j 1`` (a pipe: plain lines), then again."""
+    """The shared ``gradlesson render FittedLine DerivativeAsSlope -q d -j 1`` (a pipe: plain lines), then again."""
     first = cli_render.result
     matches = [LINE.match(line) for line in first.stdout.splitlines()[:2]]
     assert all(matches), first.stdout
-    video = cli_render.video("FittedLine", "480p15")
+    video = cli_render.video("FittedLine", "270p10")
     match = next(m for m in matches if m and Path(m["video"]) == video)
     assert match["how"].endswith(" s") and "\x1b" not in first.stdout + first.stderr
     seconds = float(match["how"][:-2])
@@ -159,7 +159,7 @@ def test_render_says_one_plain_line_per_beat_then_a_summary(cli_render, tmp_path
     assert float(row[3]) == pytest.approx(video.stat().st_size / 1e6, abs=0.051)
     media = tmp_path / "media"
     shutil.copytree(cli_render.media, media)
-    again = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media))
+    again = gradlesson("render", "FittedLine", "-q", "d", "--out", str(media))
     assert again.stdout.splitlines()[0] == f"{media / video.relative_to(cli_render.media)}  (cached)"
     assert summary_rows(again.stdout)["FittedLine"][1:] == [row[1], "–", row[3], "cached"]
 

@@ -38,7 +38,7 @@ def test_a_beat_depends_on_the_modules_it_imports_and_no_others() -> None:
     assert {"scenes/beats/fit.py", "scenes/toolkit/builders.py", "scenes/toolkit/style.py"} <= fit
 
 
-LOW = QUALITIES["l"].folder  # 480p15
+DRAFT = QUALITIES["d"].folder  # 270p10
 KEYS = "import json; from gradlesson.render import scene_key; from scenes import BEATS; print(json.dumps({b.name: scene_key(b, 'l') for b in BEATS}))"
 
 
@@ -65,13 +65,13 @@ def test_keys_differ_by_beat_and_quality_and_are_stable(tmp_path: Path) -> None:
 def test_second_render_is_cached_and_a_truncated_clip_is_rendered_again(cli_render, tmp_path: Path) -> None:
     media = tmp_path / "media"
     shutil.copytree(cli_render.media, media)  # the first render: FittedLine (and DerivativeAsSlope) rendered here
-    video = media / "videos" / "fit" / LOW / "FittedLine.mp4"
+    video = media / "videos" / "fit" / DRAFT / "FittedLine.mp4"
     frames = frame_hashes(video)
-    second = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media))
+    second = gradlesson("render", "FittedLine", "-q", "d", "--out", str(media))
     assert "(cached)" in second.stdout and frame_hashes(video) == frames
     # a killed render leaves a truncated file: it must not be reused
     video.write_bytes(video.read_bytes()[: video.stat().st_size // 3])
-    third = gradlesson("render", "FittedLine", "-q", "l", "--out", str(media))
+    third = gradlesson("render", "FittedLine", "-q", "d", "--out", str(media))
     assert third.returncode == 0 and "(cached)" not in third.stdout
     assert frame_hashes(video) == frames
 
@@ -80,11 +80,11 @@ def test_second_render_is_cached_and_a_truncated_clip_is_rendered_again(cli_rend
 @CLI_RENDER_GROUP
 def test_parallel_render_equals_serial_render(cli_render, tmp_path: Path) -> None:
     names = ["FittedLine", "DerivativeAsSlope"]  # cli_render rendered these with -j 1
-    result = gradlesson("render", *names, "-q", "l", "-j", "2", "--out", str(tmp_path / "jobs2"))
+    result = gradlesson("render", *names, "-q", "d", "-j", "2", "--out", str(tmp_path / "jobs2"))
     assert result.returncode == 0, result.stderr[-2000:]
     for name in names:
         stem = BY_NAME[name].path.stem
-        serial, parallel = cli_render.video(name, LOW), tmp_path / "jobs2" / "videos" / stem / LOW / f"{name}.mp4"
+        serial, parallel = cli_render.video(name, DRAFT), tmp_path / "jobs2" / "videos" / stem / DRAFT / f"{name}.mp4"
         assert frame_hashes(serial) == frame_hashes(parallel)
 
 
