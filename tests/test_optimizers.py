@@ -83,3 +83,12 @@ def test_lesson_refuses_a_diverging_learning_rate() -> None:
 def test_divergence_message_names_the_optimizer() -> None:
     assert str(DivergenceError(3, 0.1, "momentum")).startswith("momentum diverged at step 3 with lr = 0.1;")
     assert str(DivergenceError(3, 0.1)).startswith("gradient descent diverged at step 3")
+
+
+def test_sse_value_and_grad_is_the_loss_and_gradient_to_the_last_bit() -> None:
+    objective = sse_objective(make_dataset())
+    assert objective.value_and_grad is not None
+    rng = np.random.default_rng(7)
+    for p in rng.normal(size=(500, 2)) * 10.0 ** rng.uniform(-6, 6, size=(500, 2)):
+        loss, grad = objective.value_and_grad(p)
+        assert loss == objective.loss(p) and np.array_equal(grad, objective.grad(p))
