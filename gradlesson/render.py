@@ -288,6 +288,7 @@ def render_beats(
                 progress.queued(beat.name, planned_frames(beat, quality, lesson))
         running: dict[int, tuple[Beat, Path, multiprocessing.context.ForkProcess, float, Path, Counter]] = {}
         shared_tex = tex_cache(media, log)
+        _drop_damaged_svgs(shared_tex, log)  # once a render: the cache grows with every lesson the machine renders
         with tempfile.TemporaryDirectory() as scratch:
             try:
                 todo = list(stale)
@@ -295,7 +296,6 @@ def render_beats(
                     while todo and len(running) < max(1, jobs):
                         beat = todo.pop(0)
                         job_tex = Path(scratch) / "Tex" / beat.name  # manim's .tex, .dvi and logs go with the scratch
-                        _drop_damaged_svgs(shared_tex, log)
                         _share_tex(shared_tex, job_tex)  # start from every formula already compiled
                         cfg, report = _config_for(job_tex, Path(scratch)), Path(scratch) / f"{beat.name}.error"
                         frames = FORK.RawValue("q", 0)  # frames the job has written: it adds, this process reads
