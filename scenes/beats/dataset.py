@@ -12,7 +12,6 @@ from manim import (
     Create,
     FadeIn,
     Indicate,
-    LaggedStart,
     MathTex,
     SurroundingRectangle,
     ValueTracker,
@@ -94,7 +93,7 @@ class DatasetAndModel(LessonScene):
         title = MathTex(self.title_tex(), font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
         self.axes = data_axes(data, x_length=7.0, y_length=5.6).to_edge(LEFT).shift(DOWN * 0.35)
         self.dots: VMobject = data_dots(self.axes, data)
-        self.step("data", Write(title), Create(self.axes), LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=0.03))
+        self.step("data", Write(title), Create(self.axes), FadeIn(self.dots, lag_ratio=0.03))
         self.dots = self.settle(self.dots)
         self.title = title
 

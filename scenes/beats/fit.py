@@ -12,7 +12,6 @@ from manim import (
     Create,
     FadeIn,
     Indicate,
-    LaggedStart,
     MathTex,
     ValueTracker,
     VGroup,
@@ -92,7 +91,7 @@ class FittedLine(LessonScene):
         title = MathTex(self.title_tex(), font_size=TITLE_SIZE, color=TEXT).to_edge(UP)
         self.axes = data_axes(self.lesson.dataset, x_length=7.5, y_length=5.5).to_edge(LEFT).shift(DOWN * 0.4)
         dots = data_dots(self.axes, self.lesson.dataset)
-        self.step("data", Write(title), Create(self.axes), LaggedStart(*(FadeIn(d) for d in dots), lag_ratio=min(0.03, 1.2 / len(dots))))
+        self.step("data", Write(title), Create(self.axes), FadeIn(dots, lag_ratio=min(0.03, 1.2 / len(dots))))
         self.settle(dots)
 
     def show_start(self) -> None:

@@ -241,7 +241,7 @@ class LossCurves(LessonScene):
             Write(self.title),
             Create(self.views["m"].axes),
             Create(self.data_axes),
-            LaggedStart(*(FadeIn(d) for d in self.dots), lag_ratio=min(0.03, 1.2 / len(self.dots))),
+            FadeIn(self.dots, lag_ratio=min(0.03, 1.2 / len(self.dots))),
             FadeIn(self.views["m"].fixed),
         )
         self.dots = self.settle(self.dots)
