@@ -58,6 +58,7 @@ UNDOCUMENTED = {
     "get_gradient_start_and_end_points",
     "pieces",
     "write_frame",
+    "path_obj",
 }
 
 

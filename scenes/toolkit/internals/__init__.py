@@ -17,14 +17,21 @@ with stock manim's and fails when an upgrade changes what it relies on.
 ``frame_counter`` — :func:`counting_frames`, frames written so far, for ``gradlesson render``'s progress view:
   ``SceneFileWriter.write_frame`` (wrapped on the class while inside; both renderers call it per frame, a held
   frame once with ``repeat``). Checked by ``tests/test_progress.py``: the count equals the video's frames.
+``svg_paths`` — :func:`share_parsed_svg_paths`, called when this package is imported: a copied glyph shares the
+  parsed path it was made from instead of deep-copying it: ``VMobjectFromSVGPath.path_obj`` (read),
+  ``VMobjectFromSVGPath.__deepcopy__`` (added). Checked by ``tests/test_svg_paths.py``: manim reads ``path_obj``
+  only while making a glyph's points, and a copy's points and pictures are the stock copy's.
 """
 
 from scenes.toolkit.internals.cameras import DepthCamera, anchor_depth, fix_axis_shading
 from scenes.toolkit.internals.fast_surface import FastSurface, FastSurfaceCamera, draw_fast_surface, grid_faces, shade_faces
 from scenes.toolkit.internals.frame_counter import counting_frames
 from scenes.toolkit.internals.live_number import LiveNumber
+from scenes.toolkit.internals.svg_paths import share_parsed_svg_paths
 
 MANIM_VERSION = "0.22.0"
+
+share_parsed_svg_paths()
 
 __all__ = [
     "MANIM_VERSION",
@@ -38,4 +45,5 @@ __all__ = [
     "fix_axis_shading",
     "grid_faces",
     "shade_faces",
+    "share_parsed_svg_paths",
 ]
