@@ -23,4 +23,4 @@ def _copy_sharing_the_path(self: VMobjectFromSVGPath, memo: dict[int, Any]) -> V
 
 def share_parsed_svg_paths() -> None:
     """From now on, in this process, copying a glyph shares its ``path_obj`` (idempotent)."""
-    VMobjectFromSVGPath.__deepcopy__ = _copy_sharing_the_path  # type: ignore[method-assign]
+    VMobjectFromSVGPath.__deepcopy__ = _copy_sharing_the_path  # type: ignore[method-assign,assignment]
