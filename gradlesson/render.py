@@ -187,26 +187,10 @@ def tex_cache(media: Path, log: Callable[[str], None]) -> Path:
     return folder
 
 
-def _share_tex(src: Path, dst: Path) -> None:
-    """Put into ``dst`` every TeX SVG of ``src`` that ``dst`` lacks: a hard link, or a copy across file systems.
-    Names are content hashes and each file appears by an atomic rename, so readers never see half a file."""
-    dst.mkdir(parents=True, exist_ok=True)
-    for svg in src.glob("*.svg"):
-        target = dst / svg.name
-        if not target.exists():
-            staging = dst / f".{svg.name}.{os.getpid()}"
-            try:
-                os.link(svg, staging)
-            except OSError:
-                shutil.copyfile(svg, staging)
-            os.replace(staging, target)
-
-
 def _config_for(tex_dir: Path, folder: Path) -> Path:
-    """The project's manim.cfg with a TeX folder of this job's own: manim's TeX cache is not safe for
-    concurrent writers (it only checks that an SVG file exists), so jobs share formulas through
-    :func:`_share_tex` instead, before and after they run. A ``%`` in the path (an output folder may have
-    one in its name) is written ``%%``, as manim's config reader expects."""
+    """The project's manim.cfg with ``tex_dir`` as the jobs' TeX folder (one for all of them: each formula is
+    compiled apart and published whole, :mod:`scenes.toolkit.internals.tex_files`). A ``%`` in the path (an
+    output folder may have one in its name) is written ``%%``, as manim's config reader expects."""
     parser = configparser.ConfigParser()
     parser.read(PROJECT_ROOT / "manim.cfg")
     parser["CLI"]["tex_dir"] = str(tex_dir).replace("%", "%%")
@@ -286,31 +270,30 @@ def render_beats(
                 progress.cached(beat.name, video_of(beat))
             else:
                 progress.queued(beat.name, planned_frames(beat, quality, lesson))
-        running: dict[int, tuple[Beat, Path, multiprocessing.context.ForkProcess, float, Path, Counter]] = {}
+        running: dict[int, tuple[Beat, multiprocessing.context.ForkProcess, float, Path, Counter]] = {}
         shared_tex = tex_cache(media, log)
         _drop_damaged_svgs(shared_tex, log)  # once a render: the cache grows with every lesson the machine renders
         with tempfile.TemporaryDirectory() as scratch:
+            cfg = _config_for(shared_tex, Path(scratch))
             try:
                 todo = list(stale)
                 while todo or running:
                     while todo and len(running) < max(1, jobs):
                         beat = todo.pop(0)
-                        job_tex = Path(scratch) / "Tex" / beat.name  # manim's .tex, .dvi and logs go with the scratch
-                        _share_tex(shared_tex, job_tex)  # start from every formula already compiled
-                        cfg, report = _config_for(job_tex, Path(scratch)), Path(scratch) / f"{beat.name}.error"
+                        report = Path(scratch) / f"{beat.name}.error"
                         frames = FORK.RawValue("q", 0)  # frames the job has written: it adds, this process reads
                         job = FORK.Process(
                             target=_render_job, args=(beat, quality, media, cfg, lesson_file, lesson, report, frames, transparent)
                         )
                         job.start()
-                        running[job.sentinel] = (beat, job_tex, job, time.perf_counter(), report, frames)
+                        running[job.sentinel] = (beat, job, time.perf_counter(), report, frames)
                         progress.started(beat.name)
                     ended = multiprocessing.connection.wait(list(running), timeout=progress.interval)
                     for beat, *_, frames in running.values():
                         progress.frames(beat.name, frames.value)
                     progress.show()
                     for sentinel in ended:
-                        beat, job_tex, job, start, report, frames = running.pop(cast(int, sentinel))  # a job's sentinel
+                        beat, job, start, report, frames = running.pop(cast(int, sentinel))  # a job's sentinel
                         job.join()
                         if job.exitcode:
                             progress.failed(beat.name)
@@ -320,7 +303,6 @@ def render_beats(
                             if report.with_suffix(".log").exists():
                                 shutil.copyfile(report.with_suffix(".log"), kept)
                             raise RuntimeError(f"rendering {beat.name} failed: {reason} (manim's log: {kept})")
-                        _share_tex(job_tex, shared_tex)  # and give back the new ones
                         video = video_of(beat)
                         if lesson.voicing is not None and not transparent:  # before its files are fingerprinted
                             add_voice(video, beat.load().plan(lesson), section_clips(video, beat.name), QUALITIES[quality].fps)
@@ -330,7 +312,7 @@ def render_beats(
                         results[beat.name] = RenderResult(beat, video, False, time.perf_counter() - start)
                         progress.rendered(beat.name, video, results[beat.name].seconds, frames.value)
             finally:  # keep what did render, even if another beat failed
-                for _, _, job, *_ in running.values():
+                for _, job, *_ in running.values():
                     job.terminate()
                     job.join()
                 write_manifest(manifest_path, manifest)

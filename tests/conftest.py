@@ -220,32 +220,30 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         cache.set(DURATIONS, {**cache.get(DURATIONS, {}), **{k: round(v, 3) for k, v in _took.items()}})
 
 
-# --- TeX: one folder per test process, kept between runs -----------------------------------------------------------
+# --- TeX: one folder for every test process, kept between runs ----------------------------------------------------
 
 
 @pytest.fixture(scope="session", autouse=True)
 def tex_folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """manim's TeX folder for this test process: its own (manim's TeX cache is not safe for two writers, and xdist
-    runs several), started with the formulas earlier runs compiled (pytest's cache folder, ``tex``) and giving the
-    new ones back at the end. The same pool is every CLI render's TeX cache (``$GRADLESSON_TEX_CACHE``), never the
-    user's: a fresh clone compiles each formula about once."""
+    """manim's TeX folder for every test process (pytest's cache folder, ``tex``, kept between runs), which is also
+    every CLI render's TeX cache (``$GRADLESSON_TEX_CACHE``), never the user's. The xdist workers and the CLI's jobs
+    share it as renders do (:mod:`scenes.toolkit.internals.tex_files`: a formula is compiled apart and appears
+    whole), so a fresh clone compiles each formula once."""
     from manim import config
 
-    from gradlesson.render import _drop_damaged_svgs, _share_tex
+    import scenes.toolkit.internals  # noqa: F401  # before any formula: MathTex compiles apart from here on
+    from gradlesson.render import _drop_damaged_svgs
 
     cache = getattr(request.config, "cache", None)
     pool = cache.mkdir("tex") if cache is not None else tmp_path_factory.mktemp("tex_pool")
     os.environ["GRADLESSON_TEX_CACHE"] = str(pool)
     _drop_damaged_svgs(pool, lambda line: None)
-    own = tmp_path_factory.mktemp("tex")
-    _share_tex(pool, own)
     saved = config.tex_dir
-    config.tex_dir = str(own)
+    config.tex_dir = str(pool)
     try:
-        yield own
+        yield pool
     finally:
         config.tex_dir = saved
-        _share_tex(own, pool)
 
 
 # Scene tests render in-process at a small size and low frame rate, once per scene per session.

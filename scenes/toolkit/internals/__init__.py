@@ -21,6 +21,14 @@ with stock manim's and fails when an upgrade changes what it relies on.
   parsed path it was made from instead of deep-copying it: ``VMobjectFromSVGPath.path_obj`` (read),
   ``VMobjectFromSVGPath.__deepcopy__`` (added). Checked by ``tests/test_svg_paths.py``: manim reads ``path_obj``
   only while making a glyph's points, and a copy's points and pictures are the stock copy's.
+``tex_files`` — :func:`share_one_tex_folder`, called when this package is imported, so that processes can share
+  one ``tex_dir``: MathTex and Tex compile a formula missing from it in a private folder (with manim's own
+  ``tex_to_svg_file``) and rename its SVG into place, and every SVG is read from a private copy:
+  ``tex_mobject.tex_to_svg_file`` (the name it imported, replaced), ``tex_file_writing.tex_hash`` (called: manim's
+  name for a formula's files), ``config.tex_dir`` (set while compiling), ``SVGMobject.generate_mobject``
+  (wrapped: it writes, reads and deletes ``<name>_.svg`` beside the file), ``SVGMobject.file_name`` (set while
+  reading). Checked by ``tests/test_tex_files.py``: the SVG and its name are stock manim's, and two processes
+  making one new formula at once each get it whole.
 """
 
 from scenes.toolkit.internals.cameras import DepthCamera, anchor_depth, fix_axis_shading
@@ -28,10 +36,12 @@ from scenes.toolkit.internals.fast_surface import FastSurface, FastSurfaceCamera
 from scenes.toolkit.internals.frame_counter import counting_frames
 from scenes.toolkit.internals.live_number import LiveNumber
 from scenes.toolkit.internals.svg_paths import share_parsed_svg_paths
+from scenes.toolkit.internals.tex_files import compile_apart, read_apart, share_one_tex_folder
 
 MANIM_VERSION = "0.22.0"
 
 share_parsed_svg_paths()
+share_one_tex_folder()
 
 __all__ = [
     "MANIM_VERSION",
@@ -40,10 +50,13 @@ __all__ = [
     "FastSurfaceCamera",
     "LiveNumber",
     "anchor_depth",
+    "compile_apart",
     "counting_frames",
     "draw_fast_surface",
     "fix_axis_shading",
     "grid_faces",
+    "read_apart",
     "shade_faces",
+    "share_one_tex_folder",
     "share_parsed_svg_paths",
 ]
