@@ -118,6 +118,13 @@ def render_marks(beat: str, lesson: str = "seed") -> list[pytest.MarkDecorator]:
     return [pytest.mark.render, pytest.mark.xdist_group(f"render:{beat}:{lesson}")]
 
 
+def build_marks(beat: str, lesson: str = "seed") -> list[pytest.MarkDecorator]:
+    """The marks of a test that uses ``built_scene(beat, lesson)``: the xdist group of that build (test_plans
+    builds every beat of the seed in it, so the seed's builds cost its tests nothing: fast tests), and ``render``
+    for another lesson's (a build of its own, slow)."""
+    return [pytest.mark.xdist_group(f"build:{beat}:{lesson}"), *([pytest.mark.render] if lesson != "seed" else [])]
+
+
 def e2e_marks(lesson: str) -> list[pytest.MarkDecorator]:
     """The marks of a test that uses ``lesson_render(lesson)`` (a whole lesson rendered by the CLI)."""
     return [pytest.mark.render, pytest.mark.xdist_group(f"e2e:{lesson}")]
@@ -135,6 +142,11 @@ def _marking(marks: list[pytest.MarkDecorator]) -> Callable:
 def renders(beat: str, lesson: str = "seed") -> Callable:
     """Decorator form of :func:`render_marks`."""
     return _marking(render_marks(beat, lesson))
+
+
+def builds(beat: str, lesson: str = "seed") -> Callable:
+    """Decorator form of :func:`build_marks`."""
+    return _marking(build_marks(beat, lesson))
 
 
 def renders_lesson(lesson: str) -> Callable:
@@ -192,6 +204,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         marked = item.get_closest_marker("render") is not None and item.get_closest_marker("xdist_group") is not None
         if "render_scene" in getattr(item, "fixturenames", ()) and not marked:
             raise pytest.UsageError(f"{item.nodeid} uses render_scene: mark it with conftest.renders(...) / render_marks(...)")
+        if "built_scene" in getattr(item, "fixturenames", ()) and not _group(item).startswith("build:"):
+            raise pytest.UsageError(f"{item.nodeid} uses built_scene: mark it with conftest.builds(...) / build_marks(...)")
     cache = getattr(config, "cache", None)
     took: dict[str, float] = cache.get(DURATIONS, {}) if cache is not None else {}
     # a unit: a group, or the ungrouped tests of a module (kept in pytest's order, which sets each fixture up once)
@@ -353,6 +367,24 @@ def build(name: str, media: Path, lesson: Path | None = None) -> object:
         ends = [start for _, start in starts[1:]] + [scene.renderer.time]
         scene.played = [(key, start, end) for (key, start), end in zip(starts, ends, strict=True)]
     return scene
+
+
+@pytest.fixture(scope="session")
+def built_scene(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., object]:
+    """``built_scene("TangentSlopes")``: :func:`build` of that beat (``lesson``: a lesson file instead of the
+    default lesson), once per test process; ``scene.media`` is the folder it was built in."""
+    done: dict[tuple[str, str | None], object] = {}
+
+    def built(name: str, lesson: Path | None = None) -> object:
+        key = (name, None if lesson is None else str(lesson))
+        if key not in done:
+            media = tmp_path_factory.mktemp(f"build_{name}")
+            scene = build(name, media, lesson)
+            scene.media = media  # type: ignore[attr-defined]
+            done[key] = scene
+        return done[key]
+
+    return built
 
 
 # --- renders by the CLI, shared ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,17 @@ BEATS = ("FittedLine", "DatasetAndModel")
 
 
 def own_tex(media: Path) -> dict[str, str]:
-    """The environment with ``$GRADLESSON_TEX_CACHE`` beside ``media``."""
-    return {**os.environ, "GRADLESSON_TEX_CACHE": str(media.parent / "tex")}
+    """The environment with ``$GRADLESSON_TEX_CACHE`` beside ``media``: a copy of the tests' pool (conftest), made
+    once, which the test may damage."""
+    folder = media.parent / "tex"
+    if not folder.exists():
+        shutil.copytree(os.environ["GRADLESSON_TEX_CACHE"], folder, ignore=lambda _, names: [n for n in names if not n.endswith(".svg")])
+    return {**os.environ, "GRADLESSON_TEX_CACHE": str(folder)}
 
 
 def render(lesson: Path, media: Path) -> dict[str, str]:
-    """Render :data:`BEATS` as drafts, compiling formulas into a TeX cache of the test's own (it damages them);
-    each beat's line, by beat name."""
+    """Render :data:`BEATS` as drafts, with a TeX cache of the test's own (it damages it); each beat's line, by
+    beat name."""
     result = gradlesson("render", *BEATS, "-q", "d", "--out", str(media), "--lesson", str(lesson), env=own_tex(media))
     assert result.returncode == 0, result.stderr
     return {name: next(line for line in result.stdout.splitlines() if f"/{name}.mp4" in line) for name in BEATS}

@@ -37,7 +37,7 @@ def test_plain_label_has_the_cap_height_of_mathtex(tmp_path: Path) -> None:
     with tempconfig(settings(tmp_path)):
         for size in (LABEL_SIZE, 40):
             assert plain_label("H", size).height == pytest.approx(MathTex(r"\text{H}", font_size=size).height, rel=0.02)
-    assert any((tmp_path / "tex").glob("*.tex"))  # MathTex writes to the tex_dir these tests watch
+    assert any((tmp_path / "tex").glob("*.svg"))  # MathTex puts its formulas in the tex_dir these tests watch
 
 
 def test_plain_label_shrinks_to_its_width(tmp_path: Path) -> None:

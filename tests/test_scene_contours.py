@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import renders
+from conftest import builds
 
 from scenes.toolkit.style import lesson
 
@@ -20,10 +20,10 @@ def at_step(scene, k: int) -> None:
             sub.update()
 
 
-@renders("DescentOnContours")
+@builds("DescentOnContours")
 @pytest.mark.parametrize("k", STEPS)
-def test_descent_marker_sits_at_iterate_k(render_scene, k: int) -> None:
-    scene = render_scene("DescentOnContours").scene
+def test_descent_marker_sits_at_iterate_k(built_scene, k: int) -> None:
+    scene = built_scene("DescentOnContours")
     at_step(scene, k)
     d = lesson().descent
     np.testing.assert_allclose(scene.axes.p2c(scene.path.points[-1]), d.params[k], rtol=1e-9, atol=1e-9)
@@ -42,18 +42,18 @@ def test_a_long_descent_marks_at_most_a_hundred_iterates() -> None:
     assert len(long) <= MARKED + 2 and long[0] == 0 and long[-1] == 10_000
 
 
-@renders("DescentOnContours")
-def test_final_readout_shows_the_seeds_values(render_scene) -> None:
-    scene = render_scene("DescentOnContours").scene
+@builds("DescentOnContours")
+def test_final_readout_shows_the_seeds_values(built_scene) -> None:
+    scene = built_scene("DescentOnContours")
     b_line, m_line = scene.final_card[1].get_tex_string(), scene.final_card[2].get_tex_string()
     assert b_line == "b = -3.235905316463203" and m_line == "m = 1.9181494319433217"
     best = lesson().optimum
     np.testing.assert_allclose(scene.axes.p2c(scene.optimum.get_center()), [best.m, best.b], atol=1e-6)
 
 
-@renders("DescentOnContours")
-def test_contour_bands_match_the_core_levels(render_scene) -> None:
-    scene = render_scene("DescentOnContours").scene
+@builds("DescentOnContours")
+def test_contour_bands_match_the_core_levels(built_scene) -> None:
+    scene = built_scene("DescentOnContours")
     levels, grid = lesson().levels, lesson().landscape
     # the innermost painted region is L <= levels[1]: every vertex lies on that contour or the box edge
     inner = scene.contours[-1]
@@ -64,10 +64,10 @@ def test_contour_bands_match_the_core_levels(render_scene) -> None:
     assert np.all(on_box | (np.abs(loss - levels[1]) < 0.01 * levels[1]))
 
 
-@renders("FittedLine")
+@builds("FittedLine")
 @pytest.mark.parametrize("k", STEPS)
-def test_fitted_line_follows_iterate_k(render_scene, k: int) -> None:
-    scene = render_scene("FittedLine").scene
+def test_fitted_line_follows_iterate_k(built_scene, k: int) -> None:
+    scene = built_scene("FittedLine")
     at_step(scene, k)
     m, b = lesson().descent.params[k]
     start, end = (scene.axes.p2c(p) for p in scene.line.get_start_and_end())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import renders, shown
+from conftest import builds, shown
 
 from gradcore import predict
 from gradcore.format import number_format, tex_num, tex_setting
@@ -12,13 +12,13 @@ from scenes.toolkit.style import lesson
 
 
 @pytest.fixture(scope="module")
-def loss_curves(render_scene):
-    return render_scene("LossCurves").scene
+def loss_curves(built_scene):
+    return built_scene("LossCurves")
 
 
 @pytest.fixture(scope="module")
-def dataset_scene(render_scene):
-    return render_scene("DatasetAndModel").scene
+def dataset_scene(built_scene):
+    return built_scene("DatasetAndModel")
 
 
 def positions(view) -> list[int]:
@@ -33,7 +33,7 @@ def move(view, i: int) -> None:
         mob.update()
 
 
-@renders("LossCurves")
+@builds("LossCurves")
 @pytest.mark.parametrize("parameter", ["m", "b"])
 def test_the_views_are_the_lessons_slices(loss_curves, parameter) -> None:
     view = loss_curves.views[parameter]
@@ -45,7 +45,7 @@ def test_the_views_are_the_lessons_slices(loss_curves, parameter) -> None:
     np.testing.assert_array_equal(view.params[:, 1 - swept], 5.0)
 
 
-@renders("LossCurves")
+@builds("LossCurves")
 @pytest.mark.parametrize("parameter", ["m", "b"])
 def test_moving_dot_sits_on_the_core_samples(loss_curves, parameter) -> None:
     view = loss_curves.views[parameter]
@@ -61,7 +61,7 @@ def test_moving_dot_sits_on_the_core_samples(loss_curves, parameter) -> None:
         np.testing.assert_allclose(view.drop.get_end(), view.dot.get_center(), atol=1e-9)
 
 
-@renders("LossCurves")
+@builds("LossCurves")
 @pytest.mark.parametrize("parameter", ["m", "b"])
 def test_data_view_line_is_the_model_for_the_matching_parameter(loss_curves, parameter) -> None:
     view, data = loss_curves.views[parameter], lesson().dataset
@@ -85,7 +85,7 @@ def test_data_view_line_is_the_model_for_the_matching_parameter(loss_curves, par
             assert axes.p2c(segment[-1]) == pytest.approx([x, foot], abs=1e-6)
 
 
-@renders("LossCurves")
+@builds("LossCurves")
 @pytest.mark.parametrize("parameter", ["m", "b"])
 def test_live_readouts_show_the_core_values(loss_curves, parameter) -> None:
     view = loss_curves.views[parameter]
@@ -97,7 +97,7 @@ def test_live_readouts_show_the_core_values(loss_curves, parameter) -> None:
             assert shown(num) == number_format(values).parts(values[i])[0]
 
 
-@renders("LossCurves")
+@builds("LossCurves")
 @pytest.mark.parametrize("parameter", ["m", "b"])
 def test_red_arrows_are_the_seeds_arrows(loss_curves, parameter) -> None:
     view = loss_curves.views[parameter]
@@ -109,7 +109,7 @@ def test_red_arrows_are_the_seeds_arrows(loss_curves, parameter) -> None:
         assert view.axes.p2c(arrow.tip.tip_point) == pytest.approx(tail + delta, abs=1e-6 * span)
 
 
-@renders("LossCurves")
+@builds("LossCurves")
 @pytest.mark.parametrize("parameter", ["m", "b"])
 def test_loss_ticks_are_labelled_in_thousands_where_they_sit(loss_curves, parameter) -> None:
     view = loss_curves.views[parameter]
@@ -126,7 +126,7 @@ def test_loss_ticks_are_labelled_in_thousands_where_they_sit(loss_curves, parame
 # --- beat 3 ------------------------------------------------------------------------------------
 
 
-@renders("DatasetAndModel")
+@builds("DatasetAndModel")
 def test_sse_readout_at_each_knot_is_the_core_loss(dataset_scene) -> None:
     c = lesson().candidates
     m_num, b_num, loss_num = (row[1] for row in dataset_scene.readouts)
@@ -143,7 +143,7 @@ def test_sse_readout_at_each_knot_is_the_core_loss(dataset_scene) -> None:
             assert y == pytest.approx(predict(x, m, b), abs=1e-6)
 
 
-@renders("DatasetAndModel")
+@builds("DatasetAndModel")
 def test_candidate_table_lists_each_knot_and_boxes_the_smallest_loss(dataset_scene) -> None:
     c = lesson().candidates
     rows = dataset_scene.table

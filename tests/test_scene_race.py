@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import TEST_SIZE, TEX_ATTACKS, lesson_file, renders, shown
+from conftest import TEST_SIZE, TEX_ATTACKS, builds, lesson_file, shown
 from manim import Text, config, tempconfig
 
 from gradcore.format import num, number_format, setting, tex_setting
@@ -20,13 +20,13 @@ STEPS = (0, 1, 2, 5, 17, 38, 39, 40, 50, 99, 100)
 
 
 @pytest.fixture(scope="module")
-def race(render_scene):
-    return render_scene("OptimizerRace").scene
+def race(built_scene):
+    return built_scene("OptimizerRace")
 
 
 @pytest.fixture(scope="module")
-def clinic(render_scene):
-    return render_scene("LearningRateClinic").scene
+def clinic(built_scene):
+    return built_scene("LearningRateClinic")
 
 
 def at_step(scene, k: int) -> None:
@@ -51,7 +51,7 @@ def inside_frame(mobject, margin: float = 0.05) -> bool:
 # ---------------------------------------------------------------- the race
 
 
-@renders("OptimizerRace")
+@builds("OptimizerRace")
 def test_race_draws_the_lessons_runners(race) -> None:
     runs = lesson().race
     assert race.runs is runs
@@ -62,7 +62,7 @@ def test_race_draws_the_lessons_runners(race) -> None:
     assert len(starts) == 1, "every runner starts from the same point"
 
 
-@renders("OptimizerRace")
+@builds("OptimizerRace")
 @pytest.mark.parametrize("k", STEPS)
 def test_race_dots_paths_and_losses_at_step_k(race, k: int) -> None:
     at_step(race, k)
@@ -79,7 +79,7 @@ def test_race_dots_paths_and_losses_at_step_k(race, k: int) -> None:
         assert shown(race.losses[i]) == form.parts(t.loss[j])[0]
 
 
-@renders("OptimizerRace")
+@builds("OptimizerRace")
 @pytest.mark.parametrize("k", STEPS)
 def test_loss_plot_curves_map_back_to_step_and_loss(race, k: int) -> None:
     at_step(race, k)
@@ -94,7 +94,7 @@ def test_loss_plot_curves_map_back_to_step_and_loss(race, k: int) -> None:
         assert np.all((lo <= log_loss) & (log_loss <= hi))
 
 
-@renders("OptimizerRace")
+@builds("OptimizerRace")
 def test_race_zoom_is_a_piece_of_the_core_grid(race) -> None:
     grid, sub = lesson().landscape, race.grid
     cols = np.flatnonzero(np.isin(grid.m, sub.m))
@@ -104,7 +104,7 @@ def test_race_zoom_is_a_piece_of_the_core_grid(race) -> None:
     np.testing.assert_allclose(race.axes.p2c(race.optimum.get_center()), [best.m, best.b], atol=1e-6)
 
 
-@renders("OptimizerRace")
+@builds("OptimizerRace")
 def test_race_finish_names_the_first_to_the_bottom(race) -> None:
     plan = type(race).steps(lesson())
     best, at = lesson().race_leader
@@ -117,7 +117,7 @@ def test_race_finish_names_the_first_to_the_bottom(race) -> None:
     assert step == pytest.approx(at, abs=1e-6) and 10**log_loss == pytest.approx(loss[at], rel=1e-6)
 
 
-@renders("OptimizerRace")
+@builds("OptimizerRace")
 def test_race_text_stays_in_frame(race) -> None:
     at_step(race, 100)
     for mobject in (race.legend, race.plot, race.title):
@@ -137,22 +137,21 @@ ATTACKED = pytest.mark.xdist_group("attacks:OptimizerRace")
 @pytest.fixture(scope="module")
 def attacked(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[OptimizerRace], list[str]]:
     """The race built (every mobject, no frame drawn) for lesson files whose labels are ``MARK`` + an attack,
-    eight runners a file, and the source of every TeX file manim wrote meanwhile."""
-    from manim.utils import tex_file_writing
+    eight runners a file, and every formula MathTex and Tex asked TeX (or the TeX cache) for meanwhile."""
+    from manim.mobject.text import tex_mobject
 
     root = tmp_path_factory.mktemp("attacks")
     sources: list[str] = []
-    generate = tex_file_writing.generate_tex_file  # every MathTex / Tex source passes here on its way to latex
+    compile_formula = tex_mobject.tex_to_svg_file  # every MathTex / Tex formula passes here, compiled or cached
 
     def recording(expression: str, environment: str | None = None, tex_template: object = None):
-        path = generate(expression, environment, tex_template)
-        sources.append(path.read_text(encoding="utf-8"))
-        return path
+        sources.append(expression)
+        return compile_formula(expression, environment, tex_template)
 
     settings = {"media_dir": str(root / "media"), "pixel_width": TEST_SIZE[0], "pixel_height": TEST_SIZE[1]}
     scenes = []
     with pytest.MonkeyPatch.context() as patch, tempconfig({**settings, "verbosity": "WARNING"}):
-        patch.setattr(tex_file_writing, "generate_tex_file", recording)
+        patch.setattr(tex_mobject, "tex_to_svg_file", recording)
         for first in range(0, len(TEX_ATTACKS), 8):
             labels = [MARK + attack for attack in TEX_ATTACKS[first : first + 8]]
             path = root / f"attacks_{first}.toml"
@@ -205,7 +204,7 @@ def test_attack_legend_stays_in_frame_beside_the_contours(attacked) -> None:
 # ---------------------------------------------------------------- the clinic
 
 
-@renders("LearningRateClinic")
+@builds("LearningRateClinic")
 def test_clinic_panels_are_the_lessons_runs(clinic) -> None:
     runs = lesson().clinic
     assert [(p.run.lr, p.run.outcome) for p in clinic.panels] == [(r.lr, r.outcome) for r in runs]
@@ -218,7 +217,7 @@ def test_clinic_panels_are_the_lessons_runs(clinic) -> None:
     ]
 
 
-@renders("LearningRateClinic")
+@builds("LearningRateClinic")
 @pytest.mark.parametrize("k", STEPS)
 def test_clinic_dots_sit_at_their_iterate(clinic, k: int) -> None:
     at_step(clinic, k)
@@ -240,7 +239,7 @@ def test_clinic_dots_sit_at_their_iterate(clinic, k: int) -> None:
             assert on_edge.any() and np.all((tip >= lo - 1e-6) & (tip <= hi + 1e-6))
 
 
-@renders("LearningRateClinic")
+@builds("LearningRateClinic")
 @pytest.mark.parametrize("k", STEPS)
 def test_clinic_loss_readouts_show_the_core_loss(clinic, k: int) -> None:
     at_step(clinic, k)
@@ -254,7 +253,7 @@ def test_clinic_loss_readouts_show_the_core_loss(clinic, k: int) -> None:
         assert mantissa * 10.0**power == pytest.approx(loss, rel=0.005)
 
 
-@renders("LearningRateClinic")
+@builds("LearningRateClinic")
 def test_clinic_labels_the_divergence_the_core_detected(clinic) -> None:
     at_step(clinic, 100)
     diverging = [p for p in clinic.panels if p.trajectory.diverged_at is not None]
@@ -273,7 +272,7 @@ def test_clinic_labels_the_divergence_the_core_detected(clinic) -> None:
     assert plan["diverged"] == f"lr = {setting(rate, 3)} diverged at step {at}."  # the whole number, not one it begins
 
 
-@renders("LearningRateClinic")
+@builds("LearningRateClinic")
 def test_clinic_text_stays_in_frame(clinic) -> None:
     at_step(clinic, 100)
     for panel in clinic.panels:

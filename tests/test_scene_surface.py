@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import render_marks, renders
+from conftest import builds, render_marks
 from manim import config
 
 from gradcore.lessonfile import load_lesson
@@ -21,8 +21,8 @@ LABELLED = ("intro_to_gradients", "sine", "csv_data")
 
 
 @pytest.fixture(scope="module")
-def scene(render_scene):
-    return render_scene("LossSurface").scene
+def scene(built_scene):
+    return built_scene("LossSurface")
 
 
 def coords(scene, mobject) -> np.ndarray:
@@ -41,7 +41,7 @@ def test_steps_last_18_to_22_seconds_and_end_on_a_short_hold() -> None:
     assert steps[-1].key == "hold" and steps[-1].seconds <= 1.0
 
 
-@renders("LossSurface")
+@builds("LossSurface")
 def test_one_face_per_grid_cell(scene) -> None:
     grid = lesson().surface
     surface = scene.surface
@@ -51,7 +51,7 @@ def test_one_face_per_grid_cell(scene) -> None:
     assert cells == [(i, j) for i in range(rows - 1) for j in range(cols - 1)]
 
 
-@renders("LossSurface")
+@builds("LossSurface")
 def test_face_corners_are_the_grid_nodes(scene) -> None:
     """Every face's four corners map back (through the axes) to (m[j], b[i], loss[i, j]) of its cell's nodes."""
     grid = lesson().surface
@@ -66,7 +66,7 @@ def test_face_corners_are_the_grid_nodes(scene) -> None:
         np.testing.assert_allclose(got / scale, expected / scale, atol=1e-9)
 
 
-@renders("LossSurface")
+@builds("LossSurface")
 def test_faces_are_coloured_by_their_mean_loss(scene) -> None:
     """viridis of the cell's mean loss over the grid's max; the baked shading only nudges it."""
     grid = lesson().surface
@@ -88,7 +88,7 @@ def test_faces_are_coloured_by_their_mean_loss(scene) -> None:
     assert brightness[int(np.argmax(means))] > 1.6  # the highest corner: the yellow end of viridis
 
 
-@renders("LossSurface")
+@builds("LossSurface")
 def test_descent_path_runs_through_every_iterate(scene) -> None:
     d = lesson().descent
     got = corners(coords(scene, scene.path))
@@ -99,7 +99,7 @@ def test_descent_path_runs_through_every_iterate(scene) -> None:
     np.testing.assert_allclose(got[0, :2], (-15, -30))
 
 
-@renders("LossSurface")
+@builds("LossSurface")
 def test_slices_run_through_the_slice_samples(scene) -> None:
     ms, bs = lesson().loss_vs_m, lesson().loss_vs_b
     for mobject, samples, fixed_axis, free_axis, fixed in (
@@ -130,7 +130,7 @@ def camera_at(camera, **values):
         camera.reset_rotation_matrix()
 
 
-@renders("LossSurface")
+@builds("LossSurface")
 def test_camera_ends_looking_straight_down_with_m_right_and_b_up(scene) -> None:
     camera = scene.camera
     assert camera.get_phi() == pytest.approx(0, abs=1e-9)
@@ -142,7 +142,7 @@ def test_camera_ends_looking_straight_down_with_m_right_and_b_up(scene) -> None:
     assert b_end[1] - origin[1] > 2 and abs(b_end[0] - origin[0]) < 1e-6  # b runs bottom → top
 
 
-@renders("LossSurface")
+@builds("LossSurface")
 def test_surface_stays_in_frame_while_the_camera_turns(scene) -> None:
     """Project the surface and path from the start view, along the whole rotation and from the top (the labels:
     see test_labels_and_tags_never_overlap_and_stay_in_frame)."""

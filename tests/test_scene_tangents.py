@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import render_marks, renders
+from conftest import build_marks, builds
 
 from gradcore.format import number_format
 from gradcore.lessonfile import load_lesson
@@ -38,11 +38,11 @@ def _inside_frame(mobject) -> bool:
 
 
 @pytest.fixture(scope="module")
-def beat1(render_scene):
-    return render_scene("DerivativeAsSlope").scene
+def beat1(built_scene):
+    return built_scene("DerivativeAsSlope")
 
 
-@renders("DerivativeAsSlope")
+@builds("DerivativeAsSlope")
 def test_secant_has_the_cores_slope_and_passes_through_both_points(beat1) -> None:
     s, scene = lesson().secant, beat1
     for i in (0, 200, len(s.h) - 1):
@@ -58,7 +58,7 @@ def test_secant_has_the_cores_slope_and_passes_through_both_points(beat1) -> Non
         assert scene.h_number.get_value() == pytest.approx(s.h[i], rel=1e-12)
 
 
-@renders("DerivativeAsSlope")
+@builds("DerivativeAsSlope")
 def test_last_secant_shows_the_last_difference_quotient(beat1) -> None:
     s, scene = lesson().secant, beat1
     scene.tracker.set_value(len(s.h) - 1)
@@ -70,7 +70,7 @@ def test_last_secant_shows_the_last_difference_quotient(beat1) -> None:
     assert scene.h_number._get_num_string(scene.h_number.get_value()) == number_format(s.h, 3).parts(s.h[-1])[0]
 
 
-@renders("DerivativeAsSlope")
+@builds("DerivativeAsSlope")
 def test_dashed_tangent_has_the_cores_tangent_slope(beat1) -> None:
     s = lesson().secant
     slope, a, _ = _slope(beat1.axes, beat1.tangent)
@@ -78,7 +78,7 @@ def test_dashed_tangent_has_the_cores_tangent_slope(beat1) -> None:
     assert a[1] - s.y0 == pytest.approx(s.tangent_slope * (a[0] - s.x0), abs=1e-6)
 
 
-@renders("DerivativeAsSlope")
+@builds("DerivativeAsSlope")
 def test_beat1_layout_stays_in_frame_and_apart(beat1) -> None:
     scene = beat1
     for m in (scene.definition, scene.axes, scene.rows, scene.limit):
@@ -92,16 +92,16 @@ def test_beat1_layout_stays_in_frame_and_apart(beat1) -> None:
 
 
 @pytest.fixture(scope="module")
-def beat2(render_scene):
-    return render_scene("TangentSlopes").scene
+def beat2(built_scene):
+    return built_scene("TangentSlopes")
 
 
-@renders("TangentSlopes")
+@builds("TangentSlopes")
 def test_one_part_per_function_in_order(beat2) -> None:
     assert [p.curve.function.name for p in beat2.parts] == [c.function.name for c in lesson().curves]
 
 
-@renders("TangentSlopes")
+@builds("TangentSlopes")
 @pytest.mark.parametrize("which", range(3))
 def test_tangent_slope_is_the_cores_derivative(beat2, which) -> None:
     part = beat2.parts[which]
@@ -117,7 +117,7 @@ def test_tangent_slope_is_the_cores_derivative(beat2, which) -> None:
         assert dot == pytest.approx([d.x[i], d.y[i]], abs=1e-9)
 
 
-@renders("TangentSlopes")
+@builds("TangentSlopes")
 @pytest.mark.parametrize("which", range(3))
 def test_derivative_dot_and_readout_follow_the_tangent(beat2, which) -> None:
     part = beat2.parts[which]
@@ -132,7 +132,7 @@ def test_derivative_dot_and_readout_follow_the_tangent(beat2, which) -> None:
         assert part.dy_number._get_num_string(part.dy_number.get_value()) == number_format(d.dy, 3).parts(d.dy[i])[0]
 
 
-@renders("TangentSlopes")
+@builds("TangentSlopes")
 @pytest.mark.parametrize("which", range(3))
 def test_both_axes_share_the_x_scale_and_the_trace_is_f_prime(beat2, which) -> None:
     part = beat2.parts[which]
@@ -145,7 +145,7 @@ def test_both_axes_share_the_x_scale_and_the_trace_is_f_prime(beat2, which) -> N
     assert ends[1] == pytest.approx([d.x[-1], d.dy[-1]], abs=1e-9)
 
 
-@renders("TangentSlopes")
+@builds("TangentSlopes")
 @pytest.mark.parametrize("which", range(3))
 def test_red_arrows_are_the_seeds(beat2, which) -> None:
     part, curve = beat2.parts[which], lesson().curves[which]
@@ -157,7 +157,7 @@ def test_red_arrows_are_the_seeds(beat2, which) -> None:
         assert end == pytest.approx(tail + delta, abs=1e-9)
 
 
-@renders("TangentSlopes")
+@builds("TangentSlopes")
 @pytest.mark.parametrize("which", range(3))
 def test_zero_slope_marks_sit_at_the_cores_stationary_points(beat2, which) -> None:
     part, curve = beat2.parts[which], lesson().curves[which]
@@ -169,7 +169,7 @@ def test_zero_slope_marks_sit_at_the_cores_stationary_points(beat2, which) -> No
         assert np.asarray(part.daxes.p2c(crossing.get_center()))[:2] == pytest.approx([x, 0.0], abs=1e-9)
 
 
-@renders("TangentSlopes")
+@builds("TangentSlopes")
 @pytest.mark.parametrize("which", range(3))
 def test_beat2_layout_stays_in_frame_and_apart(beat2, which) -> None:
     part = beat2.parts[which]
@@ -223,15 +223,15 @@ def _first_glyph(mobject):
 @pytest.fixture(
     scope="module",
     params=[
-        pytest.param("intro_to_gradients", marks=render_marks("TangentSlopes")),
-        pytest.param("sine", marks=render_marks("TangentSlopes", "sine")),
-        pytest.param("csv_data", marks=render_marks("TangentSlopes", "csv_data")),
+        pytest.param("intro_to_gradients", marks=build_marks("TangentSlopes")),
+        pytest.param("sine", marks=build_marks("TangentSlopes", "sine")),
+        pytest.param("csv_data", marks=build_marks("TangentSlopes", "csv_data")),
     ],
 )
-def any_lesson(request, render_scene):
+def any_lesson(request, built_scene):
     """TangentSlopes rendered for each shipped lesson (the seed lesson: the same render as beat2)."""
     path = None if request.param == "intro_to_gradients" else LESSONS / f"{request.param}.toml"
-    scene = render_scene("TangentSlopes", lesson=path).scene
+    scene = built_scene("TangentSlopes", path)
     expected = lesson() if path is None else load_lesson(path)
     assert [p.curve.function.latex for p in scene.parts] == [c.function.latex for c in expected.curves]
     return scene
