@@ -387,6 +387,30 @@ def built_scene(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., objec
     return built
 
 
+# --- the synthetic kit of tests/kit_sample.py, made once ---------------------------------------------------------
+
+# the tests of the kit's presenter, slides and handout, on one worker: the sample is made once a run
+SAMPLE_KIT_GROUP = pytest.mark.xdist_group("kit:sample")
+
+
+@pytest.fixture(scope="session")
+def sample_kit(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], object]:
+    """``sample_kit(folder)``: a copy of :func:`kit_sample.synthetic_kit` in ``folder`` and its manifest; ffmpeg
+    makes the sample's 30 files once a test process (about 2.5 s), each copy takes milliseconds."""
+    import shutil
+
+    from kit_sample import synthetic_kit
+
+    source = tmp_path_factory.mktemp("sample_kit")
+    manifest = synthetic_kit(source)
+
+    def copy(folder: Path) -> object:
+        shutil.copytree(source, folder, dirs_exist_ok=True)
+        return manifest
+
+    return copy
+
+
 # --- renders by the CLI, shared ------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from kit_sample import synthetic_kit
+from conftest import SAMPLE_KIT_GROUP
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
@@ -22,14 +22,15 @@ from gradlesson.kit.slides import notes_text, write_pptx
 P14_MEDIA = "{http://schemas.microsoft.com/office/powerpoint/2010/main}media"
 R_EMBED, R_LINK = qn("r:embed"), qn("r:link")
 # Typst markup, code, maths, labels, references and comments: each must print as written.
+pytestmark = SAMPLE_KIT_GROUP  # the sample kit is made once a run (conftest.sample_kit)
 INJECTION = '#panic("x") *bold* $x$ <a> @ref // comment'
 TYPST_ATTACKS = [INJECTION, '#read("/etc/hostname")', "_under_ `raw` \\ back", "= Heading", "- item", "] #{ 1 + 1 } [", "/* open"]
 
 
 @pytest.fixture(scope="module")
-def kit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, KitManifest]:
+def kit(tmp_path_factory: pytest.TempPathFactory, sample_kit) -> tuple[Path, KitManifest]:
     folder = tmp_path_factory.mktemp("kit")
-    return folder, synthetic_kit(folder)
+    return folder, sample_kit(folder)
 
 
 @pytest.fixture(scope="module")

@@ -10,19 +10,20 @@ import math
 from pathlib import Path
 
 import pytest
-from kit_sample import synthetic_kit
+from conftest import SAMPLE_KIT_GROUP
 
 from gradlesson.kit.browse import chromium, missing_browser, open_presenter, press, state, wait_for
 from gradlesson.kit.manifest import KitManifest
 from gradlesson.kit.presenter import WEB, WEB_FILES, read_vtt, script_json, write_presenter
 
+pytestmark = SAMPLE_KIT_GROUP  # the sample kit is made once a run (conftest.sample_kit)
 ATTACK = "</script><img src=x onerror=alert(1)> &<>\"' \u2028 <!--"
 
 
 @pytest.fixture(scope="module")
-def kit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, KitManifest]:
+def kit(tmp_path_factory: pytest.TempPathFactory, sample_kit) -> tuple[Path, KitManifest]:
     folder = tmp_path_factory.mktemp("kit")
-    manifest = synthetic_kit(folder)
+    manifest = sample_kit(folder)
     write_presenter(folder, manifest)
     return folder, manifest
 
