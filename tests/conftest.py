@@ -234,22 +234,32 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         cache.set(DURATIONS, {**cache.get(DURATIONS, {}), **{k: round(v, 3) for k, v in _took.items()}})
 
 
-# --- TeX: one folder for every test process, kept between runs ----------------------------------------------------
+# --- TeX: the machine's formulas, as renders share them -------------------------------------------------------------
 
 
 @pytest.fixture(scope="session", autouse=True)
 def tex_folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """manim's TeX folder for every test process (pytest's cache folder, ``tex``, kept between runs), which is also
-    every CLI render's TeX cache (``$GRADLESSON_TEX_CACHE``), never the user's. The xdist workers and the CLI's jobs
-    share it as renders do (:mod:`scenes.toolkit.internals.tex_files`: a formula is compiled apart and appears
-    whole), so a fresh clone compiles each formula once."""
+    """manim's TeX folder for every test process and every CLI render the tests run: the machine's TeX cache
+    (:func:`gradlesson.render.tex_cache`, which ``$GRADLESSON_TEX_CACHE`` moves), as for the speech cache. Each
+    file is named by the hash of its TeX source and appears whole (:mod:`scenes.toolkit.internals.tex_files`),
+    so the xdist workers, the CLI's jobs and every clone of the project share it safely, and a formula is compiled
+    once a machine. Tests that damage formulas work on a copy (test_edit_loop). If the cache cannot be made, a
+    folder in pytest's cache is used."""
     from manim import config
 
     import scenes.toolkit.internals  # noqa: F401  # before any formula: MathTex compiles apart from here on
+    from gradlesson.caches import user_cache
     from gradlesson.render import _drop_damaged_svgs
 
-    cache = getattr(request.config, "cache", None)
-    pool = cache.mkdir("tex") if cache is not None else tmp_path_factory.mktemp("tex_pool")
+    pool = user_cache("tex")
+    try:
+        pool.mkdir(parents=True, exist_ok=True)
+        usable = os.access(pool, os.W_OK | os.X_OK)
+    except OSError:
+        usable = False
+    if not usable:
+        cache = getattr(request.config, "cache", None)
+        pool = cache.mkdir("tex") if cache is not None else tmp_path_factory.mktemp("tex_pool")
     os.environ["GRADLESSON_TEX_CACHE"] = str(pool)
     _drop_damaged_svgs(pool, lambda line: None)
     saved = config.tex_dir
