@@ -365,6 +365,7 @@ def build(name: str, media: Path, lesson: Path | None = None) -> object:
                 "verbosity": "WARNING", "progress_bar": "none", "disable_caching": True}  # fmt: skip
     with tempconfig(settings), lesson_file(lesson):
         scene = beat.load()(skip_animations=True)
+        scene.renderer.update_frame = lambda *args, **kwargs: None  # manim draws frames it then skips: not drawn at all
         starts: list[tuple[str, float]] = []
         begin = scene._begin
 
