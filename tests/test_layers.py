@@ -59,6 +59,7 @@ UNDOCUMENTED = {
     "pieces",
     "write_frame",
     "path_obj",
+    "set_cairo_context_path",
 }
 
 

@@ -17,6 +17,10 @@ with stock manim's and fails when an upgrade changes what it relies on.
 ``frame_counter`` — :func:`counting_frames`, frames written so far, for ``gradlesson render``'s progress view:
   ``SceneFileWriter.write_frame`` (wrapped on the class while inside; both renderers call it per frame, a held
   frame once with ``repeat``). Checked by ``tests/test_progress.py``: the count equals the video's frames.
+``cairo_paths`` — :func:`keep_cairo_paths`, called when this package is imported: a vmobject whose points did not
+  change since the last frame has its cairo path replayed instead of rebuilt: ``Camera.set_cairo_context_path``
+  (wrapped), ``Camera.transform_points_pre_display`` (called), ``VMobject.tolerance_for_point_equality`` (read).
+  Checked by ``tests/test_cairo_paths.py``: frames of still, moving and empty vmobjects equal the stock camera's.
 ``svg_paths`` — :func:`share_parsed_svg_paths`, called when this package is imported: a copied glyph shares the
   parsed path it was made from instead of deep-copying it: ``VMobjectFromSVGPath.path_obj`` (read),
   ``VMobjectFromSVGPath.__deepcopy__`` (added). Checked by ``tests/test_svg_paths.py``: manim reads ``path_obj``
@@ -31,6 +35,7 @@ with stock manim's and fails when an upgrade changes what it relies on.
   making one new formula at once each get it whole.
 """
 
+from scenes.toolkit.internals.cairo_paths import keep_cairo_paths
 from scenes.toolkit.internals.cameras import DepthCamera, anchor_depth, fix_axis_shading
 from scenes.toolkit.internals.fast_surface import FastSurface, FastSurfaceCamera, draw_fast_surface, grid_faces, shade_faces
 from scenes.toolkit.internals.frame_counter import counting_frames
@@ -40,6 +45,7 @@ from scenes.toolkit.internals.tex_files import compile_apart, read_apart, share_
 
 MANIM_VERSION = "0.22.0"
 
+keep_cairo_paths()
 share_parsed_svg_paths()
 share_one_tex_folder()
 
@@ -55,6 +61,7 @@ __all__ = [
     "draw_fast_surface",
     "fix_axis_shading",
     "grid_faces",
+    "keep_cairo_paths",
     "read_apart",
     "shade_faces",
     "share_one_tex_folder",
