@@ -17,7 +17,9 @@ from PIL import Image
 
 __all__ = ["AAC", "contact_sheet", "duration", "frame_at", "has_audio", "replace_atomically", "section_clips", "stitch"]
 
-AAC = ("-c:a", "aac", "-b:a", "128k")  # the sound of every voiced clip: ffmpeg's own AAC encoder, 128 kbit/s stereo
+# the sound of every voiced clip: ffmpeg's own AAC encoder, 128 kbit/s stereo, its "fast" coder: 2.9x faster than
+# its default (twoloop; 472 s of the sine lesson's sound: 25.9 -> 8.9 s) and nearer the waveform (40.8 vs 25.4 dB SNR)
+AAC = ("-c:a", "aac", "-aac_coder", "fast", "-b:a", "128k")
 
 
 def duration(video: Path) -> float:
