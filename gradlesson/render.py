@@ -162,8 +162,9 @@ def write_manifest(path: Path, manifest: dict) -> None:
 
 
 def _drop_damaged_svgs(folder: Path, log: Callable[[str], None]) -> None:
-    """Delete every TeX SVG in ``folder`` that is not a whole XML document (a dvisvgm killed mid-write leaves
-    one), saying so in one line: manim reuses any SVG that exists, so it would fail that beat on every run."""
+    """Delete every TeX SVG in ``folder`` that is not a whole XML document (a disk that filled up, or a cache from
+    before formulas were renamed into place whole), saying so in one line: manim reuses any SVG that exists, so it
+    would fail that beat on every run."""
     for svg in folder.glob("*.svg"):
         try:
             ElementTree.parse(svg)
