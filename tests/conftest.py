@@ -6,6 +6,7 @@ one worker renders it, once; the heaviest groups are handed out first (see ``pyt
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -70,23 +71,34 @@ def gradlesson_here(capfd: pytest.CaptureFixture[str], *args: str) -> subprocess
     return subprocess.CompletedProcess(["gradlesson", *args], code, out, err)
 
 
+def unchanged_since(video: Path) -> tuple[str, int, int]:
+    """A key that changes when the file does (its path, modification time and size): for results memoised per file."""
+    stat = video.stat()
+    return str(video), stat.st_mtime_ns, stat.st_size
+
+
 def probe(video: Path) -> dict[str, float]:
-    """Duration (s), width, height, frame rate and frame count of a video's first video stream."""
+    """Duration (s), width, height, frame rate and frame count (by decoding) of a video's first video stream."""
+    return dict(_probe(unchanged_since(video)))
+
+
+@functools.cache
+def _probe(video: tuple[str, int, int]) -> tuple[tuple[str, float], ...]:
     out = subprocess.run(
         ["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
-         "format=duration:stream=width,height,r_frame_rate,nb_read_frames", "-of", "json", str(video)],
+         "format=duration:stream=width,height,r_frame_rate,nb_read_frames", "-of", "json", video[0]],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     info = json.loads(out)
     stream = info["streams"][0]
     num, den = (int(v) for v in stream["r_frame_rate"].split("/"))
-    return {
-        "duration": float(info["format"]["duration"]),
-        "width": stream["width"],
-        "height": stream["height"],
-        "fps": num / den,
-        "frames": int(stream["nb_read_frames"]),
-    }
+    return (
+        ("duration", float(info["format"]["duration"])),
+        ("width", stream["width"]),
+        ("height", stream["height"]),
+        ("fps", num / den),
+        ("frames", int(stream["nb_read_frames"])),
+    )
 
 
 def frame_at(video: Path, seconds: float) -> np.ndarray:

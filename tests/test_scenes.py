@@ -5,6 +5,8 @@ speech; test_voice checks its sound, sections and subtitles against the phrases 
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 import srt
 from conftest import E2E_VOICES, LESSONS, e2e_marks, frame_at, probe
@@ -17,15 +19,21 @@ FPS = 10  # -q d
 RENDERED = [pytest.param(name, beat, marks=e2e_marks(name), id=f"{name}-{beat.name}") for name in ("csv_data", "sine") for beat in BEATS]
 
 
-def _plan(name: str, beat):
+@functools.cache
+def _lesson(name: str):
+    """The lesson ``name`` as rendered: read from its file, its steps as long as their speech if it is spoken."""
     lesson = read_lesson_file(LESSONS / f"{name}.toml").lesson
     if name in E2E_VOICES:
         from gradlesson.voice import choose_voice, voiced
 
         voice = choose_voice(E2E_VOICES[name], "en", 1.0)
         assert voice is not None
-        lesson = voiced(lesson, [beat], voice, lambda _: None)
-    return beat.load().plan(lesson)
+        lesson = voiced(lesson, BEATS, voice, lambda _: None)
+    return lesson
+
+
+def _plan(name: str, beat):
+    return beat.load().plan(_lesson(name))
 
 
 @pytest.mark.parametrize(("name", "beat"), RENDERED)

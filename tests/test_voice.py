@@ -4,6 +4,7 @@ sound of every clip (measured on the decoded audio: its length, where each step'
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import json
 import re
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CLI_RENDER_GROUP, LESSONS, gradlesson, gradlesson_here, renders_lesson
+from conftest import CLI_RENDER_GROUP, LESSONS, gradlesson, gradlesson_here, renders_lesson, unchanged_since
 
 from gradcore.lessonfile import DEFAULT_LESSON_FILE, read_lesson_file
 from gradcore.narration import CUE_CHARS, PAUSE, TICK, NarrationSpec, Spoken, cues_of, phrases
@@ -150,8 +151,14 @@ def test_a_voice_that_cannot_speak_is_refused_before_anything_is_written(
 
 
 def streams(video: Path) -> dict[str, float]:
+    """Each stream's length (s) by its kind; the sound must be stereo AAC at :data:`RATE`."""
+    return dict(_streams(unchanged_since(video)))
+
+
+@functools.cache
+def _streams(video: tuple[str, int, int]) -> tuple[tuple[str, float], ...]:
     out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name,channels,sample_rate,duration", "-of", "json", str(video)],
+        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name,channels,sample_rate,duration", "-of", "json", video[0]],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     found = {}
@@ -159,12 +166,18 @@ def streams(video: Path) -> dict[str, float]:
         found[stream["codec_type"]] = float(stream["duration"])
         if stream["codec_type"] == "audio":
             assert (stream["codec_name"], stream["channels"], stream["sample_rate"]) == ("aac", 2, str(RATE))
-    return found
+    return tuple(found.items())
 
 
 def decoded(video: Path) -> np.ndarray:
+    """The video's sound, mixed to mono at :data:`RATE` (read-only: shared by the calls on one unchanged file)."""
+    return _decoded(unchanged_since(video))
+
+
+@functools.lru_cache(maxsize=2)  # the stitched lesson's (read once per beat) and one clip's
+def _decoded(video: tuple[str, int, int]) -> np.ndarray:
     raw = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(video), "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"], capture_output=True, check=True
+        ["ffmpeg", "-v", "error", "-i", video[0], "-ac", "1", "-ar", str(RATE), "-f", "f32le", "-"], capture_output=True, check=True
     ).stdout
     return np.frombuffer(raw, np.float32)
 
