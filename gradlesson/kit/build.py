@@ -340,9 +340,12 @@ def _build(
 
 
 def _transparent_work(video: Path, folder: Path, name: str) -> list[Callable[[], None]]:
-    """Convert a transparent render (manim's MOV) to VP9 with alpha in WebM and ProRes 4444 in MOV."""
+    """Convert a transparent render (manim's MOV) to VP9 with alpha in WebM and ProRes 4444 in MOV. VP9 in
+    libvpx's realtime mode: on a 270p beat 7.7x faster than its default (good, cpu-used 0) for 0.1 dB less PSNR
+    of the colours (premultiplied), 1.6 dB less of the alpha, and a file 36% larger."""
     folder.mkdir(exist_ok=True)
-    webm = ("-c:v", "libvpx-vp9", "-pix_fmt", "yuva420p", "-b:v", "0", "-crf", "32", "-row-mt", "1", "-auto-alt-ref", "0")
+    webm = ("-c:v", "libvpx-vp9", "-pix_fmt", "yuva420p", "-b:v", "0", "-crf", "32", "-row-mt", "1", "-auto-alt-ref", "0",
+            "-deadline", "realtime", "-cpu-used", "6")  # fmt: skip
     mov = ("-c:v", "prores_ks", "-profile:v", "4444", "-pix_fmt", "yuva444p10le", "-vendor", "apl0")
     return [
         partial(_ffmpeg, "-i", str(video), *webm, str(folder / f"{name}.webm")),
