@@ -284,7 +284,8 @@ def render_beats(
                         report = Path(scratch) / f"{beat.name}.error"
                         frames = FORK.RawValue("q", 0)  # frames the job has written: it adds, this process reads
                         job = FORK.Process(
-                            target=_render_job, args=(beat, quality, media, cfg, lesson_file, lesson, report, frames, transparent)
+                            target=_render_job,
+                            args=(beat, quality, media, video_of(beat), cfg, lesson_file, lesson, report, frames, transparent),
                         )
                         job.start()
                         running[job.sentinel] = (beat, job, time.perf_counter(), report, frames)
@@ -305,8 +306,6 @@ def render_beats(
                                 shutil.copyfile(report.with_suffix(".log"), kept)
                             raise RuntimeError(f"rendering {beat.name} failed: {reason} (manim's log: {kept})")
                         video = video_of(beat)
-                        if lesson.voicing is not None and not transparent:  # before its files are fingerprinted
-                            add_voice(video, beat.load().plan(lesson), section_clips(video, beat.name), QUALITIES[quality].fps)
                         read = json.loads(report.with_suffix(".reads").read_text())  # the lesson's parts the beat drew
                         entry = {"key": keys[beat.name], "reads": digests(lesson, read), "files": fingerprint(video, beat.name)}
                         manifest[f"{beat.name}/{quality}"] = entry
@@ -327,6 +326,7 @@ def _render_job(
     beat: Beat,
     quality: str,
     media: Path,
+    video: Path,
     cfg: Path,
     lesson_file: str | None,
     lesson: Lesson,
@@ -336,7 +336,9 @@ def _render_job(
 ) -> None:
     """Render ``beat`` in a process forked from :func:`render_beats` (manim, the scenes and ``lesson`` already
     in memory: no start-up cost), as ``manim render --config_file cfg --quality q --media_dir media --disable_caching
-    --save_sections`` would. manim's own output goes to ``report.log``; a failure's last line to ``report``; the names
+    --save_sections`` would, into ``video``; then, if the lesson is spoken (and the render opaque), puts its speech in
+    the video and its section clips (:func:`gradlesson.voice.add_voice`: here, beside the other jobs, not in the
+    parent between them). manim's own output goes to ``report.log``; a failure's last line to ``report``; the names
     of the lesson's parts the beat read (:class:`gradcore.reads.Reads`) to ``report.reads``; ``frames.value`` counts
     the frames written so far."""
     from manim import config, tempconfig
@@ -367,6 +369,8 @@ def _render_job(
         }
         with tempconfig({**settings, "input_file": str(beat.path)}), counting_frames(frames):
             beat.load()().render()
+        if lesson.voicing is not None and not transparent:  # before the parent fingerprints its files
+            add_voice(video, beat.load().plan(lesson), section_clips(video, beat.name), QUALITIES[quality].fps)
         report.with_suffix(".reads").write_text(json.dumps(sorted(read)))
     except BaseException as error:
         with open(report.with_suffix(".log"), "a") as log:  # the job's log, which the parent keeps
