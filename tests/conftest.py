@@ -169,15 +169,24 @@ def renders_lesson(lesson: str) -> Callable:
 # Work units handed out first under xdist, heaviest first (longest processing time first keeps both workers busy
 # to the end): whole lessons rendered by the CLI, the CLI renders shared by the pipeline tests, the lesson family's
 # builds, the in-process renders, other tests that render; then the rest, the plan test's builds first. Within each
-# class, by the time the unit took in the last run (pytest's cache, ``gradlesson/durations``), when known.
+# class, by the time the unit took in the last run here (pytest's cache, ``gradlesson/unit_costs``), else in the run
+# that wrote tests/unit_costs.json (a fresh clone, CI: ``pytest --save-unit-costs`` writes it again).
 FIRST = ("e2e:", "cli-render", "family:", "render:")
-DURATIONS = "gradlesson/durations"
+UNIT_COSTS = "gradlesson/unit_costs"
+UNIT_COSTS_FILE = Path(__file__).with_name("unit_costs.json")
 _took: dict[str, float] = {}
 
 
-def _test_id(nodeid: str) -> str:
-    """The test's id without the ``@group`` xdist adds under ``--dist loadgroup``."""
-    return nodeid.split("@")[0] if nodeid.rfind("@") > nodeid.rfind("]") else nodeid
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--save-unit-costs", action="store_true", help=f"write each work unit's seconds to {UNIT_COSTS_FILE.name}")
+
+
+def _unit_of(nodeid: str) -> str:
+    """The work unit of a test by its id: its xdist group (the ``@group`` xdist appends under ``--dist loadgroup``),
+    else its module's file name."""
+    if nodeid.rfind("@") > nodeid.rfind("]"):
+        return nodeid.rsplit("@", 1)[1]
+    return Path(nodeid.split("::")[0]).name
 
 
 def _group(item: pytest.Item) -> str:
@@ -219,31 +228,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if "built_scene" in getattr(item, "fixturenames", ()) and not _group(item).startswith("build:"):
             raise pytest.UsageError(f"{item.nodeid} uses built_scene: mark it with conftest.builds(...) / build_marks(...)")
     cache = getattr(config, "cache", None)
-    took: dict[str, float] = cache.get(DURATIONS, {}) if cache is not None else {}
+    unit_cost: dict[str, float] = cache.get(UNIT_COSTS, {}) if cache is not None else {}
+    if not unit_cost and UNIT_COSTS_FILE.exists():
+        unit_cost = json.loads(UNIT_COSTS_FILE.read_text())
     # a unit: a group, or the ungrouped tests of a module (kept in pytest's order, which sets each fixture up once)
-    unit_cost: dict[str, float] = {}
-    for item in items:
-        unit = _group(item) or item.path.name
-        unit_cost[unit] = unit_cost.get(unit, 0.0) + took.get(_test_id(item.nodeid), 0.0)
     order = {id(item): index for index, item in enumerate(items)}
 
     def key(item: pytest.Item) -> tuple:
         unit = _group(item) or item.path.name
-        return _rank(item), -unit_cost[unit], item.path.name != "test_plans.py", unit, order[id(item)]
+        return _rank(item), -unit_cost.get(unit, 0.0), item.path.name != "test_plans.py", unit, order[id(item)]
 
     items.sort(key=key)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    _took[_test_id(report.nodeid)] = _took.get(_test_id(report.nodeid), 0.0) + report.duration
+    unit = _unit_of(report.nodeid)
+    _took[unit] = _took.get(unit, 0.0) + report.duration
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Keep each test's time (setup, call and teardown) for the next run's order; the xdist controller (or a run
-    without xdist) writes it."""
-    cache = getattr(session.config, "cache", None)
-    if cache is not None and not hasattr(session.config, "workerinput") and _took:
-        cache.set(DURATIONS, {**cache.get(DURATIONS, {}), **{k: round(v, 3) for k, v in _took.items()}})
+    """Keep each unit's time (its tests' setup, call and teardown) for the next run's order; the xdist controller
+    (or a run without xdist) writes it. A run of part of the suite updates the units it ran."""
+    config = session.config
+    cache = getattr(config, "cache", None)
+    if hasattr(config, "workerinput") or not _took:
+        return
+    costs = {unit: round(seconds, 2) for unit, seconds in sorted(_took.items())}
+    if cache is not None:
+        cache.set(UNIT_COSTS, {**cache.get(UNIT_COSTS, {}), **costs})
+    if config.getoption("save_unit_costs"):
+        UNIT_COSTS_FILE.write_text(json.dumps(costs, indent=1) + "\n")
 
 
 # --- TeX: the machine's formulas, as renders share them -------------------------------------------------------------
