@@ -12,14 +12,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CLI_RENDER_GROUP, ROOT, frame_at, gradlesson, gradlesson_here, probe, renders_lesson
+from conftest import CLI_RENDER_GROUP, ROOT, frame_at, gradlesson_here, probe, renders_lesson
 
 from gradcore import build_lesson
 from gradlesson.quality import QUALITIES
 
 
-def test_export_reproduces_the_seed(tmp_path: Path) -> None:
-    result = gradlesson("export", "--out", str(tmp_path / "notes"))
+def test_export_reproduces_the_seed(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    result = gradlesson_here(capfd, "export", "--out", str(tmp_path / "notes"))
     assert result.returncode == 0, result.stderr
     rows = list(csv.reader((tmp_path / "notes" / "descent.csv").open()))
     assert rows[0] == ["step", "m", "b", "loss", "dL_dm", "dL_db"]
@@ -47,8 +47,8 @@ def test_export_to_an_unwritable_folder_is_one_line_exit_2(tmp_path: Path, capfd
     assert result.stderr.count("\n") == 1 and "cannot write to output folder" in result.stderr
 
 
-def test_check_passes_here() -> None:
-    result = gradlesson("check")
+def test_check_passes_here(capfd: pytest.CaptureFixture[str]) -> None:
+    result = gradlesson_here(capfd, "check")
     assert result.returncode == 0, result.stdout
     names = [line.split()[1] for line in result.stdout.splitlines()]
     assert names == ["python", "manim", "cairo", "pango", "LaTeX", "dvisvgm", "PyAV", "ffmpeg"]
@@ -84,11 +84,11 @@ def test_render_without_latex_fails_before_rendering(
     assert not (tmp_path / "media").exists()
 
 
-def test_list_prints_the_beats_in_order_with_their_planned_durations() -> None:
+def test_list_prints_the_beats_in_order_with_their_planned_durations(capfd: pytest.CaptureFixture[str]) -> None:
     from scenes import BEATS
     from scenes.toolkit.style import lesson
 
-    result = gradlesson("list")
+    result = gradlesson_here(capfd, "list")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == len(BEATS) + 1
@@ -162,15 +162,21 @@ def broken_latex(folder: Path) -> dict[str, str]:
     return {**os.environ, "PATH": f"{fake.parent}:{os.environ['PATH']}"}
 
 
-def test_check_fails_when_latex_is_there_but_cannot_compile(tmp_path: Path) -> None:
-    result = gradlesson("check", env=broken_latex(tmp_path))
+def test_check_fails_when_latex_is_there_but_cannot_compile(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", broken_latex(tmp_path)["PATH"])
+    result = gradlesson_here(capfd, "check")
     assert result.returncode == 1
     line = next(line for line in result.stdout.splitlines() if " LaTeX " in line)
     assert line.startswith("MISSING") and "cannot compile a formula (exit 1: ! LaTeX Error: File standalone.cls not found.)" in line
 
 
-def test_render_with_a_broken_latex_stops_before_rendering(tmp_path: Path) -> None:
-    result = gradlesson("render", "FittedLine", "-q", "l", "--out", str(tmp_path / "media"), env=broken_latex(tmp_path))
+def test_render_with_a_broken_latex_stops_before_rendering(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", broken_latex(tmp_path)["PATH"])
+    result = gradlesson_here(capfd, "render", "FittedLine", "-q", "l", "--out", str(tmp_path / "media"))
     assert result.returncode == 2 and "LaTeX is missing" in result.stderr and result.stderr.count("\n") == 1
     assert not (tmp_path / "media").exists()
 

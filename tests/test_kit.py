@@ -239,7 +239,7 @@ def test_a_bad_title_is_refused_with_a_fix(tmp_path: Path, capfd: pytest.Capture
 def test_a_gif_too_large_is_made_smaller_until_it_fits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     clip = tmp_path / "clip.mp4"
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=800x450:rate=12:duration=1", "-pix_fmt", "yuv420p", str(clip)],
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=800x450:rate=12:duration=0.5", "-pix_fmt", "yuv420p", str(clip)],
         check=True,
     )
     big = tmp_path / "big.gif"

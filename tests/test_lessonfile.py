@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import e2e_marks, gradlesson, gradlesson_here, probe
+from conftest import e2e_marks, gradlesson_here, probe
 
 from gradcore import LessonConfig, build_lesson
 from gradcore.dataset import CSVError, PointsSpec, load_csv
@@ -248,8 +248,8 @@ def test_the_cli_refuses_a_bad_lesson_file_before_writing_anything(tmp_path: Pat
     assert result.stdout == ""
 
 
-def test_the_cli_names_a_missing_lesson_file(tmp_path: Path) -> None:
-    result = gradlesson("list", "--lesson", str(tmp_path / "nope.toml"))
+def test_the_cli_names_a_missing_lesson_file(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    result = gradlesson_here(capfd, "list", "--lesson", str(tmp_path / "nope.toml"))
     assert result.returncode == 2
     assert result.stderr == f"gradlesson: {tmp_path / 'nope.toml'}: file: not found; check the path given to --lesson\n"
 
