@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import configparser
 import fcntl
+import functools
 import gc
 import hashlib
 import json
@@ -80,17 +81,27 @@ def _project_imports(path: Path) -> set[Path]:
         if current in seen:
             continue
         seen.add(current)
-        for node in ast.walk(ast.parse(current.read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            if isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
-            for name in names:
-                if name.split(".")[0] in ("scenes", "gradlesson"):
-                    parts = name.split(".")
-                    for candidate in (PROJECT_ROOT.joinpath(*parts).with_suffix(".py"), PROJECT_ROOT.joinpath(*parts, "__init__.py")):
-                        if candidate.exists():
-                            todo.append(candidate)
+        stat = current.stat()
+        todo.extend(_imported_files(current, stat.st_mtime_ns, stat.st_size))
     return seen
+
+
+@functools.lru_cache(maxsize=256)
+def _imported_files(path: Path, mtime_ns: int, size: int) -> tuple[Path, ...]:
+    """The project files ``path`` imports itself; parsed once while its modification time and size stay (the nine
+    beats share the toolkit: their keys parsed it nine times)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+        for name in names:
+            if name.split(".")[0] in ("scenes", "gradlesson"):
+                parts = name.split(".")
+                for candidate in (PROJECT_ROOT.joinpath(*parts).with_suffix(".py"), PROJECT_ROOT.joinpath(*parts, "__init__.py")):
+                    if candidate.exists():
+                        found.append(candidate)
+    return tuple(found)
 
 
 def scene_key(beat: Beat, quality: str) -> str:
