@@ -24,6 +24,7 @@ what sympy printed.
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 from collections.abc import Callable
 
@@ -391,11 +392,12 @@ def plain_text(expr: sympy.Expr) -> str:
     return _PlainPrinter().doprint(expr)
 
 
+@functools.lru_cache(maxsize=128)
 def function_from_expression(name: str, text: str, x_min: float, x_max: float, variable: str = "x") -> Function1D:
     """A :class:`Function1D` from the text of f alone: f' by ``sympy.diff``, both LaTeX strings by
     ``sympy.latex``, both plain texts by :func:`plain_text` and both callables by ``sympy.lambdify`` to
     numpy. The range must be finite with ``x_min < x_max``; use :func:`check_finite` to check the
-    function over it."""
+    function over it. Memoised (the result is immutable): a lesson read again reuses its functions."""
     x_min, x_max = float(x_min), float(x_max)
     if not (np.isfinite(x_min) and np.isfinite(x_max) and x_min < x_max):
         raise ExpressionError(f"range [{x_min:g}, {x_max:g}] must be finite with x_min < x_max", name)
@@ -415,10 +417,12 @@ def function_from_expression(name: str, text: str, x_min: float, x_max: float, v
     )
 
 
+@functools.lru_cache(maxsize=128)
 def check_finite(fn: Function1D, samples: int = 1001) -> None:
     """Raise :class:`ExpressionError` naming the first x of ``linspace(x_min, x_max, samples)`` where
     f or f' is not a finite number (e.g. ``log(x)`` over [-1, 1] at x = -1), or else a pole between
-    samples (e.g. ``tan(x)`` over [-2, 2] near x = -1.5708), found by :func:`find_pole`."""
+    samples (e.g. ``tan(x)`` over [-2, 2] near x = -1.5708), found by :func:`find_pole`. A function found
+    finite is not checked again (memoised by the function object, which :func:`function_from_expression` reuses)."""
     x = np.linspace(fn.x_min, fn.x_max, samples)
     with np.errstate(all="ignore"):
         values = {"f": fn.f(x), "f'": fn.df(x)}
