@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -257,8 +258,12 @@ def _candidate_path(stats: Moments, candidates: tuple[tuple[float, float], ...],
     return ParamPath(params, loss, indices, int(np.argmin(loss[indices])))
 
 
-def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
-    """Compute the whole lesson; raises :class:`DivergenceError` if its descent diverges."""
+def build_lesson(
+    config: LessonConfig = LessonConfig(), descent: Trajectory | None = None, race: Sequence[Trajectory] | None = None
+) -> Lesson:
+    """Compute the whole lesson; raises :class:`DivergenceError` if its descent diverges. ``descent`` and ``race``:
+    the runs of ``config.descent`` and of each of ``config.race`` if already made (the lesson file's reader makes
+    them to check them), used as they are instead of running them again."""
     data = make_dataset(config.dataset)
     stats = moments(data)
     m_grid, b_grid = config.landscape_m.values(), config.landscape_b.values()
@@ -267,12 +272,13 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
     d = config.descent
     objective = sse_objective(data)
     best = optimum(stats)
-    descent = run(d.make(), objective, d.start, d.steps)
+    descent = run(d.make(), objective, d.start, d.steps) if descent is None else descent
     descent_outcome = outcome(descent, best)
     if descent_outcome.diverged_at is not None:
         raise DivergenceError(descent_outcome.diverged_at, d.lr, d.optimizer)
-    race_paths = [run(make_optimizer(e.optimizer, **dict(e.settings)), objective, d.start, d.steps) for e in config.race]
-    race = tuple(RaceRun(e, t, outcome(t, best)) for e, t in zip(config.race, race_paths, strict=True))
+    if race is None:
+        race = [run(make_optimizer(e.optimizer, **dict(e.settings)), objective, d.start, d.steps) for e in config.race]
+    runners = tuple(RaceRun(e, t, outcome(t, best)) for e, t in zip(config.race, race, strict=True))
     rates = config.clinic_lrs or clinic_rates(data, d)
     clinic_paths = [run(gradient_descent(lr, d.grad_scale), objective, d.start, d.steps) for lr in rates]
     clinic = tuple(ClinicRun(lr, t, outcome(t, best)) for lr, t in zip(rates, clinic_paths, strict=True))
@@ -292,8 +298,10 @@ def build_lesson(config: LessonConfig = LessonConfig()) -> Lesson:
         streamlines=streamlines(stats, d.grad_scale, (m_grid[0], m_grid[-1]), (b_grid[0], b_grid[-1])),
         descent=descent,
         optimum=best,
-        race=race,
+        race=runners,
         clinic=clinic,
         outcome=descent_outcome,
-        race_leader=leader([r.outcome for r in race], [float(r.trajectory.loss[-1]) for r in race], [len(r.trajectory.loss) for r in race]),
+        race_leader=leader(
+            [r.outcome for r in runners], [float(r.trajectory.loss[-1]) for r in runners], [len(r.trajectory.loss) for r in runners]
+        ),
     )

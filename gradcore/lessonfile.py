@@ -388,6 +388,7 @@ class _Reader:
         spec, data = self.dataset(doc)
         opt = optimum(moments(data))
         descent, trajectory = self.descent(doc, data, opt)
+        race, race_runs = self.race(doc, data, descent, opt)
 
         curves = self.table(doc, "loss_curves", "[loss_curves]")
         self.keys(curves, LOSS_CURVE_KEYS, "[loss_curves]")
@@ -432,11 +433,11 @@ class _Reader:
             landscape_m=landscape_m,
             landscape_b=landscape_b,
             descent=descent,
-            race=self.race(doc, data, descent, opt),
+            race=race,
             clinic_lrs=self.clinic(doc),
             narration=narration,
         )
-        lesson = build_lesson(config)  # its descent was run and checked above
+        lesson = build_lesson(config, trajectory, race_runs)  # with the runs made and checked above
         return LessonFile(self.path, tuple(self.sources), config, lesson, tuple(self.warnings))
 
     def functions(self, doc: dict[str, Any]) -> tuple[Function1D, ...]:
@@ -729,13 +730,16 @@ class _Reader:
             )
         return tuple(self.pair(v, f"[model] candidates[{i}]", example="[2.0, -3.0]", bound=MAX_MAGNITUDE) for i, v in enumerate(value))
 
-    def race(self, doc: dict[str, Any], data: Dataset, descent: DescentSpec, best: Optimum) -> tuple[RaceEntry, ...]:
+    def race(
+        self, doc: dict[str, Any], data: Dataset, descent: DescentSpec, best: Optimum
+    ) -> tuple[tuple[RaceEntry, ...], tuple[Trajectory, ...]]:
+        """The runners and each one's run (checked: a runner that diverges is a warning)."""
         entries = doc.get("race", _default_runners(data.n))
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise self.error("race", f"expected [[race]] tables, got {_kind(entries)}", "write each runner as a [[race]] table")
         if not 1 <= len(entries) <= 8:
             raise self.error("[[race]]", f"{len(entries)} runners", "give 1 to 8 [[race]] tables")
-        result = []
+        result, runs = [], []
         for i, entry in enumerate(entries, start=1):
             where = f"[[race]] #{i}"
             name = self.optimizer_name(entry, where, None)
@@ -747,7 +751,8 @@ class _Reader:
                 if not adaptive:
                     entry.setdefault("grad_scale", list(descent.grad_scale))
             runner = RaceEntry(label, name, self.settings(entry, name, where, ("label", "optimizer"), data))
-            facts = outcome(run(make_optimizer(name, **dict(runner.settings)), sse_objective(data), descent.start, descent.steps), best)
+            runs.append(run(make_optimizer(name, **dict(runner.settings)), sse_objective(data), descent.start, descent.steps))
+            facts = outcome(runs[-1], best)
             if facts.diverged:
                 self.warnings.append(
                     str(
@@ -759,7 +764,7 @@ class _Reader:
                     )
                 )
             result.append(runner)
-        return tuple(result)
+        return tuple(result), tuple(runs)
 
     def clinic(self, doc: dict[str, Any]) -> tuple[float, float, float, float] | None:
         table = self.table(doc, "clinic", "[clinic]")

@@ -307,3 +307,20 @@ def test_two_more_lessons_render_end_to_end_as_drafts(lesson_render, name: str) 
     assert video.exists() and video.stat().st_size > 10_000, name
     info = probe(video)
     assert (info["width"], info["height"], info["fps"]) == (480, 270, 10)  # -q d: the draft preview
+
+
+@pytest.mark.parametrize("name", ["intro_to_gradients", "csv_data", "house_prices_standard", "lab_micro", "wide_range"])
+def test_the_runs_the_reader_checked_are_the_lessons_bit_for_bit(name: str) -> None:
+    """The reader runs the descent and each runner to check them, and the lesson reuses those runs: they are the
+    runs :func:`build_lesson` makes from the lesson's settings alone, to the last bit."""
+    checked = read_lesson_file(LESSONS / f"{name}.toml")
+    fresh = build_lesson(checked.config)
+    pairs = [
+        (checked.lesson.descent, fresh.descent),
+        *zip([r.trajectory for r in checked.lesson.race], [r.trajectory for r in fresh.race], strict=True),
+    ]
+    assert len(pairs) == 1 + len(checked.config.race) >= 2
+    for reused, made in pairs:
+        for part in ("params", "loss", "grad"):
+            np.testing.assert_array_equal(getattr(reused, part), getattr(made, part))
+    assert checked.lesson.race_leader == fresh.race_leader and checked.lesson.outcome == fresh.outcome
