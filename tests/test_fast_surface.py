@@ -19,6 +19,8 @@ from scenes.beats.surface import (
 from scenes.toolkit.internals.fast_surface import FastSurface, FastSurfaceCamera, grid_faces, shade_faces
 from scenes.toolkit.style import lesson
 
+# on one worker: the module's surfaces (the stock one takes about a second and a half) are made once a run
+pytestmark = pytest.mark.xdist_group("fast_surface")
 SIZE = {"pixel_width": 320, "pixel_height": 180, "verbosity": "WARNING"}
 RED, BLUE = np.array([1.0, 0, 0, 1]), np.array([0, 0, 1.0, 1])
 
