@@ -103,22 +103,23 @@ def test_fast_picture_matches_the_stock_picture(pictures, view) -> None:
         assert np.abs(reference - wrong).max(axis=-1).mean() > 3 * difference.mean()
 
 
-def test_full_hd_picture_with_fast_mesh_lines_matches_the_stock_picture(pictures) -> None:
-    """From 720 px up the mesh is stroked with cairo's fast antialiasing: at 1080p, mid-rotation, the frame
-    still differs from the stock Surface's by a fraction of a grey level, and no pixel visibly."""
+def test_from_720p_the_picture_with_fast_mesh_lines_matches_the_stock_picture(pictures) -> None:
+    """From 720 px up (FAST_MESH_HEIGHT) the mesh is stroked with cairo's fast antialiasing: at 720p,
+    mid-rotation, the frame still differs from the stock Surface's by a fraction of a grey level, and no pixel
+    visibly (at 1080p: mean 0.35, 0.00001 of the pixels past 48, at most 62)."""
     from scenes.toolkit.internals.fast_surface import FAST_MESH_HEIGHT
 
     _, stock, fast = pictures
     view = {**START, "theta": START["theta"] + 1.9}
-    with tempconfig({**SIZE, "pixel_width": 1920, "pixel_height": 1080}):
+    with tempconfig({**SIZE, "pixel_width": 1280, "pixel_height": 720}):
         assert config.pixel_height >= FAST_MESH_HEIGHT
         reference = capture(DepthCamera, [stock], **view)
         picture = capture(DepthCamera, [fast], **view)
     difference = np.abs(reference - picture).max(axis=-1)
     assert (reference.max(axis=-1) > 0).mean() > 0.05
-    assert difference.mean() < 1.0  # of 255 (measured 0.35)
-    assert np.mean(difference > 48) < 0.0005  # (measured 0.00001)
-    assert difference.max() < 96  # (measured 62)
+    assert difference.mean() < 1.0  # of 255 (measured 0.38)
+    assert np.mean(difference > 48) < 0.0005  # (measured 0.000004)
+    assert difference.max() < 96  # (measured 60)
 
 
 def two_squares() -> tuple[FastSurface, Surface]:
