@@ -433,7 +433,7 @@ SAMPLE_KIT_GROUP = pytest.mark.xdist_group("kit:sample")
 @pytest.fixture(scope="session")
 def sample_kit(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], object]:
     """``sample_kit(folder)``: a copy of :func:`kit_sample.synthetic_kit` in ``folder`` and its manifest; ffmpeg
-    makes the sample's 30 files once a test process (about 2.5 s), each copy takes milliseconds."""
+    makes the sample's 30 files once a test process (about 1 s: one run a step), each copy takes milliseconds."""
     import shutil
 
     from kit_sample import synthetic_kit

@@ -30,6 +30,20 @@ def _clip(target: Path, seconds: float, hue: int, width: int, height: int, fps: 
     _ffmpeg("-f", "lavfi", "-i", source, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(target))
 
 
+def _step(stem: Path, seconds: float, hue: int, width: int, height: int, fps: int) -> None:
+    """A step's clip, its first and last frame and its GIF (at 5 frames a second), from one ffmpeg run."""
+    source = f"testsrc2=size={width}x{height}:rate={fps}:duration={seconds},hue=h={hue}"
+    last = round(seconds * fps) - 1
+    graph = f"[0:v]split=4[clip][a][b][c];[a]select=eq(n\\,0)[first];[b]select=eq(n\\,{last})[last];[c]fps=5[gif]"
+    _ffmpeg(
+        "-f", "lavfi", "-i", source, "-filter_complex", graph,
+        "-map", "[clip]", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", f"{stem}.mp4",
+        "-map", "[first]", "-frames:v", "1", "-update", "1", f"{stem}-first.png",
+        "-map", "[last]", "-frames:v", "1", "-update", "1", f"{stem}-last.png",
+        "-map", "[gif]", f"{stem}.gif",
+    )  # fmt: skip
+
+
 def _vtt(target: Path, cues: list[tuple[float, float, str]]) -> None:
     def stamp(t: float) -> str:
         return f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}:{t % 60:06.3f}"
@@ -50,11 +64,8 @@ def synthetic_kit(folder: Path, width: int = 320, height: int = 180, fps: int = 
         start, steps, beat_cues = t, [], []
         for n, key in enumerate(k for b, k in NARRATION if b == name):
             stem = f"{beat_dir.name}/{n + 1:02d}-{key}"
-            _clip(folder / f"{stem}.mp4", 1.2, hue, width, height, fps)
+            _step(folder / stem, 1.2, hue, width, height, fps)
             hue += 60
-            _ffmpeg("-i", str(folder / f"{stem}.mp4"), "-frames:v", "1", str(folder / f"{stem}-first.png"))
-            _ffmpeg("-sseof", "-0.1", "-i", str(folder / f"{stem}.mp4"), "-frames:v", "1", "-update", "1", str(folder / f"{stem}-last.png"))
-            _ffmpeg("-i", str(folder / f"{stem}.mp4"), "-vf", "fps=5", str(folder / f"{stem}.gif"))
             text = NARRATION[(name, key)]
             _vtt(folder / f"{stem}.vtt", [(0.0, 1.2, text)])
             beat_cues.append((t - start, t - start + 1.2, text))
