@@ -341,6 +341,8 @@ def test_hostile_inputs_in_a_watched_subprocess(tmp_path: Path) -> None:
         import json, os, sys, time
         import mpmath, sympy
         LIBRARIES = tuple(os.path.dirname(m.__file__) for m in (sympy, mpmath))
+        if sys.pycache_prefix:  # their compiled bytecode, kept apart from them (make test's PYTHONPYCACHEPREFIX)
+            LIBRARIES += tuple(os.path.join(sys.pycache_prefix, lib.lstrip(os.sep)) for lib in LIBRARIES)
         watching, events = False, []
 
         def benign(event, args):
