@@ -7,7 +7,7 @@ QUALITY ?= h
 # tests/conftest.py hands the heaviest groups out first (--no-loadscope-reorder keeps that order)
 # the tests keep compiled bytecode (__pycache__, git-ignored; pytest's rewritten test modules too) even where
 # PYTHONDONTWRITEBYTECODE is set: the suite starts many Python processes, and compiling the project and the test
-# modules again in each one cost about 10 s of make test-fast on 2 cores (`make clean` removes them)
+# modules again in each one cost 3 to 6 s of make test-fast on 2 cores (`make clean` removes them)
 PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -rs -n auto --dist loadgroup --no-loadscope-reorder
 
 .PHONY: setup lesson lint style test test-fast bench clean
@@ -27,7 +27,7 @@ style: setup
 	$(BIN)/ruff format --check .
 
 # `make test` and `make test-fast` run the type check beside the tests, not before them: mypy uses one core, and
-# on a fresh clone (no .mypy_cache) it reads manim's and numpy's stubs for about 11 s; its report follows the
+# on a fresh clone (no .mypy_cache) it reads manim's and numpy's stubs for about 6 s; its report follows the
 # tests', and either failing fails the target
 BESIDE_TYPES = $(BIN)/python -m mypy > $(VENV)/mypy.log 2>&1 & types=$$!; \
 	$(1); tests=$$?; wait $$types; typed=$$?; cat $(VENV)/mypy.log; [ $$tests -eq 0 ] && [ $$typed -eq 0 ]
