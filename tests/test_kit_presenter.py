@@ -112,6 +112,20 @@ def _requests(performance_log: list[dict]) -> list[tuple[str, str]]:
     return found
 
 
+def press_until(driver, key: str, done, tries: int = 3) -> None:
+    """Press ``key`` until ``done()`` (2 s a try): on a busy machine a key sent while the overview is opening
+    is sometimes not seen (measured: 1 full run of about 8; 2 of 6 runs with three other processes busy)."""
+    for _ in range(tries - 1):
+        press(driver, key)
+        try:
+            wait_for(done, timeout=2.0)
+            return
+        except TimeoutError:
+            continue
+    press(driver, key)
+    wait_for(done)
+
+
 @pytest.mark.browser
 def test_the_presenter_in_chromium(kit: tuple[Path, KitManifest], tmp_path: Path) -> None:
     reason = missing_browser()
@@ -134,9 +148,9 @@ def test_the_presenter_in_chromium(kit: tuple[Path, KitManifest], tmp_path: Path
             playing = wait_for(lambda: (s := state(driver)) and not s["paused"] and s["caption"] and s)
             assert playing["step"] == number
             assert playing["caption"] == steps[number - 1].narration and playing["captionShown"]
-            held = wait_for(lambda: (s := state(driver))["ended"] and s)
+            # the clip ends, then its "ended" handler clears the caption (a moment later on a busy machine)
+            held = wait_for(lambda: (s := state(driver))["ended"] and s["caption"] == "" and s)
             assert held["paused"] and math.isclose(held["currentTime"], held["duration"], abs_tol=0.05)
-            assert held["caption"] == ""
         assert (held["h"], held["v"], held["step"]) == (1, 0, 3)
 
         # ← the previous step, shown at its end and not playing
@@ -176,7 +190,8 @@ def test_the_presenter_in_chromium(kit: tuple[Path, KitManifest], tmp_path: Path
         assert wait_for(lambda: not driver.execute_script("return Reveal.isPaused()"))
         press(driver, "o")
         assert wait_for(lambda: (s := state(driver))["overview"] and s["paused"])
-        press(driver, Keys.ARROW_LEFT, Keys.ENTER)
+        press_until(driver, Keys.ARROW_LEFT, lambda: (s := state(driver))["overview"] and s["h"] == 0)
+        press(driver, Keys.ENTER)
         picked = wait_for(lambda: not (s := state(driver))["overview"] and s)
         assert (picked["h"], picked["step"], picked["paused"], picked["currentTime"]) == (0, 2, True, 0)
         press(driver, "c", Keys.HOME)
