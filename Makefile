@@ -2,6 +2,7 @@
 # `make test` is lint (ruff), format check, types (mypy) and every test; `make test-fast` skips the renders.
 VENV := .venv
 BIN := $(VENV)/bin
+MYPY := $(BIN)/python -m mypy
 QUALITY ?= h
 # one pytest worker per core; tests sharing a render carry one xdist_group (rendered once, by one worker), and
 # tests/conftest.py hands the heaviest groups out first (--no-loadscope-reorder keeps that order)
@@ -20,7 +21,7 @@ lesson: setup
 	$(BIN)/gradlesson kit -q $(QUALITY) --voice best
 
 lint: style
-	$(BIN)/python -m mypy
+	$(MYPY)
 
 style: setup
 	$(BIN)/ruff check .
@@ -29,7 +30,7 @@ style: setup
 # `make test` and `make test-fast` run the type check beside the tests, not before them: mypy uses one core, and
 # on a fresh clone (no .mypy_cache) it reads manim's and numpy's stubs for about 6 s; its report follows the
 # tests', and either failing fails the target
-BESIDE_TYPES = $(BIN)/python -m mypy > $(VENV)/mypy.log 2>&1 & types=$$!; \
+BESIDE_TYPES = $(MYPY) > $(VENV)/mypy.log 2>&1 & types=$$!; \
 	$(1); tests=$$?; wait $$types; typed=$$?; cat $(VENV)/mypy.log; [ $$tests -eq 0 ] && [ $$typed -eq 0 ]
 
 test: style

@@ -194,6 +194,11 @@ def _group(item: pytest.Item) -> str:
     return str(group.args[0]) if group is not None and group.args else ""
 
 
+def _unit(item: pytest.Item) -> str:
+    """The work unit of a collected test, as :func:`_unit_of` reads it back from the test's report."""
+    return _group(item) or item.path.name
+
+
 def _rank(item: pytest.Item) -> int:
     name = _group(item)
     for rank, prefix in enumerate(FIRST):
@@ -235,7 +240,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     order = {id(item): index for index, item in enumerate(items)}
 
     def key(item: pytest.Item) -> tuple:
-        unit = _group(item) or item.path.name
+        unit = _unit(item)
         return _rank(item), -unit_cost.get(unit, 0.0), item.path.name != "test_plans.py", unit, order[id(item)]
 
     items.sort(key=key)

@@ -25,19 +25,25 @@ def _ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True)
 
 
+H264 = ("-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart")
+
+
+def _source(seconds: float, hue: int, width: int, height: int, fps: int) -> tuple[str, ...]:
+    """ffmpeg's input: its test picture for ``seconds``, turned by ``hue`` degrees."""
+    return ("-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={fps}:duration={seconds},hue=h={hue}")
+
+
 def _clip(target: Path, seconds: float, hue: int, width: int, height: int, fps: int) -> None:
-    source = f"testsrc2=size={width}x{height}:rate={fps}:duration={seconds},hue=h={hue}"
-    _ffmpeg("-f", "lavfi", "-i", source, "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(target))
+    _ffmpeg(*_source(seconds, hue, width, height, fps), *H264, str(target))
 
 
 def _step(stem: Path, seconds: float, hue: int, width: int, height: int, fps: int) -> None:
     """A step's clip, its first and last frame and its GIF (at 5 frames a second), from one ffmpeg run."""
-    source = f"testsrc2=size={width}x{height}:rate={fps}:duration={seconds},hue=h={hue}"
     last = round(seconds * fps) - 1
     graph = f"[0:v]split=4[clip][a][b][c];[a]select=eq(n\\,0)[first];[b]select=eq(n\\,{last})[last];[c]fps=5[gif]"
     _ffmpeg(
-        "-f", "lavfi", "-i", source, "-filter_complex", graph,
-        "-map", "[clip]", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart", f"{stem}.mp4",
+        *_source(seconds, hue, width, height, fps), "-filter_complex", graph,
+        "-map", "[clip]", *H264, f"{stem}.mp4",
         "-map", "[first]", "-frames:v", "1", "-update", "1", f"{stem}-first.png",
         "-map", "[last]", "-frames:v", "1", "-update", "1", f"{stem}-last.png",
         "-map", "[gif]", f"{stem}.gif",
