@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -294,12 +296,15 @@ def minibatch_sgd(lr: float, batch_size: int, seed: int = 0, grad_scale: ArrayLi
     def init(params: Params) -> SGDState:
         return SGDState(0)
 
+    @lru_cache(maxsize=1)  # an epoch's batches are taken one after another: its order is drawn once
+    def order(epoch: int, n: int) -> np.ndarray:
+        return np.random.default_rng((seed, epoch)).permutation(n)
+
     def batch(state: SGDState, n: int) -> np.ndarray:
         if batch_size > n:
             raise ValueError(f"batch_size {batch_size} exceeds the {n} data points")
         epoch, j = divmod(state.steps, -(-n // batch_size))
-        order = np.random.default_rng((seed, epoch)).permutation(n)
-        return order[j * batch_size : (j + 1) * batch_size]
+        return order(epoch, n)[j * batch_size : (j + 1) * batch_size]
 
     def update(g: np.ndarray, state: SGDState, params: Params) -> tuple[np.ndarray, SGDState]:
         return -g * lr, SGDState(state.steps + 1)
@@ -375,25 +380,26 @@ def run(optimizer: Optimizer, objective: Objective, params0: ArrayLike, steps: i
     all_params, losses, grads = [], [], []
     limit = None
     diverged_at = None
-    for k in range(steps + 1):
-        with np.errstate(over="ignore", invalid="ignore"):
+    batch_grad = objective.batch_grad if optimizer.batch is not None else None  # run() checked: batch needs batch_grad
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is a divergence, found below, not a warning
+        for k in range(steps + 1):
             if objective.value_and_grad is not None:
                 loss, grad = objective.value_and_grad(params)
             else:
                 loss, grad = objective.loss(params), None
-        if limit is None:
-            limit = explode * max(abs(loss), 1e-12)
-        if not (np.isfinite(params).all() and np.isfinite(loss)) or loss > limit:
-            diverged_at = k
-            break
-        grad = np.asarray(objective.grad(params) if grad is None else grad, dtype=float)
-        all_params.append(params)
-        losses.append(loss)
-        grads.append(grad)
-        if k < steps:
-            step_grad = grad
-            if optimizer.batch is not None and objective.batch_grad is not None:  # run() checked: batch needs batch_grad
-                step_grad = np.asarray(objective.batch_grad(params, optimizer.batch(state, objective.n)), dtype=float)
-            updates, state = optimizer.update(step_grad, state, params)
-            params = params + updates
+            if limit is None:
+                limit = explode * max(abs(loss), 1e-12)
+            if not (math.isfinite(loss) and np.isfinite(params).all()) or loss > limit:
+                diverged_at = k
+                break
+            grad = np.asarray(objective.grad(params) if grad is None else grad, dtype=float)
+            all_params.append(params)
+            losses.append(loss)
+            grads.append(grad)
+            if k < steps:
+                step_grad = grad
+                if batch_grad is not None and optimizer.batch is not None:
+                    step_grad = np.asarray(batch_grad(params, optimizer.batch(state, objective.n)), dtype=float)
+                updates, state = optimizer.update(step_grad, state, params)
+                params = params + updates
     return Trajectory(np.array(all_params), np.array(losses), np.array(grads), diverged_at)
