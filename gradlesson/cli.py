@@ -145,7 +145,7 @@ def _list_steps(lesson) -> int:  # lesson: gradcore.Lesson
 
 def _render_setup(args: argparse.Namespace):  # -> (beats, LessonFile, media folder, Lesson as spoken)
     """What ``render`` and ``kit`` check before anything is written: the scenes named, the lesson file, the
-    programs a render needs, the voice, the output folder; any problem is a :class:`UsageError`. Then the beats'
+    voice, the programs a render needs, the output folder; any problem is a :class:`UsageError`. Then the beats'
     lines are spoken (:func:`_spoken`)."""
     from gradlesson.checks import missing
     from scenes import BEATS
@@ -155,11 +155,11 @@ def _render_setup(args: argparse.Namespace):  # -> (beats, LessonFile, media fol
     if unknown:
         raise UsageError(f"unknown scene {unknown[0]!r}; choose from: {', '.join(by_name)}")
     checked = _lesson_file(args)
-    problems = missing(("manim", "cairo", "pango", "LaTeX", "dvisvgm", "PyAV", "ffmpeg"))
+    voice = _voice(args, checked)
+    problems = missing(("manim", "cairo", "pango", "LaTeX", "dvisvgm", "PyAV", "ffmpeg"))  # after what the user wrote
     if problems:
         raise UsageError(problems[0])
     beats = [by_name[name] for name in dict.fromkeys(args.scenes)] or list(BEATS)  # a beat named twice renders once
-    voice = _voice(args, checked)
     media = _writable_dir(args.out)
     return beats, checked, media, _spoken(checked, beats, voice)
 
