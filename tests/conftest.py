@@ -9,16 +9,22 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+
+if TYPE_CHECKING:
+    from gradcore import Lesson
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = ROOT / "lessons"
@@ -69,6 +75,60 @@ def gradlesson_here(capfd: pytest.CaptureFixture[str], *args: str) -> subprocess
     out, err = capfd.readouterr()
     assert not warned, [str(w.message) for w in warned]
     return subprocess.CompletedProcess(["gradlesson", *args], code, out, err)
+
+
+def gradlesson_forked(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """``gradlesson *args`` as ``main(args)`` in a fork of this test process: a process of its own, killed after
+    ``timeout`` s (a regression that reads a FIFO forever fails its test, not the run), without the second a new
+    interpreter spends importing the project. What it wrote to file descriptors 1 and 2 is returned, a warning
+    written to 2 as a process would print it, and an exception's traceback too (exit 1)."""
+    import traceback
+    import warnings
+
+    from gradlesson.cli import main
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into pytest
+            code = 1
+            try:
+                os.dup2(out.fileno(), 1)
+                os.dup2(err.fileno(), 2)
+                sys.stdout, sys.stderr = open(1, "w", closefd=False), open(2, "w", closefd=False)  # noqa: SIM115
+                with warnings.catch_warnings(record=True) as warned:
+                    warnings.simplefilter("default")
+                    try:
+                        code = main(list(args))
+                    except SystemExit as exit_:
+                        code = exit_.code if isinstance(exit_.code, int) else 1
+                for w in warned:
+                    sys.stderr.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno))
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        deadline = time.monotonic() + timeout
+        while (done := os.waitpid(pid, os.WNOHANG))[0] == 0:
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                pytest.fail(f"gradlesson {' '.join(args)} still ran after {timeout} s")
+            time.sleep(0.005)
+        texts = []
+        for file in (out, err):
+            file.seek(0)
+            texts.append(file.read().decode())
+    return subprocess.CompletedProcess(["gradlesson", *args], os.waitstatus_to_exitcode(done[1]), *texts)
+
+
+@functools.cache
+def seed_lesson() -> Lesson:
+    """``build_lesson()``, the seed lesson, built once per test process: it is frozen, and the tests only read it."""
+    from gradcore import build_lesson
+
+    return build_lesson()
 
 
 def unchanged_since(video: Path) -> tuple[str, int, int]:

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CLI_RENDER_GROUP, ROOT, frame_at, gradlesson_here, probe, renders_lesson
+from conftest import CLI_RENDER_GROUP, ROOT, frame_at, gradlesson_here, probe, renders_lesson, seed_lesson
 
-from gradcore import build_lesson
 from gradlesson.quality import QUALITIES
 
 
@@ -25,7 +24,7 @@ def test_export_reproduces_the_seed(tmp_path: Path, capfd: pytest.CaptureFixture
     assert rows[0] == ["step", "m", "b", "loss", "dL_dm", "dL_db"]
     assert len(rows) == 102 and [int(r[0]) for r in rows[1:]] == list(range(101))
     assert rows[-1][1:3] == ["1.9181494319433217", "-3.235905316463203"]
-    descent = build_lesson().descent
+    descent = seed_lesson().descent
     numbers = np.array([[float(v) for v in r[1:]] for r in rows[1:]])
     np.testing.assert_array_equal(numbers, np.column_stack([descent.params, descent.loss, descent.grad]))
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import seed_lesson
 
-from gradcore import build_lesson, make_dataset
+from gradcore import make_dataset
 from gradcore.advice import adaptive_lr, balanced_scale, stable_lr
 from gradcore.facts import RISE, WITHIN, curvature, growing_from, leader, oscillates, outcome
 from gradcore.lesson import LessonConfig
@@ -19,7 +20,7 @@ LESSONS = Path(__file__).resolve().parents[1] / "lessons"
 
 
 def test_the_seed_descent_converged_by_the_stated_measure() -> None:
-    lesson = build_lesson()
+    lesson = seed_lesson()
     facts, best = lesson.outcome, lesson.optimum
     assert facts.converged and not facts.diverged
     assert facts.excess == pytest.approx(lesson.descent.loss[-1] - best.loss)
@@ -29,7 +30,7 @@ def test_the_seed_descent_converged_by_the_stated_measure() -> None:
 
 
 def test_the_clinic_crawls_converges_zigzags_and_diverges() -> None:
-    clinic = build_lesson().clinic
+    clinic = seed_lesson().clinic
     assert [run.outcome.converged for run in clinic] == [False, True, True, False]
     assert [run.outcome.oscillates for run in clinic][:3] == [False, False, True]
     assert [run.outcome.diverged for run in clinic] == [False, False, False, True]
@@ -61,7 +62,7 @@ def test_oscillation_is_steps_that_reverse() -> None:
 
 
 def test_the_leader_is_never_a_runner_that_diverged() -> None:
-    lesson = build_lesson()
+    lesson = seed_lesson()
     runs = lesson.race
     i, step = lesson.race_leader
     assert runs[i].entry.label == "Nesterov" and step == runs[i].outcome.first_within == 38

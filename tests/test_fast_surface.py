@@ -21,6 +21,8 @@ from scenes.toolkit.style import lesson
 
 # on one worker: the module's surfaces (the stock one takes about a second and a half) are made once a run
 pytestmark = pytest.mark.xdist_group("fast_surface")
+# the tests that draw the stock Surface, or compare frames with its pictures, render (make test-fast leaves them out)
+RENDERS_THE_STOCK_SURFACE = pytest.mark.render
 SIZE = {"pixel_width": 320, "pixel_height": 180, "verbosity": "WARNING"}
 RED, BLUE = np.array([1.0, 0, 0, 1]), np.array([0, 0, 1.0, 1])
 
@@ -36,17 +38,25 @@ def capture(camera_class: type, mobjects: list, **view: float) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def pictures():
-    """(axes, stock Surface, FastSurface) of the lesson's loss grid, lit by the scene camera's light."""
+def surfaces():
+    """(axes, FastSurface) of the lesson's loss grid, lit by the scene camera's light."""
+    with tempconfig(SIZE):
+        grid = lesson().surface
+        axes = surface_axes(grid)
+        yield axes, loss_surface(axes, grid, DepthCamera().light_source.get_center())
+
+
+@pytest.fixture(scope="module")
+def pictures(surfaces):
+    """(axes, stock Surface, FastSurface) of the lesson's loss grid: the FastSurface and manim's own Surface."""
+    axes, fast = surfaces
     with tempconfig(SIZE):
         grid, data = lesson().surface, lesson().dataset
-        axes = surface_axes(grid)
-        light = DepthCamera().light_source.get_center()
-        yield axes, stock_loss_surface(axes, grid, lambda m, b: float(sse(data, m, b))), loss_surface(axes, grid, light)
+        yield axes, stock_loss_surface(axes, grid, lambda m, b: float(sse(data, m, b))), fast
 
 
-def test_nodes_are_the_grid_and_faces_its_cells(pictures) -> None:
-    axes, _, fast = pictures
+def test_nodes_are_the_grid_and_faces_its_cells(surfaces) -> None:
+    axes, fast = surfaces
     grid = lesson().surface
     rows, cols = grid.loss.shape
     got = axes.point_to_coords(fast.nodes).reshape(rows, cols, 3)
@@ -60,6 +70,7 @@ def test_nodes_are_the_grid_and_faces_its_cells(pictures) -> None:
     np.testing.assert_array_equal(faces, np.column_stack([i * cols + j, i * cols + j + 1, (i + 1) * cols + j + 1, (i + 1) * cols + j]))
 
 
+@RENDERS_THE_STOCK_SURFACE
 def test_stock_surface_has_the_same_faces(pictures) -> None:
     """The reference is a fair one: the stock Surface's face corners are the FastSurface's quads."""
     _, stock, fast = pictures
@@ -71,6 +82,7 @@ def test_stock_surface_has_the_same_faces(pictures) -> None:
         assert face.get_fill_color().to_hex() == fast.viridis[k].to_hex()  # unshaded: the camera shades it
 
 
+@RENDERS_THE_STOCK_SURFACE
 @pytest.mark.parametrize(
     "view",
     [
@@ -103,6 +115,7 @@ def test_fast_picture_matches_the_stock_picture(pictures, view) -> None:
         assert np.abs(reference - wrong).max(axis=-1).mean() > 3 * difference.mean()
 
 
+@RENDERS_THE_STOCK_SURFACE
 def test_from_720p_the_picture_with_fast_mesh_lines_matches_the_stock_picture(pictures) -> None:
     """From 720 px up (FAST_MESH_HEIGHT) the mesh is stroked with cairo's fast antialiasing: at 720p,
     mid-rotation, the frame still differs from the stock Surface's by a fraction of a grey level, and no pixel

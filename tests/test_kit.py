@@ -18,10 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import webvtt
-from conftest import LESSONS, frame_at, gradlesson, gradlesson_here, probe
+from conftest import LESSONS, frame_at, gradlesson, gradlesson_here, probe, seed_lesson
 from PIL import Image
 
-from gradcore import build_lesson
 from gradlesson.kit import build as kit_build
 from gradlesson.kit.manifest import KitManifest, read_manifest
 from scenes import BEATS
@@ -152,7 +151,7 @@ def test_stills_are_the_first_and_last_frames_and_gifs_are_bounded(draft_kit: Ki
 @KIT_GROUP
 def test_the_kit_carries_the_lessons_numbers_deck_handout_and_transparent_beats(draft_kit: Kit) -> None:
     m, kit = draft_kit.manifest, draft_kit.folder
-    seed = build_lesson()
+    seed = seed_lesson()
     assert m.numbers["descent"]["m"] == float(seed.descent.m[-1]) and m.numbers["descent"]["b"] == float(seed.descent.b[-1])
     assert m.numbers["optimum"]["loss"] == seed.optimum.loss and len(m.numbers["race"]) == len(seed.race)
     assert (kit / "descent.csv").read_text().count("\n") == len(seed.descent.loss) + 1
@@ -286,5 +285,5 @@ def test_the_real_kits_deck_and_handout_hold_every_step(draft_kit: Kit) -> None:
     words = " ".join(text.replace("-\n", "-").split())
     for _, step in m.steps:
         assert " ".join(step.narration.split()) in words, step.narration
-    seed = build_lesson()
+    seed = seed_lesson()
     assert num(float(seed.descent.b[-1])) in words and num(float(seed.descent.m[-1])) in words  # the seed's final b and m

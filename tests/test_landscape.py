@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import seed_lesson
 
-from gradcore import build_lesson, make_dataset, moments, sse, sse_grad
+from gradcore import make_dataset, moments, sse, sse_grad
 from gradcore.landscape import contour_levels, streamlines
 
 
@@ -21,7 +22,7 @@ def test_levels_are_about_25_round_bands_covering_the_range(lo: float, hi: float
 
 
 def test_lesson_levels_cover_its_landscape() -> None:
-    lesson = build_lesson()
+    lesson = seed_lesson()
     assert lesson.levels[0] <= lesson.landscape.loss.min() and lesson.levels[-1] >= lesson.landscape.loss.max()
     assert len(lesson.levels) - 1 == 25
 

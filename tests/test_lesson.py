@@ -8,12 +8,11 @@ import sys
 
 import numpy as np
 import pytest
-
-from gradcore import build_lesson
+from conftest import seed_lesson
 
 
 def test_lesson_has_the_seeds_ranges() -> None:
-    lesson = build_lesson()
+    lesson = seed_lesson()
     np.testing.assert_array_equal(lesson.loss_vs_m.seed.x, np.arange(-10, 10.5, 0.5))
     np.testing.assert_array_equal(lesson.loss_vs_b.seed.x, np.arange(-10, 10.5, 0.5))
     assert lesson.loss_vs_m.fixed == 5 and lesson.loss_vs_b.fixed == 5
@@ -22,7 +21,7 @@ def test_lesson_has_the_seeds_ranges() -> None:
 
 
 def test_loss_slices_are_the_seeds_curves() -> None:
-    lesson = build_lesson()
+    lesson = seed_lesson()
     x, y = lesson.dataset.x, lesson.dataset.y
     s = lesson.loss_vs_b
     for b, loss, grad in zip(s.seed.x, s.seed.y, s.seed.dy, strict=True):
@@ -31,7 +30,7 @@ def test_loss_slices_are_the_seeds_curves() -> None:
 
 
 def test_lesson_is_frozen() -> None:
-    lesson = build_lesson()
+    lesson = seed_lesson()
     with pytest.raises(dataclasses.FrozenInstanceError):
         lesson.dataset = None  # type: ignore[misc]
 
@@ -43,14 +42,14 @@ def test_core_never_imports_manim() -> None:
 
 
 def test_loss_slice_arrows_are_the_seeds() -> None:
-    s = build_lesson().loss_vs_m
+    s = seed_lesson().loss_vs_m
     np.testing.assert_array_equal(s.arrow_tail[:, 0], np.arange(-10, 10.5, 0.5)[::5])
     np.testing.assert_allclose(s.arrow_delta[:, 1], s.seed.dy[::5] * 0.5 / 0.5)
     np.testing.assert_allclose(np.interp(s.seed.x, s.dense.x, s.dense.y), s.seed.y, rtol=1e-3)
 
 
 def test_candidate_path_visits_each_candidate_with_its_loss() -> None:
-    lesson = build_lesson()
+    lesson = seed_lesson()
     path = lesson.candidates
     np.testing.assert_array_equal(path.params[path.knots], np.array(lesson.config.candidates))
     x, y = lesson.dataset.x, lesson.dataset.y
@@ -59,7 +58,7 @@ def test_candidate_path_visits_each_candidate_with_its_loss() -> None:
 
 
 def test_surface_grid_spans_the_landscape() -> None:
-    lesson = build_lesson()
+    lesson = seed_lesson()
     surface = lesson.surface
     assert surface.loss.shape == (33, 33)
     assert (surface.m[0], surface.m[-1], surface.b[0], surface.b[-1]) == (-20, 19.5, -40, 39.5)
@@ -69,7 +68,7 @@ def test_surface_grid_spans_the_landscape() -> None:
 
 
 def test_best_candidate_and_lowest_slice_samples() -> None:
-    lesson = build_lesson()
+    lesson = seed_lesson()
     c = lesson.candidates
     assert c.loss[c.knots[c.best]] == min(c.loss[c.knots])
     for s in (lesson.loss_vs_m, lesson.loss_vs_b):
@@ -81,7 +80,7 @@ def test_best_candidate_and_lowest_slice_samples() -> None:
 
 
 def test_race_runs_every_entry_from_the_lesson_start() -> None:
-    lesson = build_lesson()
+    lesson = seed_lesson()
     assert [r.entry.optimizer for r in lesson.race] == ["gd", "momentum", "nesterov", "rmsprop", "adam", "sgd"]
     best = np.array([lesson.optimum.m, lesson.optimum.b])
     for r in lesson.race:
@@ -93,7 +92,7 @@ def test_race_runs_every_entry_from_the_lesson_start() -> None:
 
 
 def test_clinic_has_a_slow_a_good_an_oscillating_and_a_diverging_rate() -> None:
-    lesson = build_lesson()
+    lesson = seed_lesson()
     slow, good, wobbly, wild = lesson.clinic
     assert good.lr == lesson.config.descent.lr and slow.lr == good.lr / 10
     assert slow.trajectory.loss[-1] > 100 * good.trajectory.loss[-1]  # still far from the bottom

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import e2e_marks, gradlesson_here, probe
+from conftest import e2e_marks, gradlesson_here, probe, seed_lesson
 
 from gradcore import LessonConfig, build_lesson
 from gradcore.dataset import CSVError, PointsSpec, load_csv
@@ -35,7 +35,7 @@ def test_the_default_lesson_file_is_the_default_lesson() -> None:
     for f in fields(LessonConfig):
         if f.name != "functions":
             assert getattr(checked.config, f.name) == getattr(default, f.name), f.name
-    reference = build_lesson()
+    reference = seed_lesson()
     np.testing.assert_array_equal(checked.lesson.descent.params, reference.descent.params)
     np.testing.assert_array_equal(checked.lesson.descent.loss, reference.descent.loss)
     assert checked.lesson.descent.params[-1].tolist() == [1.9181494319433217, -3.235905316463203]

@@ -4,12 +4,11 @@ can show; each refusal is one line naming the key (or row) and a fix that works.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
 import pytest
+from conftest import gradlesson_forked
 
 from gradcore.lessonfile import LessonFileError, read_lesson_file
 
@@ -30,9 +29,7 @@ def _refused(lesson: Path, where: str, problem: str, file: Path | None = None) -
 def _cli_refuses(lesson: Path, where: str, problem: str, file: Path | str | None = None) -> None:
     """``gradlesson list --lesson`` ends within 30 s (a process of its own, so that a regression that reads
     forever is killed) with exit 2 and one line naming ``where`` and ``problem``."""
-    result = subprocess.run(
-        [sys.executable, "-m", "gradlesson", "list", "--lesson", str(lesson)], capture_output=True, text=True, timeout=30
-    )
+    result = gradlesson_forked("list", "--lesson", str(lesson), timeout=30)
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith(f"gradlesson: {file or lesson}: {where}: "), result.stderr
     assert problem in result.stderr and result.stderr.count("\n") == 1, result.stderr

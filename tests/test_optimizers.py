@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import seed_lesson
 
 from gradcore import DivergenceError, LessonConfig, build_lesson, gradient_descent, make_dataset, run
 from gradcore.lesson import DescentSpec
@@ -36,19 +37,19 @@ def seed_notebook_descent() -> list[tuple[float, float]]:
 
 
 def test_seed_final_values_to_the_last_digit() -> None:
-    descent = build_lesson().descent
+    descent = seed_lesson().descent
     assert descent.steps == 100
     assert repr(float(descent.b[-1])) == "-3.235905316463203"
     assert repr(float(descent.m[-1])) == "1.9181494319433217"
 
 
 def test_whole_path_equals_the_notebooks_loop() -> None:
-    descent = build_lesson().descent
+    descent = seed_lesson().descent
     np.testing.assert_array_equal(descent.params, np.array(seed_notebook_descent()))
 
 
 def test_trajectory_records_loss_and_gradient_at_every_step() -> None:
-    descent = build_lesson().descent
+    descent = seed_lesson().descent
     assert descent.params.shape == (101, 2) and descent.loss.shape == (101,) and descent.grad.shape == (101, 2)
     objective = sse_objective(DATA)
     for k in (0, 1, 50, 100):

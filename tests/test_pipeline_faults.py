@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import seed_lesson
 
 from gradcore import build_lesson
 from gradcore.reads import digests
@@ -16,7 +17,7 @@ from gradlesson.cli import main
 from gradlesson.quality import QUALITIES
 from gradlesson.render import _config_for, _drop_damaged_svgs, fingerprint, intact, read_manifest, write_manifest
 
-LESSON = build_lesson()
+LESSON = seed_lesson()
 
 
 @pytest.mark.parametrize("damage", ["", "{not json", "[]", "null", "\x00\xff", "directory"])

@@ -8,12 +8,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from conftest import seed_lesson
 
 from gradcore import LessonConfig, build_lesson
 from gradcore.lesson import DescentSpec, RaceEntry
 from gradcore.reads import WHOLE, Reads, digest, digests
 
-LESSON = build_lesson()
+LESSON = seed_lesson()
 
 
 def test_reads_notes_each_part_and_config_field_read() -> None:
