@@ -84,6 +84,34 @@ def test_render_without_latex_fails_before_rendering(
     assert not (tmp_path / "media").exists()
 
 
+def test_an_unwritable_contact_sheet_folder_is_refused_before_anything_is_written(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a_file"  # a file where the folder would be (root may write anywhere else)
+    blocker.write_text("")
+    media = tmp_path / "media"
+    result = gradlesson_here(capfd, "render", "FittedLine", "-q", "d", "--out", str(media), "--contact-sheet", str(blocker / "sheets"))
+    line = f"gradlesson: cannot write to output folder {blocker / 'sheets'}: Not a directory; choose another with --contact-sheet\n"
+    assert result.returncode == 2 and result.stderr == line
+    assert not media.exists()
+
+
+def test_contact_sheets_default_into_the_output_folder(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--contact-sheet`` without DIR: ``<out>/contact_sheets``, not the current folder (a render that writes the
+    PNG there: test_pipeline_faults' oddly named folder)."""
+    import gradlesson.render as render
+
+    monkeypatch.setattr(render, "render_beats", lambda *args, **kwargs: [])
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = gradlesson_here(capfd, "render", "FittedLine", "-q", "d", "--out", str(tmp_path / "media"), "--contact-sheet")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "media" / "contact_sheets").is_dir() and list(here.iterdir()) == []
+
+
 def test_list_prints_the_beats_in_order_with_their_planned_durations(capfd: pytest.CaptureFixture[str]) -> None:
     from scenes import BEATS
     from scenes.toolkit.style import lesson
