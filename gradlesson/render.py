@@ -162,11 +162,14 @@ def read_manifest(path: Path, log: Callable[[str], None]) -> dict:
 
 def write_manifest(path: Path, manifest: dict) -> None:
     """Write the manifest atomically (a temporary file renamed over it): a full disk or a kill mid-write leaves
-    the previous manifest, never an empty or half one."""
+    the previous manifest, never an empty or half one. A folder in its place (damage :func:`read_manifest` has
+    said, nothing to keep) is removed first: a file cannot be renamed over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         staging.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
         os.replace(staging, path)
     finally:
         staging.unlink(missing_ok=True)

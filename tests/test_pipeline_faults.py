@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import gradlesson
 
 from gradcore import build_lesson
 from gradcore.reads import digests
@@ -227,3 +228,21 @@ def test_formulas_are_kept_in_the_user_cache_or_else_in_the_output_folder(tmp_pa
     assert said == [
         f"gradlesson: cannot keep formulas in {blocker / 'tex'} (Not a directory); keeping them in {tmp_path / 'media' / 'Tex'}"
     ]
+
+
+@pytest.mark.render
+def test_a_render_over_a_manifest_that_is_a_folder_succeeds_in_one_line(tmp_path: Path) -> None:
+    """``<out>/cache/renders.json`` a folder: said once, the beat rendered, the manifest written; the next render
+    finds the beat cached and says nothing of damage."""
+    manifest = tmp_path / "cache" / "renders.json"
+    (manifest / "inside").mkdir(parents=True)
+    command = ("render", "FittedLine", "-q", "d", "-j", "1", "--out", str(tmp_path))
+    first = gradlesson(*command)
+    assert first.returncode == 0, first.stderr[-2000:]
+    said = [line for line in first.stdout.splitlines() + first.stderr.splitlines() if "damaged" in line]
+    assert said == [f"gradlesson: {manifest} is damaged; rendering as if nothing were cached"]
+    assert "Traceback" not in first.stderr
+    assert set(json.loads(manifest.read_text())) == {"FittedLine/d"}
+    again = gradlesson(*command)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "(cached)" in again.stdout and "damaged" not in again.stdout + again.stderr
