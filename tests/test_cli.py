@@ -209,7 +209,20 @@ def test_render_with_a_broken_latex_stops_before_rendering(
     assert not (tmp_path / "media").exists()
 
 
-@pytest.mark.parametrize("command", [[], ["check"], ["export"], ["list"], ["render"]], ids=lambda c: " ".join(c) or "gradlesson")
+def _subcommands() -> list[str]:
+    """Every subcommand the parser has."""
+    import argparse
+
+    from gradlesson.cli import _parser
+
+    return [name for action in _parser()._actions if isinstance(action, argparse._SubParsersAction) for name in action.choices]
+
+
+def test_the_help_test_covers_every_subcommand() -> None:
+    assert {"check", "export", "list", "render", "kit"} <= set(_subcommands())
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in _subcommands())], ids=lambda c: " ".join(c) or "gradlesson")
 def test_help_is_plain_text_without_rst_markup(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     from gradlesson.cli import main
 
