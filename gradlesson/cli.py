@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -45,15 +46,30 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _writable_dir(path: Path) -> Path:
+def _unwritable(path: Path, problem: str, option: str) -> UsageError:
+    return UsageError(f"cannot write to output folder {path}: {problem}; choose another with {option}")
+
+
+def _writable_dir(path: Path, option: str = "--out") -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = path / ".gradlesson-write-test"
         probe.write_text("")
         probe.unlink()
     except OSError as error:
-        raise UsageError(f"cannot write to output folder {path}: {error.strerror}; choose another with --out") from None
+        raise _unwritable(path, error.strerror or str(error), option) from None
     return path
+
+
+def _refuse_unwritable(path: Path, option: str) -> None:
+    """A :class:`UsageError` naming ``option`` if ``path`` plainly cannot be a folder this process writes in (it, or
+    the nearest folder above it that exists, is a file or not writable), found without writing anything: so every
+    folder a command writes to is checked before any is made."""
+    nearest = next(folder for folder in (path.absolute(), *path.absolute().parents) if folder.exists())
+    if not nearest.is_dir():
+        raise _unwritable(path, os.strerror(errno.EEXIST if nearest == path.absolute() else errno.ENOTDIR), option)
+    if not os.access(nearest, os.W_OK | os.X_OK):
+        raise _unwritable(path, os.strerror(errno.EACCES), option)
 
 
 def _lesson_file(args: argparse.Namespace):  # -> gradcore.lessonfile.LessonFile
@@ -143,10 +159,10 @@ def _list_steps(lesson) -> int:  # lesson: gradcore.Lesson
     return 0
 
 
-def _render_setup(args: argparse.Namespace):  # -> (beats, LessonFile, media folder, Lesson as spoken)
+def _render_setup(args: argparse.Namespace, sheets: Path | None = None):  # -> (beats, LessonFile, media, Lesson as spoken)
     """What ``render`` and ``kit`` check before anything is written: the scenes named, the lesson file, the
-    voice, the programs a render needs, the output folder; any problem is a :class:`UsageError`. Then the beats'
-    lines are spoken (:func:`_spoken`)."""
+    voice, the programs a render needs, the output folder and the contact sheets' (``sheets``, if any), both before
+    either is made; any problem is a :class:`UsageError`. Then the beats' lines are spoken (:func:`_spoken`)."""
     from gradlesson.checks import missing
     from scenes import BEATS
 
@@ -160,8 +176,12 @@ def _render_setup(args: argparse.Namespace):  # -> (beats, LessonFile, media fol
     if problems:
         raise UsageError(problems[0])
     beats = [by_name[name] for name in dict.fromkeys(args.scenes)] or list(BEATS)  # a beat named twice renders once
-    media = _writable_dir(args.out)
-    return beats, checked, media, _spoken(checked, beats, voice)
+    folders = {"--out": args.out, **({"--contact-sheet": sheets} if sheets is not None else {})}
+    for option, folder in folders.items():
+        _refuse_unwritable(folder, option)  # every folder, before any is made
+    for option, folder in folders.items():
+        _writable_dir(folder, option)
+    return beats, checked, args.out, _spoken(checked, beats, voice)
 
 
 def _render_all(args: argparse.Namespace, beats: list, checked, media: Path, lesson, transparent: bool = False) -> list | None:
@@ -193,19 +213,17 @@ def _render_all(args: argparse.Namespace, beats: list, checked, media: Path, les
 def _render(args: argparse.Namespace) -> int:
     from scenes import BEATS
 
-    beats, checked, media, lesson = _render_setup(args)
-    if args.contact_sheet is not None:
-        args.contact_sheet = Path(args.contact_sheet) if args.contact_sheet != "" else media / "contact_sheets"
-        _writable_dir(args.contact_sheet)
+    sheets = None if args.contact_sheet is None else Path(args.contact_sheet or args.out / "contact_sheets")
+    beats, checked, media, lesson = _render_setup(args, sheets)
 
     from gradlesson.video import contact_sheet, stitch
 
     results = _render_all(args, beats, checked, media, lesson)
     if results is None:
         return 1
-    if args.contact_sheet is not None:
+    if sheets is not None:
         for result in results:
-            print(contact_sheet(result.video, args.contact_sheet / f"{result.beat.name}.png"))
+            print(contact_sheet(result.video, sheets / f"{result.beat.name}.png"))
     if [b.name for b in beats] == [b.name for b in BEATS]:
         print(stitch([r.video for r in results], media / "lesson" / "lesson.mp4"))
     return 0
@@ -286,8 +304,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--lesson", type=Path, metavar="FILE", help=LESSON_HELP)
     render.add_argument(
         "--contact-sheet",
-        type=Path,
-        nargs="?",
+        nargs="?",  # no type=Path: argparse would pass const through it, and Path("") is the current folder
         const="",  # given without DIR: OUT/contact_sheets
         metavar="DIR",
         help="also write a 6-frame PNG contact sheet per scene (default DIR: OUT/contact_sheets)",

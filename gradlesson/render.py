@@ -162,11 +162,14 @@ def read_manifest(path: Path, log: Callable[[str], None]) -> dict:
 
 def write_manifest(path: Path, manifest: dict) -> None:
     """Write the manifest atomically (a temporary file renamed over it): a full disk or a kill mid-write leaves
-    the previous manifest, never an empty or half one."""
+    the previous manifest, never an empty or half one. A folder in its place (damage :func:`read_manifest` has
+    said, nothing to keep) is removed first: a file cannot be renamed over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         staging.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
         os.replace(staging, path)
     finally:
         staging.unlink(missing_ok=True)
@@ -200,16 +203,24 @@ def tex_cache(media: Path, log: Callable[[str], None]) -> Path:
 
 
 def _config_for(tex_dir: Path, folder: Path) -> Path:
-    """The project's manim.cfg with ``tex_dir`` as the jobs' TeX folder (one for all of them: each formula is
-    compiled apart and published whole, :mod:`scenes.toolkit.internals.tex_files`). A ``%`` in the path (an
-    output folder may have one in its name) is written ``%%``, as manim's config reader expects."""
-    parser = configparser.ConfigParser()
+    """The project's manim.cfg, in ``folder``, with ``tex_dir`` as the jobs' TeX folder (one for all of them: each
+    formula is compiled apart and published whole, :mod:`scenes.toolkit.internals.tex_files`) by a link in ``folder``
+    (:func:`_linked`), written as it is: manim reads folders raw (a ``%`` is not an interpolation)."""
+    parser = configparser.ConfigParser(interpolation=None)
     parser.read(PROJECT_ROOT / "manim.cfg")
-    parser["CLI"]["tex_dir"] = str(tex_dir).replace("%", "%%")
-    path = folder / f"{tex_dir.name}.cfg"
+    parser["CLI"]["tex_dir"] = str(_linked(folder / "tex", tex_dir))
+    path = folder / "tex.cfg"
     with path.open("w") as handle:
         parser.write(handle)
     return path
+
+
+def _linked(link: Path, folder: Path) -> Path:
+    """``link``, made a symbolic link to ``folder``: the name manim is given for a folder, as it cannot take every
+    path (its lists of clips to join cannot quote a ``'`` or a newline; its folder settings read ``{b}`` as a
+    placeholder)."""
+    link.symlink_to(folder.absolute(), target_is_directory=True)
+    return link
 
 
 @contextmanager
@@ -287,6 +298,7 @@ def render_beats(
         _drop_damaged_svgs(shared_tex, log)  # once a render: the cache grows with every lesson the machine renders
         with tempfile.TemporaryDirectory() as scratch:
             cfg = _config_for(shared_tex, Path(scratch))
+            linked = _linked(Path(scratch) / "media", media)  # the jobs' name for media
             try:
                 todo = list(stale)
                 while todo or running:
@@ -296,7 +308,7 @@ def render_beats(
                         frames = FORK.RawValue("q", 0)  # frames the job has written: it adds, this process reads
                         job = FORK.Process(
                             target=_render_job,
-                            args=(beat, quality, media, video_of(beat), cfg, lesson_file, lesson, report, frames, transparent),
+                            args=(beat, quality, linked, video_of(beat), cfg, lesson_file, lesson, report, frames, transparent),
                         )
                         job.start()
                         running[job.sentinel] = (beat, job, time.perf_counter(), report, frames)

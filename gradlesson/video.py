@@ -75,22 +75,23 @@ def stitch(videos: Sequence[Path], target: Path) -> Path:
     voiced = [has_audio(video) for video in videos]
     if any(voiced) and not all(voiced):
         raise ValueError(f"{target}: some clips have sound and some have none; render them with one voice")
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
-        listing.writelines(f"file '{v.resolve()}'\n" for v in videos)
-    command = ["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", listing.name]
-    if all(voiced) and videos:
-        lengths = [f"{duration(video):.6f}" for video in videos]
-        graph = "".join(f"[{i + 1}:a]apad=whole_dur={d},atrim=duration={d}[a{i}];" for i, d in enumerate(lengths))
-        graph += "".join(f"[a{i}]" for i in range(len(videos))) + f"concat=n={len(videos)}:v=0:a=1[a]"
-        for video in videos:
-            command += ["-i", str(video.resolve())]
-        command += ["-filter_complex", graph, "-map", "0:v", "-map", "[a]", "-c:v", "copy", *AAC]
-    else:
-        command += ["-c", "copy"]
-    try:
+    with tempfile.TemporaryDirectory() as scratch:
+        clips = [Path(scratch) / f"{i}{video.suffix}" for i, video in enumerate(videos)]
+        for clip, video in zip(clips, videos, strict=True):  # each by a plain name: ffmpeg's list cannot quote ' or a newline
+            clip.symlink_to(video.resolve())
+        listing = Path(scratch) / "clips.txt"
+        listing.write_text("".join(f"file {clip.name}\n" for clip in clips))
+        command = ["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing)]
+        if all(voiced) and videos:
+            lengths = [f"{duration(video):.6f}" for video in videos]
+            graph = "".join(f"[{i + 1}:a]apad=whole_dur={d},atrim=duration={d}[a{i}];" for i, d in enumerate(lengths))
+            graph += "".join(f"[a{i}]" for i in range(len(videos))) + f"concat=n={len(videos)}:v=0:a=1[a]"
+            for video in videos:
+                command += ["-i", str(video.resolve())]
+            command += ["-filter_complex", graph, "-map", "0:v", "-map", "[a]", "-c:v", "copy", *AAC]
+        else:
+            command += ["-c", "copy"]
         replace_atomically(target, lambda tmp: subprocess.run([*command, "-movflags", "+faststart", str(tmp)], check=True))
-    finally:
-        os.unlink(listing.name)
     subtitles, offset = [], timedelta()
     for video in videos:
         captions = video.with_suffix(".srt")

@@ -83,6 +83,34 @@ def test_render_without_latex_fails_before_rendering(
     assert not (tmp_path / "media").exists()
 
 
+def test_an_unwritable_contact_sheet_folder_is_refused_before_anything_is_written(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "a_file"  # a file where the folder would be (root may write anywhere else)
+    blocker.write_text("")
+    media = tmp_path / "media"
+    result = gradlesson_here(capfd, "render", "FittedLine", "-q", "d", "--out", str(media), "--contact-sheet", str(blocker / "sheets"))
+    line = f"gradlesson: cannot write to output folder {blocker / 'sheets'}: Not a directory; choose another with --contact-sheet\n"
+    assert result.returncode == 2 and result.stderr == line
+    assert not media.exists()
+
+
+def test_contact_sheets_default_into_the_output_folder(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--contact-sheet`` without DIR: ``<out>/contact_sheets``, not the current folder (a render that writes the
+    PNG there: test_pipeline_faults' oddly named folder)."""
+    import gradlesson.render as render
+
+    monkeypatch.setattr(render, "render_beats", lambda *args, **kwargs: [])
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = gradlesson_here(capfd, "render", "FittedLine", "-q", "d", "--out", str(tmp_path / "media"), "--contact-sheet")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "media" / "contact_sheets").is_dir() and list(here.iterdir()) == []
+
+
 def test_list_prints_the_beats_in_order_with_their_planned_durations(capfd: pytest.CaptureFixture[str]) -> None:
     from scenes import BEATS
     from scenes.toolkit.style import lesson
@@ -180,7 +208,20 @@ def test_render_with_a_broken_latex_stops_before_rendering(
     assert not (tmp_path / "media").exists()
 
 
-@pytest.mark.parametrize("command", [[], ["check"], ["export"], ["list"], ["render"]], ids=lambda c: " ".join(c) or "gradlesson")
+def _subcommands() -> list[str]:
+    """Every subcommand the parser has."""
+    import argparse
+
+    from gradlesson.cli import _parser
+
+    return [name for action in _parser()._actions if isinstance(action, argparse._SubParsersAction) for name in action.choices]
+
+
+def test_the_help_test_covers_every_subcommand() -> None:
+    assert {"check", "export", "list", "render", "kit"} <= set(_subcommands())
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in _subcommands())], ids=lambda c: " ".join(c) or "gradlesson")
 def test_help_is_plain_text_without_rst_markup(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     from gradlesson.cli import main
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import configparser
 import json
 import os
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import seed_lesson
+from conftest import gradlesson, seed_lesson
 
 from gradcore import build_lesson
 from gradcore.reads import digests
@@ -108,12 +107,19 @@ def test_a_truncated_tex_svg_is_dropped_and_said_in_one_line(tmp_path: Path) -> 
     assert len(said) == 2 and all("was damaged; compiling that formula again" in line for line in said)
 
 
-def test_an_output_folder_with_a_percent_sign_configures_manim(tmp_path: Path) -> None:
-    tex = tmp_path / "100% done" / "Tex"
-    cfg = _config_for(tex, tmp_path)
-    parser = configparser.ConfigParser()  # as manim reads it
-    parser.read(cfg)
-    assert parser["CLI"]["tex_dir"] == str(tex)
+def test_an_output_folder_with_a_percent_sign_or_braces_configures_manim(tmp_path: Path) -> None:
+    """The TeX folder falls back into the output folder, whose name manim's config would read as ``%%`` or a
+    ``{b}`` placeholder."""
+    from manim import config, tempconfig
+
+    tex = tmp_path / "100% {b}" / "Tex"
+    tex.mkdir(parents=True)
+    (tmp_path / "scratch").mkdir()
+    cfg = _config_for(tex, tmp_path / "scratch")
+    with tempconfig({}):
+        config.digest_file(cfg)  # as a render job reads it
+        tex_dir = config.get_dir("tex_dir")
+    assert tex_dir is not None and tex_dir.resolve() == tex.resolve()
 
 
 @pytest.mark.parametrize("jobs", ["0", "-1", "two"])
@@ -228,3 +234,45 @@ def test_formulas_are_kept_in_the_user_cache_or_else_in_the_output_folder(tmp_pa
     assert said == [
         f"gradlesson: cannot keep formulas in {blocker / 'tex'} (Not a directory); keeping them in {tmp_path / 'media' / 'Tex'}"
     ]
+
+
+# every character a folder's name broke a render on, or might: manim's list of clips to join quotes paths in '...' and
+# is read line by line, its folder settings are str.format templates, and the TeX folder's setting was once written %%
+ODD_NAME = 'it\'s "odd" ~ 100% {b} café\nline'
+
+
+@pytest.mark.render
+def test_a_render_into_an_oddly_named_folder_writes_only_there(tmp_path: Path) -> None:
+    """``render FittedLine --out <odd> --contact-sheet`` from another folder: rendered, the contact sheet in
+    ``<odd>/contact_sheets`` (the default), nothing in the current folder; the clips stitch."""
+    from gradlesson.video import duration, stitch
+
+    here, media = tmp_path / "here", tmp_path / ODD_NAME
+    here.mkdir()
+    result = gradlesson("render", "FittedLine", "-q", "d", "-j", "1", "--out", str(media), "--contact-sheet", cwd=here)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    video = media / "videos" / "fit" / QUALITIES["d"].folder / "FittedLine.mp4"
+    assert (media / "contact_sheets" / "FittedLine.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert list(here.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["here", ODD_NAME])
+    stitched = stitch([video, video], media / "lesson" / "lesson.mp4")
+    assert duration(stitched) == pytest.approx(2 * duration(video), abs=0.2)
+
+
+@pytest.mark.render
+def test_a_render_over_a_manifest_that_is_a_folder_succeeds_in_one_line(tmp_path: Path) -> None:
+    """``<out>/cache/renders.json`` a folder: said once, the beat rendered, the manifest written; the next render
+    finds the beat cached and says nothing of damage."""
+    manifest = tmp_path / "cache" / "renders.json"
+    (manifest / "inside").mkdir(parents=True)
+    command = ("render", "FittedLine", "-q", "d", "-j", "1", "--out", str(tmp_path))
+    first = gradlesson(*command)
+    assert first.returncode == 0, first.stderr[-2000:]
+    said = [line for line in first.stdout.splitlines() + first.stderr.splitlines() if "damaged" in line]
+    assert said == [f"gradlesson: {manifest} is damaged; rendering as if nothing were cached"]
+    assert "Traceback" not in first.stderr
+    assert set(json.loads(manifest.read_text())) == {"FittedLine/d"}
+    again = gradlesson(*command)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "(cached)" in again.stdout and "damaged" not in again.stdout + again.stderr
