@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gradlesson.render import PROJECT_ROOT, _project_imports
+from gradlesson.render import PROJECT_ROOT, _project_imports, imported_modules
 from scenes import BEATS
 
 BEAT_FILES = sorted((PROJECT_ROOT / "scenes" / "beats").glob("[!_]*.py"))
@@ -16,14 +16,21 @@ TOOLKIT_FILES = sorted((PROJECT_ROOT / "scenes" / "toolkit").glob("*.py"))
 
 
 def imported(path: Path) -> set[str]:
-    """Every module name ``path`` imports (``from a.b import c`` gives ``a.b`` and ``a.b.c``)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
-    return names
+    """Every module name the project file ``path`` imports, relative imports resolved (:func:`imported_modules`)."""
+    return imported_modules(path.read_text(), ".".join(path.relative_to(PROJECT_ROOT).parent.parts))
+
+
+def test_the_import_reader_resolves_relative_imports() -> None:
+    source = "from .tangents import TangentSlopes\nfrom . import race\nfrom ..toolkit import style\nimport numpy as np\n"
+    assert imported_modules(source, "scenes.beats") == {
+        "scenes.beats.tangents",
+        "scenes.beats.tangents.TangentSlopes",
+        "scenes.beats",
+        "scenes.beats.race",
+        "scenes.toolkit",
+        "scenes.toolkit.style",
+        "numpy",
+    }
 
 
 def test_every_beat_file_is_a_beat_and_every_beat_lives_in_beats() -> None:
