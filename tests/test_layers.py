@@ -19,7 +19,7 @@ from gradlesson.render import PROJECT_ROOT, _project_imports, imported_modules
 from scenes import BEATS
 
 BEAT_FILES = sorted((PROJECT_ROOT / "scenes" / "beats").glob("[!_]*.py"))
-TOOLKIT_FILES = sorted((PROJECT_ROOT / "scenes" / "toolkit").glob("*.py"))
+TOOLKIT_FILES = sorted((PROJECT_ROOT / "scenes" / "toolkit").rglob("*.py"))  # internals too
 
 
 def imported(path: Path) -> set[str]:
@@ -53,7 +53,7 @@ def test_a_beat_imports_no_other_beat(path: Path) -> None:
     assert transitive == {path}
 
 
-@pytest.mark.parametrize("path", TOOLKIT_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", TOOLKIT_FILES, ids=lambda p: p.relative_to(PROJECT_ROOT / "scenes" / "toolkit").as_posix())
 def test_the_toolkit_imports_no_beat_and_no_cli(path: Path) -> None:
     assert not {name for name in imported(path) if name.startswith(("scenes.beats", "gradlesson"))}
 
