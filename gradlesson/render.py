@@ -18,6 +18,7 @@ import fcntl
 import functools
 import gc
 import hashlib
+import importlib.util
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -50,6 +51,7 @@ __all__ = [
     "RenderResult",
     "artefacts",
     "fingerprint",
+    "imported_modules",
     "intact",
     "read_manifest",
     "render_beats",
@@ -72,8 +74,25 @@ class RenderResult:
     seconds: float
 
 
-def _project_imports(path: Path) -> set[Path]:
-    """Files of ``scenes``/``gradlesson`` modules that ``path`` imports, transitively."""
+def imported_modules(source: str, package: str) -> set[str]:
+    """Every module name ``source`` imports, resolved as Python does inside ``package`` (the importing module's
+    package: ``scenes.beats`` for ``scenes/beats/x.py`` and for ``scenes/beats/__init__.py``). ``from a.b import c``
+    gives ``a.b`` and ``a.b.c`` (``c`` may be a module); in ``scenes.beats``, ``from .x import y`` gives
+    ``scenes.beats.x`` and ``scenes.beats.x.y``, ``from ..toolkit import style`` ``scenes.toolkit`` and
+    ``scenes.toolkit.style``."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            module = importlib.util.resolve_name("." * node.level + (node.module or ""), package)
+            names |= {module, *(f"{module}.{alias.name}" for alias in node.names)}
+    return names
+
+
+def _project_imports(path: Path, root: Path = PROJECT_ROOT) -> set[Path]:
+    """Files of ``scenes``/``gradlesson`` modules under ``root`` that ``path`` (a file under ``root``) imports,
+    transitively, relative imports included."""
     seen: set[Path] = set()
     todo = [path]
     while todo:
@@ -82,25 +101,21 @@ def _project_imports(path: Path) -> set[Path]:
             continue
         seen.add(current)
         stat = current.stat()
-        todo.extend(_imported_files(current, stat.st_mtime_ns, stat.st_size))
+        todo.extend(_imported_files(current, root, stat.st_mtime_ns, stat.st_size))
     return seen
 
 
 @functools.lru_cache(maxsize=256)
-def _imported_files(path: Path, mtime_ns: int, size: int) -> tuple[Path, ...]:
+def _imported_files(path: Path, root: Path, mtime_ns: int, size: int) -> tuple[Path, ...]:
     """The project files ``path`` imports itself; parsed once while its modification time and size stay (the nine
     beats share the toolkit: their keys parsed it nine times)."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text())):
-        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
-        if isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
-        for name in names:
-            if name.split(".")[0] in ("scenes", "gradlesson"):
-                parts = name.split(".")
-                for candidate in (PROJECT_ROOT.joinpath(*parts).with_suffix(".py"), PROJECT_ROOT.joinpath(*parts, "__init__.py")):
-                    if candidate.exists():
-                        found.append(candidate)
+    for name in imported_modules(path.read_text(), ".".join(path.relative_to(root).parent.parts)):
+        if name.split(".")[0] in ("scenes", "gradlesson"):
+            parts = name.split(".")
+            for candidate in (root.joinpath(*parts).with_suffix(".py"), root.joinpath(*parts, "__init__.py")):
+                if candidate.exists():
+                    found.append(candidate)
     return tuple(found)
 
 

@@ -38,6 +38,25 @@ def test_a_beat_depends_on_the_modules_it_imports_and_no_others() -> None:
     assert {"scenes/beats/fit.py", "scenes/toolkit/builders.py", "scenes/toolkit/style.py"} <= fit
 
 
+def test_a_beats_key_follows_its_relative_imports(tmp_path: Path) -> None:
+    files = {
+        "scenes/__init__.py": "",
+        "scenes/beats/__init__.py": "",
+        "scenes/beats/derivative.py": "from .tangents import TangentSlopes\nfrom . import race\nfrom ..toolkit import style\n",
+        "scenes/beats/tangents.py": "",
+        "scenes/beats/race.py": "",
+        "scenes/beats/fit.py": "",
+        "scenes/toolkit/__init__.py": "",
+        "scenes/toolkit/style.py": "from .builders import merged\n",
+        "scenes/toolkit/builders.py": "",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    found = {p.relative_to(tmp_path).as_posix() for p in _project_imports(tmp_path / "scenes/beats/derivative.py", tmp_path)}
+    assert found == set(files) - {"scenes/__init__.py", "scenes/beats/fit.py"}
+
+
 DRAFT = QUALITIES["d"].folder  # 270p10
 KEYS = "import json; from gradlesson.render import scene_key; from scenes import BEATS; print(json.dumps({b.name: scene_key(b, 'l') for b in BEATS}))"
 

@@ -256,7 +256,7 @@ def loss_surface(axes: ThreeDAxes, grid: LossGrid, light: np.ndarray) -> FastSur
     ``surface.points`` are :func:`grid_nodes` row-major (node ``(i, j)`` at ``i * cols + j``);
     ``surface.cells[k] = (i, j)``: face ``k`` spans nodes (i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j);
     ``surface.viridis[k]`` is its unshaded colour. :class:`DepthCamera` sorts the surface among the other
-    mobjects by its ``depth_anchor`` (its centre), and its faces among themselves every frame.
+    mobjects by its centre (:func:`anchor_depth`), and its faces among themselves every frame.
     """
     nodes = grid_nodes(axes, grid)
     rows, cols = grid.loss.shape
@@ -269,7 +269,7 @@ def loss_surface(axes: ThreeDAxes, grid: LossGrid, light: np.ndarray) -> FastSur
     rgb = shade_faces(flat, faces, np.array([c.to_rgb() for c in base]), light, SHADING)
     surface = FastSurface(flat, faces, rgb, stroke_color=MESH["color"], stroke_width=MESH["width"], stroke_opacity=MESH["opacity"])
     surface.cells, surface.viridis = cells, base  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
-    surface.depth_anchor = surface.get_center()  # type: ignore[attr-defined]  # the lesson's own attribute on a manim object
+    anchor_depth(surface, surface.get_center())
     return surface
 
 

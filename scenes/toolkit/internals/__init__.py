@@ -1,19 +1,22 @@
 """Every place the lesson reaches into manim's private or undocumented API, checked against manim 0.22.0
-(``MANIM_VERSION``). Nothing outside this package touches manim internals (``tests/test_layers.py``); each
-module's parity test (``tests/test_live_number.py``, ``tests/test_fast_surface.py``) compares its pictures
-with stock manim's and fails when an upgrade changes what it relies on.
+(``MANIM_VERSION``), each named with its owner, a class or module of manim's (``Camera.display_funcs``). Nothing
+outside this package touches them, or any other private name of manim's (``tests/test_layers.py``); each module's
+parity test (``tests/test_live_number.py``, ``tests/test_fast_surface.py``) compares its pictures with stock
+manim's and fails when an upgrade changes what it relies on.
 
 ``live_number`` — :class:`LiveNumber`, a ``DecimalNumber`` laid out with numpy every frame:
   ``DecimalNumber._get_num_string``, ``DecimalNumber._string_to_mob``, ``DecimalNumber._set_submobjects_from_number``
-  (overridden), ``DecimalNumber._font_size``, ``initial_height``, ``digit_buff_per_font_unit``, ``edge_to_fix``,
-  ``show_ellipsis``, ``include_background_rectangle`` (read), ``submobjects`` (assigned).
+  (overridden), ``DecimalNumber._font_size``, ``DecimalNumber.initial_height``, ``DecimalNumber.digit_buff_per_font_unit``,
+  ``DecimalNumber.edge_to_fix``, ``DecimalNumber.show_ellipsis``, ``DecimalNumber.include_background_rectangle`` (read),
+  ``Mobject.submobjects`` (assigned).
 ``fast_surface`` — :class:`FastSurface` and :class:`FastSurfaceCamera`, a quad mesh in one cairo pass:
   ``Camera.type_or_raise`` (overridden), ``Camera.display_funcs`` (written: manim rebuilds it on every call),
   ``Camera.get_cairo_context``, ``Camera.cairo_line_width_multiple``, ``ThreeDCamera.transform_points_pre_display``.
 ``cameras`` — :class:`DepthCamera` and :func:`fix_axis_shading` for the 3D surface beat:
   ``Camera.get_mobjects_to_display`` (called past ``ThreeDCamera``'s override), ``ThreeDCamera.modified_rgbas``
   (overridden), ``VMobject.get_gradient_start_and_end_points`` (replaced per instance), ``NumberLine.pieces``
-  (removed), ``depth_anchor`` (an attribute set on manim objects, read by :class:`DepthCamera`).
+  (removed), ``Mobject.depth_anchor`` (the lesson's attribute on manim objects, set by :func:`anchor_depth` and read
+  by :class:`DepthCamera`).
 ``frame_counter`` — :func:`counting_frames`, frames written so far, for ``gradlesson render``'s progress view:
   ``SceneFileWriter.write_frame`` (wrapped on the class while inside; both renderers call it per frame, a held
   frame once with ``repeat``). Checked by ``tests/test_progress.py``: the count equals the video's frames.
