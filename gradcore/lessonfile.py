@@ -43,7 +43,7 @@ from gradcore.lesson import (
     Span,
     build_lesson,
 )
-from gradcore.loss import Optimum, moments, optimum
+from gradcore.loss import Optimum, best_b, best_m, moments, optimum
 from gradcore.narration import (
     LANGUAGE,
     MAX_LINE,
@@ -398,11 +398,8 @@ class _Reader:
         fixed_m = (
             self.number(curves["fixed_m"], "[loss_curves] fixed_m", bound=MAX_MAGNITUDE) if "fixed_m" in curves else float(round(opt.m))
         )
-        x, y = data.x, data.y
-        lowest_m = float(x @ (y - fixed_b) / (x @ x)) if x @ x > 0 else 0.0
-        lowest_b = float(np.mean(y - fixed_m * x))
-        curve_m = self.span(curves["m"], "[loss_curves] m", True, MAX_CURVE_POINTS) if "m" in curves else curve_span(lowest_m)
-        curve_b = self.span(curves["b"], "[loss_curves] b", True, MAX_CURVE_POINTS) if "b" in curves else curve_span(lowest_b)
+        curve_m = self.span(curves["m"], "[loss_curves] m", True, MAX_CURVE_POINTS) if "m" in curves else curve_span(best_m(data, fixed_b))
+        curve_b = self.span(curves["b"], "[loss_curves] b", True, MAX_CURVE_POINTS) if "b" in curves else curve_span(best_b(data, fixed_m))
 
         land = self.table(doc, "landscape", "[landscape]")
         self.keys(land, LANDSCAPE_KEYS, "[landscape]")
