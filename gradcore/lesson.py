@@ -110,6 +110,9 @@ class RaceEntry:
 
 
 _SCALE = (("grad_scale", (0.25, 1.0)),)
+# The seed's race, as lessons/intro_to_gradients.toml writes it (the file is the source: the CLI and the scenes read it;
+# tests/test_lessonfile.py proves the two agree). It stays here for LessonConfig(), the seed lesson without a file,
+# and a file that leaves [[race]] out gets these runners with their rates derived (lessonfile._default_runners).
 DEFAULT_RACE: tuple[RaceEntry, ...] = (
     RaceEntry("gradient descent", "gd", (("lr", 0.001), *_SCALE)),
     RaceEntry("momentum", "momentum", (("lr", 0.001), ("beta", 0.8), *_SCALE)),
