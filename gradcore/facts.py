@@ -49,7 +49,9 @@ class Outcome:
 
     ``excess = L_N − L*`` and ``tolerance`` (converged iff ``excess ≤ tolerance``); ``first_within`` is the
     first step whose excess is within tolerance (None: never); ``distance = |θ_N − θ*|``;
-    ``grad_norm = |∇L(θ_N)|``; ``diverged_at`` the step where it blew up or began its final rise."""
+    ``grad_norm = |∇L(θ_N)|``; ``diverged_at`` the step where it blew up or began its final rise; ``worse``:
+    its last loss is above its first, ``L_N > L_0`` (it need not have diverged: an adaptive step far too long
+    lands far off and stays there)."""
 
     converged: bool
     diverged_at: int | None
@@ -59,6 +61,7 @@ class Outcome:
     distance: float
     grad_norm: float
     oscillates: bool
+    worse: bool
 
     @property
     def diverged(self) -> bool:
@@ -108,6 +111,7 @@ def outcome(trajectory: Trajectory, best: Optimum) -> Outcome:
         distance=float(np.hypot(trajectory.m[-1] - best.m, trajectory.b[-1] - best.b)),
         grad_norm=float(np.hypot(*trajectory.grad[-1])),
         oscillates=oscillates(trajectory.params),
+        worse=bool(loss[-1] > loss[0]),
     )
 
 

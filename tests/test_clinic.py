@@ -8,13 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import builds
 
 from gradcore import Lesson, build_lesson, make_dataset
 from gradcore.advice import REACH
 from gradcore.lesson import DescentSpec, LessonConfig, clinic_rates
 from gradcore.lessonfile import read_lesson_file
 from gradcore.optimizers import NAMES, OPTIMIZERS
-from scenes.beats.clinic import LearningRateClinic
+from scenes.beats.clinic import LearningRateClinic, behaviour
 
 LESSONS = Path(__file__).resolve().parents[1] / "lessons"
 NEEDS = {"sgd": "batch_size = 10\n"}  # what an optimizer needs besides its name (every other key is derived)
@@ -50,6 +51,16 @@ def test_the_two_largest_rates_straddle_where_the_descent_diverges(tmp_path: Pat
     low, mine, high, top = lesson.clinic
     assert low.lr == mine.lr / 10 and mine.lr == lesson.config.descent.lr < high.lr < top.lr
     assert not high.outcome.diverged and top.outcome.diverged
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_panel_that_crawls_ends_below_where_it_started(tmp_path: Path, source: str) -> None:
+    for run in lessons(tmp_path, source).clinic:
+        loss = run.trajectory.loss
+        if behaviour(run.outcome) == "crawls":
+            assert loss[-1] < loss[0] and not run.outcome.converged
+        if behaviour(run.outcome) == "gets worse":
+            assert loss[-1] > loss[0] and not run.outcome.diverged
 
 
 def test_the_seeds_clinic_keeps_its_rates() -> None:
@@ -99,3 +110,28 @@ def test_the_german_clinic_lines_state_what_its_clinic_does() -> None:
     assert [run.outcome.diverged for run in lesson.clinic] == [False, False, False, True]
     # "jedes Überschießen ist größer als das letzte": the run that diverges zig-zags
     assert "Überschießen" in lines["LearningRateClinic.blowup"] and lesson.clinic[3].outcome.oscillates
+
+
+def test_a_run_stopped_at_its_first_step_has_no_step_to_draw() -> None:
+    from manim import VMobject
+
+    from scenes.toolkit.planes import clipped_steps, plane_axes, set_clipped_path
+
+    axes = plane_axes(build_lesson().landscape, 3.0, 3.0)
+    start = np.array([[-15.0, -30.0]])  # what run() keeps of a run whose first step exploded
+    steps = clipped_steps(axes, start)
+    assert steps.shape == (0, 4, 3)
+    path = set_clipped_path(VMobject(), steps, axes.c2p(*start[0]), 1)
+    np.testing.assert_allclose(path.points, np.repeat(axes.c2p(*start[0])[None], 4, axis=0))
+
+
+@builds("LearningRateClinic", "adam")
+def test_the_clinic_of_an_adaptive_lesson_builds_with_its_first_step_divergence(tmp_path: Path) -> None:
+    from conftest import build
+
+    lesson = optimizer_lesson(tmp_path, "adam")
+    scene = build("LearningRateClinic", tmp_path / "media", tmp_path / "adam.toml")
+    top = scene.panels[3]
+    assert top.run.trajectory.diverged_at == 1 and top.diverged.get_tex_string() == r"\text{diverged at step 1}"
+    np.testing.assert_allclose(top.axes.p2c(top.dot.get_center()), lesson.descent.params[0], atol=1e-6)
+    assert [p.header[0].get_tex_string() for p in scene.panels] == [rf"\text{{{behaviour(r.outcome)}}}" for r in lesson.clinic]

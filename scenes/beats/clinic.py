@@ -52,12 +52,15 @@ PITCH = 3.3  # distance between panel centres
 
 
 def behaviour(facts: Outcome) -> str:
-    """What a clinic run did, in one word chosen from the core's facts."""
+    """What a clinic run did, in a word or two chosen from the core's facts: a run that neither converged nor
+    diverged crawls, unless its loss ended above where it started."""
     if facts.diverged:
         return "diverges"
     if facts.oscillates:
         return "zig-zags"
-    return "converges" if facts.converged else "crawls"
+    if facts.converged:
+        return "converges"
+    return "gets worse" if facts.worse else "crawls"
 
 
 def exit_arrow(axes: Axes, params: np.ndarray, k: int) -> np.ndarray | None:
