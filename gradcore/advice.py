@@ -95,23 +95,11 @@ def working_lr(
     return next((a for a in safe if a.outcome.converged), safe[0])
 
 
-def diverging_lr(
-    make: Callable[[float], Optimizer],
-    objective: Objective,
-    start: tuple[float, float],
-    steps: int,
-    best: Optimum,
-    lr: float,
-    reach: float = REACH,
-) -> float | None:
-    """A rate at which the run of ``steps`` from ``start`` diverges (by :func:`~gradcore.facts.outcome`) while one at
-    most :data:`PRECISION` times smaller does not: rates ``2 lr, 4 lr, …`` up to ``reach · lr`` until one diverges,
-    then the bracket halved (geometrically) from the last that did not. ``lr`` itself must not diverge; None if no
-    rate up to ``reach · lr`` does. ``make(lr)`` builds the optimizer."""
-
-    def diverges(rate: float) -> bool:
-        return outcome(run(make(rate), objective, start, steps), best).diverged
-
+def diverging_lr(diverges: Callable[[float], bool], lr: float, reach: float = REACH) -> float | None:
+    """A rate at which ``diverges`` (whether a run with that rate diverges, by :func:`~gradcore.facts.outcome`) holds
+    while at one at most :data:`PRECISION` times smaller it does not: rates ``2 lr, 4 lr, …`` up to ``reach · lr``
+    until one diverges, then the bracket halved (geometrically) from the last that did not. ``lr`` itself must not
+    diverge; None if no rate up to ``reach · lr`` does."""
     low = lr
     while True:
         high = 2 * low

@@ -214,12 +214,12 @@ def clinic_rates(data: Dataset, spec: DescentSpec) -> tuple[float, float, float,
         lam = curvature(data, spec.grad_scale)
         high, top = BELOW * bound / lam, ABOVE * bound / lam
     else:
-        best = optimum(moments(data))
+        best, objective = optimum(moments(data)), sse_objective(data)
 
-        def make(lr: float) -> Optimizer:
-            return replace(spec, lr=lr).make()
+        def diverges(lr: float) -> bool:
+            return outcome(run(replace(spec, lr=lr).make(), objective, spec.start, spec.steps), best).diverged
 
-        limit = diverging_lr(make, sse_objective(data), spec.start, spec.steps, best, spec.lr)
+        limit = diverging_lr(diverges, spec.lr)
         high, top = (BELOW * limit, ABOVE * limit) if limit is not None else (REACH / 2 * spec.lr, REACH * spec.lr)
     low, mine, high, top = sorted((spec.lr / 10, spec.lr, high, top))
     return low, mine, high, top

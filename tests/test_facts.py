@@ -215,9 +215,6 @@ def test_the_searched_limit_is_where_the_descent_starts_to_diverge(name: str, lr
     def diverges(rate: float) -> bool:
         return outcome(run(make_optimizer(name, lr=rate, **settings), objective, (-15.0, -30.0), 100), best).diverged
 
-    limit = diverging_lr(lambda rate: make_optimizer(name, lr=rate, **settings), objective, (-15.0, -30.0), 100, best, lr)
+    limit = diverging_lr(diverges, lr)
     assert limit is not None and diverges(limit) and not diverges(limit / PRECISION)
-    assert (
-        diverging_lr(lambda rate: make_optimizer(name, lr=rate, **settings), objective, (-15.0, -30.0), 100, best, lr, 0.5 * limit / lr)
-        is None
-    )
+    assert diverging_lr(diverges, lr, 0.5 * limit / lr) is None  # out of reach
