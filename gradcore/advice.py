@@ -30,11 +30,14 @@ __all__ = [
     "adaptive_lr",
     "balanced_scale",
     "candidate_lines",
+    "diverging_lr",
     "fix_descent",
     "stable_lr",
     "working_lr",
 ]
 
+REACH = 2**40  # how far above its rate the search for a diverging rate looks (doublings: 40 runs at most)
+PRECISION = 1.01  # the search's bracket, as a ratio: the diverging rate it returns is at most 1 % above one that did not
 ROUND_STEPS = (100, 200, 500, 1000, 2000, 5000, 10_000)  # step counts a derived descent takes
 ADAPTIVE = ("adagrad", "rmsprop", "adam")  # optimizers whose step size does not follow the gradient's size
 
@@ -90,6 +93,25 @@ def working_lr(
     if not safe:
         return None
     return next((a for a in safe if a.outcome.converged), safe[0])
+
+
+def diverging_lr(diverges: Callable[[float], bool], lr: float, reach: float = REACH) -> float | None:
+    """A rate at which ``diverges`` (whether a run with that rate diverges, by :func:`~gradcore.facts.outcome`) holds
+    while at one at most :data:`PRECISION` times smaller it does not: rates ``2 lr, 4 lr, …`` up to ``reach · lr``
+    until one diverges, then the bracket halved (geometrically) from the last that did not. ``lr`` itself must not
+    diverge; None if no rate up to ``reach · lr`` does."""
+    low = lr
+    while True:
+        high = 2 * low
+        if high > reach * lr:
+            return None
+        if diverges(high):
+            break
+        low = high
+    while high > PRECISION * low:
+        middle = float(np.sqrt(low * high))
+        low, high = (low, middle) if diverges(middle) else (middle, high)
+    return high
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ direction of the step before (a zig-zag across the valley).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from gradcore.dataset import Dataset
 from gradcore.format import num
 from gradcore.loss import Optimum
-from gradcore.optimizers import Trajectory
+from gradcore.optimizers import OPTIMIZERS, Trajectory
 
 __all__ = [
     "EARLY",
@@ -31,6 +32,7 @@ __all__ = [
     "leader",
     "oscillates",
     "outcome",
+    "stability_bound",
     "steepness",
     "tolerance",
     "within_words",
@@ -47,7 +49,9 @@ class Outcome:
 
     ``excess = L_N − L*`` and ``tolerance`` (converged iff ``excess ≤ tolerance``); ``first_within`` is the
     first step whose excess is within tolerance (None: never); ``distance = |θ_N − θ*|``;
-    ``grad_norm = |∇L(θ_N)|``; ``diverged_at`` the step where it blew up or began its final rise."""
+    ``grad_norm = |∇L(θ_N)|``; ``diverged_at`` the step where it blew up or began its final rise; ``worse``:
+    its last loss is above its first, ``L_N > L_0`` (it need not have diverged: an adaptive step far too long
+    lands far off and stays there)."""
 
     converged: bool
     diverged_at: int | None
@@ -57,6 +61,7 @@ class Outcome:
     distance: float
     grad_norm: float
     oscillates: bool
+    worse: bool
 
     @property
     def diverged(self) -> bool:
@@ -106,6 +111,7 @@ def outcome(trajectory: Trajectory, best: Optimum) -> Outcome:
         distance=float(np.hypot(trajectory.m[-1] - best.m, trajectory.b[-1] - best.b)),
         grad_norm=float(np.hypot(*trajectory.grad[-1])),
         oscillates=oscillates(trajectory.params),
+        worse=bool(loss[-1] > loss[0]),
     )
 
 
@@ -131,6 +137,30 @@ def curvature(data: Dataset, grad_scale: tuple[float, float]) -> float:
     hessian = 2 * np.array([[x @ x, x.sum()], [x.sum(), float(data.n)]])
     scale = np.sqrt(np.asarray(grad_scale, dtype=float))
     return float(np.max(np.linalg.eigvalsh(scale[:, None] * hessian * scale[None, :])))
+
+
+def stability_bound(optimizer: str, settings: Mapping[str, object]) -> float | None:
+    """The bound on ``lr · λ`` below which ``optimizer`` (a registry name, with its ``settings``; β left out takes
+    the optimizer's default) converges on the SSE, λ from :func:`curvature`; None for one with no fixed bound.
+
+    Along the eigenvector of ``S H`` with eigenvalue λ the error ``e`` and velocity ``v`` (a = lr λ) follow:
+
+    - ``gd``: ``e' = (1 − a) e``, stable iff ``|1 − a| < 1``: **a < 2**;
+    - ``momentum``: ``e_{k+1} = (1 + β − a) e_k − β e_{k−1}``, roots of ``z² − (1 + β − a) z + β`` inside the
+      unit circle iff ``a < 2 (1 + β)``;
+    - ``nesterov``: ``(e, v)' = [[1 − a (1 + β), −lr β²], [λ, β]] (e, v)``, trace ``T = 1 + β − a (1 + β)``,
+      determinant ``D = β (1 − a)``; stable iff ``|D| < 1`` and ``|T| < 1 + D``, i.e. ``a < 2 (1 + β) / (1 + 2β)``
+      (``|D| < 1`` needs only ``a < 1 + 1/β``, which is larger).
+
+    ``sgd`` steps on mini-batch gradients, whose curvature is each batch's, not λ (on the seed's data it does not
+    diverge within 100 steps at 1.1 × 2/λ); ``adagrad``, ``rmsprop`` and ``adam`` take steps of about ``lr`` whatever the
+    gradient: none has a bound on ``lr · λ``."""
+    if optimizer == "gd":
+        return 2.0
+    if optimizer not in ("momentum", "nesterov"):
+        return None
+    beta = float(settings.get("beta", inspect.signature(OPTIMIZERS[optimizer]).parameters["beta"].default))  # type: ignore[arg-type]
+    return 2 * (1 + beta) if optimizer == "momentum" else 2 * (1 + beta) / (1 + 2 * beta)
 
 
 def steepness(data: Dataset) -> float:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 
+from gradcore.advice import REACH, diverging_lr
 from gradcore.dataset import Dataset, DatasetSpec, PointsSpec, make_dataset
-from gradcore.facts import Outcome, curvature, leader, outcome
+from gradcore.facts import Outcome, curvature, leader, outcome, stability_bound
 from gradcore.functions import (
     SEED_FUNCTIONS,
     Function1D,
@@ -39,7 +40,6 @@ from gradcore.optimizers import (
     DivergenceError,
     Optimizer,
     Trajectory,
-    gradient_descent,
     make_optimizer,
     run,
     sse_objective,
@@ -85,7 +85,7 @@ class DescentSpec:
 
     ``optimizer`` is a registry name (``gradcore.optimizers.OPTIMIZERS``), run with ``lr``,
     ``grad_scale`` and ``settings`` (other keyword arguments as ``(key, value)`` pairs); the
-    learning-rate clinic always uses plain descent."""
+    learning-rate clinic runs it with other rates (:func:`clinic_rates`)."""
 
     start: tuple[float, float] = (-15.0, -30.0)
     lr: float = 0.001
@@ -111,6 +111,9 @@ class RaceEntry:
 
 
 _SCALE = (("grad_scale", (0.25, 1.0)),)
+# The seed's race, as lessons/intro_to_gradients.toml writes it (the file is the source: the CLI and the scenes read it;
+# tests/test_lessonfile.py proves the two agree). It stays here for LessonConfig(), the seed lesson without a file,
+# and a file that leaves [[race]] out gets these runners with their rates derived (lessonfile._default_runners).
 DEFAULT_RACE: tuple[RaceEntry, ...] = (
     RaceEntry("gradient descent", "gd", (("lr", 0.001), *_SCALE)),
     RaceEntry("momentum", "momentum", (("lr", 0.001), ("beta", 0.8), *_SCALE)),
@@ -187,7 +190,7 @@ class RaceRun:
 
 @dataclass(frozen=True)
 class ClinicRun:
-    """Plain descent from the lesson's start with one learning rate, and what it did (``outcome``:
+    """The lesson's descent (its optimizer and settings) with one learning rate, and what it did (``outcome``:
     converged, oscillated, diverged at which step); the clinic names each by what it did
     (``scenes.clinic.behaviour``), never by what it was meant to show."""
 
@@ -196,13 +199,30 @@ class ClinicRun:
     outcome: Outcome
 
 
+BELOW, ABOVE = 0.9, 1.1  # the clinic's two rates either side of the stability limit (1.8/λ, 2.2/λ for plain descent)
+
+
 def clinic_rates(data: Dataset, spec: DescentSpec) -> tuple[float, float, float, float]:
-    """Learning rates for the clinic: ``lr / 10``, ``lr``, ``1.8 / λ`` and ``2.2 / λ``, where λ is the
-    largest eigenvalue of ``S H`` (S = diag(grad_scale), H = 2 [[Σx², Σx], [Σx, n]] the SSE's Hessian).
-    Plain descent multiplies the error along that direction by ``1 − lr λ`` each step: −0.8 oscillates
-    and converges, −1.2 oscillates and diverges."""
-    lam = curvature(data, spec.grad_scale)
-    low, mine, high, top = sorted((spec.lr / 10, spec.lr, 1.8 / lam, 2.2 / lam))  # panels from small to large
+    """Learning rates for the clinic, from small to large: ``lr / 10``, ``lr`` and two either side of the limit
+    below which the descent's optimizer converges on the SSE. Where that limit has a closed form, ``b / λ``
+    (:func:`~gradcore.facts.stability_bound`: ``b = 2`` for plain descent, whose error along the steepest
+    direction shrinks by ``1 − lr λ`` a step), the two are ``0.9 b / λ`` (zig-zags, converges) and ``1.1 b / λ``
+    (diverges); else ``0.9`` and ``1.1`` times the rate at which the lesson's run diverges
+    (:func:`~gradcore.advice.diverging_lr`), or, if none does up to ``2⁴⁰ lr``, the two largest rates that search
+    ran (``2³⁹ lr``, ``2⁴⁰ lr``: neither diverges)."""
+    bound = stability_bound(spec.optimizer, dict(spec.settings))
+    if bound is not None:
+        lam = curvature(data, spec.grad_scale)
+        high, top = BELOW * bound / lam, ABOVE * bound / lam
+    else:
+        best, objective = optimum(moments(data)), sse_objective(data)
+
+        def diverges(lr: float) -> bool:
+            return outcome(run(replace(spec, lr=lr).make(), objective, spec.start, spec.steps), best).diverged
+
+        limit = diverging_lr(diverges, spec.lr)
+        high, top = (BELOW * limit, ABOVE * limit) if limit is not None else (REACH / 2 * spec.lr, REACH * spec.lr)
+    low, mine, high, top = sorted((spec.lr / 10, spec.lr, high, top))
     return low, mine, high, top
 
 
@@ -287,7 +307,7 @@ def build_lesson(
         race = [run(make_optimizer(e.optimizer, **dict(e.settings)), objective, d.start, d.steps) for e in config.race]
     runners = tuple(RaceRun(e, t, outcome(t, best)) for e, t in zip(config.race, race, strict=True))
     rates = config.clinic_lrs or clinic_rates(data, d)
-    clinic_paths = [run(gradient_descent(lr, d.grad_scale), objective, d.start, d.steps) for lr in rates]
+    clinic_paths = [descent if lr == d.lr else run(replace(d, lr=lr).make(), objective, d.start, d.steps) for lr in rates]
     clinic = tuple(ClinicRun(lr, t, outcome(t, best)) for lr, t in zip(rates, clinic_paths, strict=True))
     return Lesson(
         config=config,

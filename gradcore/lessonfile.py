@@ -36,6 +36,7 @@ from gradcore.files import FileProblem, read_regular
 from gradcore.format import num, setting_format
 from gradcore.functions import SEED_FUNCTIONS, Function1D
 from gradcore.lesson import (
+    DEFAULT_RACE,
     DescentSpec,
     Lesson,
     LessonConfig,
@@ -43,7 +44,7 @@ from gradcore.lesson import (
     Span,
     build_lesson,
 )
-from gradcore.loss import Optimum, moments, optimum
+from gradcore.loss import Optimum, best_b, best_m, moments, optimum
 from gradcore.narration import (
     LANGUAGE,
     MAX_LINE,
@@ -398,11 +399,8 @@ class _Reader:
         fixed_m = (
             self.number(curves["fixed_m"], "[loss_curves] fixed_m", bound=MAX_MAGNITUDE) if "fixed_m" in curves else float(round(opt.m))
         )
-        x, y = data.x, data.y
-        lowest_m = float(x @ (y - fixed_b) / (x @ x)) if x @ x > 0 else 0.0
-        lowest_b = float(np.mean(y - fixed_m * x))
-        curve_m = self.span(curves["m"], "[loss_curves] m", True, MAX_CURVE_POINTS) if "m" in curves else curve_span(lowest_m)
-        curve_b = self.span(curves["b"], "[loss_curves] b", True, MAX_CURVE_POINTS) if "b" in curves else curve_span(lowest_b)
+        curve_m = self.span(curves["m"], "[loss_curves] m", True, MAX_CURVE_POINTS) if "m" in curves else curve_span(best_m(data, fixed_b))
+        curve_b = self.span(curves["b"], "[loss_curves] b", True, MAX_CURVE_POINTS) if "b" in curves else curve_span(best_b(data, fixed_m))
 
         land = self.table(doc, "landscape", "[landscape]")
         self.keys(land, LANDSCAPE_KEYS, "[landscape]")
@@ -811,16 +809,18 @@ def _fix_words(fix: Fix | None, spec: DescentSpec, data: Dataset) -> str:
 
 
 def _default_runners(n: int) -> list[dict[str, Any]]:
-    """The seed's six runners as ``[[race]]`` tables without rates, so that their rates are derived from the data
-    like any runner's; mini-batch SGD's batch_size at most ``max(1, n // 4)`` (the seed's 10 from 40 points)."""
-    return [
-        {"label": "gradient descent", "optimizer": "gd"},
-        {"label": "momentum", "optimizer": "momentum", "beta": 0.8},
-        {"label": "Nesterov", "optimizer": "nesterov", "beta": 0.8},
-        {"label": "RMSProp", "optimizer": "rmsprop"},
-        {"label": "Adam", "optimizer": "adam"},
-        {"label": "mini-batch SGD", "optimizer": "sgd", "batch_size": min(10, max(1, n // 4)), "seed": 0},
-    ]
+    """The seed's runners (:data:`~gradcore.lesson.DEFAULT_RACE`) as ``[[race]]`` tables without ``lr`` and
+    ``grad_scale``, so that those are derived from the data like any runner's; mini-batch SGD's batch_size at most
+    ``max(1, n // 4)`` (the seed's 10 from 40 points)."""
+    derived = ("lr", "grad_scale")
+    tables = []
+    for entry in DEFAULT_RACE:
+        table: dict[str, Any] = {"label": entry.label, "optimizer": entry.optimizer}
+        table.update((key, value) for key, value in entry.settings if key not in derived)
+        if "batch_size" in table:
+            table["batch_size"] = min(table["batch_size"], max(1, n // 4))
+        tables.append(table)
+    return tables
 
 
 def _longest_run(ok: np.ndarray) -> tuple[int, int]:

@@ -23,6 +23,8 @@ __all__ = [
     "LossGrid",
     "Moments",
     "Optimum",
+    "best_b",
+    "best_m",
     "gradient_field",
     "loss_landscape",
     "moments",
@@ -143,3 +145,15 @@ def optimum(s: Moments) -> Optimum:
     """The closed-form minimiser of SSE."""
     m = s.sxy / s.sxx
     return Optimum(m, s.y_mean - m * s.x_mean, max(s.syy - s.sxy * m, 0.0))
+
+
+def best_m(data: Dataset, b: float) -> float:
+    """The m where the loss is lowest with b held: ``∂L/∂m = −2 Σ x (y − m x − b) = 0`` gives
+    ``m = Σ x (y − b) / Σ x²`` (Σ x² > 0: a :class:`Dataset`'s x are never all equal)."""
+    x = data.x
+    return float(x @ (data.y - b) / (x @ x))
+
+
+def best_b(data: Dataset, m: float) -> float:
+    """The b where the loss is lowest with m held: ``∂L/∂b = −2 Σ (y − m x − b) = 0`` gives ``b = mean(y − m x)``."""
+    return float(np.mean(data.y - m * data.x))

@@ -15,6 +15,7 @@ from gradcore.dataset import Dataset
 from gradcore.loss import sse, sse_grad
 
 __all__ = [
+    "NAMES",
     "OPTIMIZERS",
     "AdaGradState",
     "AdamState",
@@ -321,6 +322,17 @@ OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
     "adam": adam,
     "sgd": minibatch_sgd,
 }
+
+
+NAMES: dict[str, str] = {
+    "gd": "Plain gradient descent",
+    "momentum": "Heavy-ball momentum",
+    "nesterov": "Nesterov momentum",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSProp",
+    "adam": "Adam",
+    "sgd": "Mini-batch SGD",
+}  # each optimizer of OPTIMIZERS as a sentence names it (the clinic's "Heavy-ball momentum, 4 learning rates, ...")
 
 
 def make_optimizer(name: str, **settings: Any) -> Optimizer:

@@ -9,12 +9,12 @@ import pytest
 from conftest import seed_lesson
 
 from gradcore import make_dataset
-from gradcore.advice import adaptive_lr, balanced_scale, stable_lr
-from gradcore.facts import RISE, WITHIN, curvature, growing_from, leader, oscillates, outcome
+from gradcore.advice import PRECISION, adaptive_lr, balanced_scale, diverging_lr, stable_lr
+from gradcore.facts import RISE, WITHIN, curvature, growing_from, leader, oscillates, outcome, stability_bound
 from gradcore.lesson import LessonConfig
 from gradcore.lessonfile import LessonFileError, read_lesson_file
 from gradcore.loss import moments, optimum
-from gradcore.optimizers import gradient_descent, run, sse_objective
+from gradcore.optimizers import gradient_descent, make_optimizer, minibatch_sgd, run, sse_objective
 
 LESSONS = Path(__file__).resolve().parents[1] / "lessons"
 
@@ -162,3 +162,60 @@ def test_candidate_lines_cross_the_data_centre_and_end_on_the_fit() -> None:
     centred = standardise(data)
     best = optimum(moments(centred))
     assert candidate_lines(centred, best.m, best.b)[0] == (0.0, 0.0)  # the centre's 2.5e-16 is written 0
+
+
+@pytest.mark.parametrize("file", ["intro_to_gradients.toml", "csv_data.toml"])
+@pytest.mark.parametrize(
+    ("name", "settings"),
+    [("gd", {}), ("momentum", {"beta": 0.5}), ("momentum", {"beta": 0.8}), ("momentum", {}), ("nesterov", {"beta": 0.0}),
+     ("nesterov", {"beta": 0.5}), ("nesterov", {"beta": 0.8}), ("nesterov", {})],
+)  # fmt: skip
+def test_each_closed_form_limit_is_where_the_descent_starts_to_diverge(file: str, name: str, settings: dict[str, float]) -> None:
+    lesson = read_lesson_file(LESSONS / file).lesson
+    spec, data = lesson.config.descent, lesson.dataset
+    bound = stability_bound(name, settings)
+    assert bound is not None
+    limit = bound / curvature(data, spec.grad_scale)
+    for factor, beyond in ((0.99, False), (1.01, True)):  # 1000 steps: the slowest of these takes 357 to blow up
+        trajectory = run(
+            make_optimizer(name, lr=factor * limit, grad_scale=spec.grad_scale, **settings), sse_objective(data), spec.start, 1000
+        )
+        facts = outcome(trajectory, lesson.optimum)
+        assert (facts.diverged, facts.converged) == (beyond, not beyond), factor
+
+
+def test_the_bounds_are_the_formulas() -> None:
+    assert stability_bound("gd", {}) == 2.0
+    assert stability_bound("momentum", {"beta": 0.8}) == pytest.approx(3.6)  # 2 (1 + β)
+    assert stability_bound("momentum", {}) == pytest.approx(3.8)  # the optimizer's own β = 0.9
+    assert stability_bound("nesterov", {"beta": 0.8}) == pytest.approx(3.6 / 2.6)  # 2 (1 + β) / (1 + 2β)
+    assert stability_bound("nesterov", {"beta": 0.0}) == 2.0  # β = 0: plain descent
+    assert [stability_bound(name, {}) for name in ("sgd", "adagrad", "rmsprop", "adam")] == [None] * 4
+
+
+def test_mini_batch_sgd_does_not_keep_plain_descents_limit() -> None:
+    data, best = make_dataset(), optimum(moments(make_dataset()))
+    rate = 1.1 * 2 / curvature(data, (0.25, 1.0))  # plain descent diverges here (test_the_clinic_crawls_...)
+    trajectory = run(minibatch_sgd(rate, 10, 0, (0.25, 1.0)), sse_objective(data), (-15.0, -30.0), 100)
+    assert not outcome(trajectory, best).diverged
+
+
+@pytest.mark.parametrize(
+    ("name", "lr", "settings"),
+    [
+        ("sgd", 0.001, {"batch_size": 10, "seed": 0, "grad_scale": (0.25, 1.0)}),
+        ("adagrad", 1.0, {}),
+        ("rmsprop", 0.5, {}),
+        ("adam", 1.0, {}),
+    ],
+)
+def test_the_searched_limit_is_where_the_descent_starts_to_diverge(name: str, lr: float, settings: dict[str, object]) -> None:
+    data = make_dataset()
+    best, objective = optimum(moments(data)), sse_objective(data)
+
+    def diverges(rate: float) -> bool:
+        return outcome(run(make_optimizer(name, lr=rate, **settings), objective, (-15.0, -30.0), 100), best).diverged
+
+    limit = diverging_lr(diverges, lr)
+    assert limit is not None and diverges(limit) and not diverges(limit / PRECISION)
+    assert diverging_lr(diverges, lr, 0.5 * limit / lr) is None  # out of reach

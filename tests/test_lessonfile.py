@@ -11,7 +11,7 @@ from conftest import e2e_marks, gradlesson_here, probe, seed_lesson
 
 from gradcore import LessonConfig, build_lesson
 from gradcore.dataset import CSVError, PointsSpec, load_csv
-from gradcore.lesson import DescentSpec
+from gradcore.lesson import DEFAULT_RACE, DescentSpec
 from gradcore.lessonfile import (
     DEFAULT_LESSON_FILE,
     LESSON_ENV,
@@ -32,7 +32,7 @@ def test_the_default_lesson_file_is_the_default_lesson() -> None:
     assert DEFAULT_LESSON_FILE == LESSONS / "intro_to_gradients.toml"
     checked = read_lesson_file(DEFAULT_LESSON_FILE)
     default = LessonConfig()
-    for f in fields(LessonConfig):
+    for f in fields(LessonConfig):  # the race too: lesson.DEFAULT_RACE is the file's [[race]] (lesson.py says why it stays)
         if f.name != "functions":
             assert getattr(checked.config, f.name) == getattr(default, f.name), f.name
     reference = seed_lesson()
@@ -51,6 +51,23 @@ def test_the_default_lesson_file_is_the_default_lesson() -> None:
         np.testing.assert_allclose(parsed.f(x), seed.f(x), rtol=1e-13, atol=1e-12)
         np.testing.assert_allclose(parsed.df(x), seed.df(x), rtol=1e-13, atol=1e-12)
     assert checked.sources == (DEFAULT_LESSON_FILE,)
+
+
+@pytest.mark.parametrize(("data", "batch"), [("", 10), ("[dataset]\nn = 20\n", 5)])
+def test_a_file_without_a_race_runs_the_seeds_runners_with_derived_rates(tmp_path: Path, data: str, batch: int) -> None:
+    lesson = tmp_path / "lesson.toml"
+    lesson.write_text(data + "[descent]\nlr = 0.002\n")
+    race = read_lesson_file(lesson).config.race
+    derived = ("lr", "grad_scale")
+    assert [(r.label, r.optimizer) for r in race] == [(r.label, r.optimizer) for r in DEFAULT_RACE]
+    for runner, seed in zip(race, DEFAULT_RACE, strict=True):
+        settings, seeds = dict(runner.settings), dict(seed.settings)
+        assert {k: v for k, v in settings.items() if k not in derived} == {
+            k: min(v, batch) if k == "batch_size" else v for k, v in seeds.items() if k not in derived
+        }
+        if "grad_scale" in seeds:  # a rate that follows the gradient: the descent's of this file, not the seed's
+            assert settings["lr"] == 0.002
+    assert race != DEFAULT_RACE
 
 
 def test_the_sine_lesson_loads_with_derived_ranges() -> None:

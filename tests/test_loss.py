@@ -18,6 +18,7 @@ from gradcore import (
     sse,
     sse_grad,
 )
+from gradcore.loss import best_b, best_m
 
 DATA = make_dataset()
 params = st.floats(-50, 50, allow_nan=False)
@@ -86,3 +87,17 @@ def test_optimum_matches_lstsq(spec: DatasetSpec) -> None:
     assert best.b == pytest.approx(b, rel=1e-12)
     assert best.loss == pytest.approx(residual[0], rel=1e-9)
     assert np.allclose(sse_grad(data, best.m, best.b), 0, atol=1e-9 * data.n)
+
+
+@given(held=st.floats(-50, 50, allow_nan=False))
+@settings(max_examples=30, deadline=None)
+def test_best_m_and_best_b_are_where_each_curve_is_lowest(held: float) -> None:
+    m, b = best_m(DATA, held), best_b(DATA, held)
+    scale = float(np.sum(np.abs(DATA.x * DATA.y))) + float(np.sum(DATA.x**2)) * (1 + abs(held))
+    assert abs(sse_grad(DATA, m, held)[0]) <= 1e-9 * scale  # ∂L/∂m = 0 with b held
+    assert abs(sse_grad(DATA, held, b)[1]) <= 1e-9 * scale  # ∂L/∂b = 0 with m held
+    for step in (-0.01, 0.01):
+        assert sse(DATA, m + step, held) > sse(DATA, m, held) and sse(DATA, held, b + step) > sse(DATA, held, b)
+    # a fine grid of m around it (b held) is lowest there too
+    grid = np.linspace(m - 1, m + 1, 2001)
+    assert abs(grid[np.argmin(sse(DATA, grid, held))] - m) <= 1e-3

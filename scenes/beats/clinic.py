@@ -1,5 +1,6 @@
-"""Beat 9: plain gradient descent from the same start with four learning rates, side by side: too small,
-the lesson's, one that oscillates and one that diverges (the core detects it; its path leaves the panel)."""
+"""Beat 9: the lesson's descent (its optimizer and settings: plain gradient descent in the seed) from the same start
+with four learning rates, side by side: too small, the lesson's, one that oscillates and one that diverges (the core
+detects it; its path leaves the panel)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from manim import (
 from gradcore import Lesson
 from gradcore.facts import Outcome
 from gradcore.lesson import ClinicRun
-from gradcore.optimizers import Trajectory
+from gradcore.optimizers import NAMES, Trajectory
 from scenes.toolkit.builders import axes_box, clip_segment, step_counter, tracker_index
 from scenes.toolkit.narration import LessonScene, Step, said
 from scenes.toolkit.planes import clipped_steps, filled_contours, plane_axes, plot_frame, set_clipped_path, zoom_grid
@@ -51,12 +52,15 @@ PITCH = 3.3  # distance between panel centres
 
 
 def behaviour(facts: Outcome) -> str:
-    """What a clinic run did, in one word chosen from the core's facts."""
+    """What a clinic run did, in a word or two chosen from the core's facts: a run that neither converged nor
+    diverged crawls, unless its loss ended above where it started."""
     if facts.diverged:
         return "diverges"
     if facts.oscillates:
         return "zig-zags"
-    return "converges" if facts.converged else "crawls"
+    if facts.converged:
+        return "converges"
+    return "gets worse" if facts.worse else "crawls"
 
 
 def exit_arrow(axes: Axes, params: np.ndarray, k: int) -> np.ndarray | None:
@@ -107,7 +111,8 @@ def split_step(lesson: Lesson) -> int | None:
 
 
 class LearningRateClinic(LessonScene):
-    """Four panels of the same descent with the clinic's learning rates, moving in step."""
+    """Four panels of the lesson's descent (its optimizer, named by the first line) with the clinic's learning rates,
+    moving in step."""
 
     TITLE = "The learning-rate clinic"
 
@@ -136,6 +141,8 @@ class LearningRateClinic(LessonScene):
         )
         if not diverged:
             blowup = "None of these rates is too large: no run blows up."
+        elif all(run.trajectory.diverged_at == 1 for run in diverged):  # run() stopped it: the first step's loss exploded
+            blowup = "Too large: its first step lands so far off that the loss explodes."
         elif any(run.outcome.oscillates for run in diverged):
             blowup = "Too large, and every overshoot is bigger than the last."
         else:
@@ -143,7 +150,14 @@ class LearningRateClinic(LessonScene):
         ends = "; ".join(f"lr = {setting(run.lr, 3)}: {num(run.trajectory.loss[-1])}" for run in runs if not run.outcome.diverged)
         diverged_at = "; ".join(f"lr = {setting(run.lr, 3)} diverged at step {run.outcome.diverged_at}" for run in diverged)
         return (
-            said("panels", 2.4, "Plain gradient descent, $rates learning rates, side by side.", rates=str(len(runs)), **rates),
+            said(
+                "panels",
+                2.4,
+                "$optimizer, $rates learning rates, side by side.",
+                optimizer=NAMES[lesson.config.descent.optimizer],
+                rates=str(len(runs)),
+                **rates,
+            ),
             said("start", 1.6, "All start at m = $m, b = $b.", m=setting(start[0]), b=setting(start[1])),
             said("early", 4.0, early, **rates),
             said("blowup", 3.6, blowup, **rates, **did),

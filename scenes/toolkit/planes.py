@@ -99,6 +99,8 @@ def zoom_grid(grid: LossGrid, points: np.ndarray, margin: float = 0.1, cells: in
 def clipped_steps(axes: Axes, params: np.ndarray) -> np.ndarray:
     """Each step ``i → i + 1`` of ``params`` cut to the axes' box, as one straight cubic in scene points:
     shape ``(steps, 4, 3)``, NaN where the step misses the box. Computed once, so a frame only slices it."""
+    if len(params) < 2:  # a run stopped at its first step (its loss exploded there): nothing to draw
+        return np.empty((0, 4, 3))
     lo, hi = axes_box(axes)
     steps = np.full((len(params) - 1, 2, 2), np.nan)
     for i in range(len(params) - 1):

@@ -1,0 +1,137 @@
+"""The learning-rate clinic runs the lesson's own descent (its optimizer and settings) at four rates: the panel at
+the lesson's rate is the lesson's descent, the two largest straddle where that optimizer starts to diverge, and the
+narration names the optimizer the panels run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import builds
+
+from gradcore import Lesson, build_lesson, make_dataset
+from gradcore.advice import REACH
+from gradcore.lesson import DescentSpec, LessonConfig, clinic_rates
+from gradcore.lessonfile import read_lesson_file
+from gradcore.optimizers import NAMES, OPTIMIZERS
+from scenes.beats.clinic import LearningRateClinic, behaviour
+
+LESSONS = Path(__file__).resolve().parents[1] / "lessons"
+NEEDS = {"sgd": "batch_size = 10\n"}  # what an optimizer needs besides its name (every other key is derived)
+
+
+def optimizer_lesson(tmp_path: Path, name: str) -> Lesson:
+    """The seed's data with its descent run by ``name``, everything else derived, 100 steps."""
+    path = tmp_path / f"{name}.toml"
+    path.write_text(f'[descent]\noptimizer = "{name}"\nsteps = 100\n{NEEDS.get(name, "")}')
+    return read_lesson_file(path).lesson
+
+
+def lessons(tmp_path: Path, source: str) -> Lesson:
+    return read_lesson_file(LESSONS / source).lesson if source.endswith(".toml") else optimizer_lesson(tmp_path, source)
+
+
+SOURCES = ["intro_to_gradients.toml", "csv_data.toml", *OPTIMIZERS]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_the_panel_at_the_lessons_rate_is_the_lessons_descent(tmp_path: Path, source: str) -> None:
+    lesson = lessons(tmp_path, source)
+    mine = [run for run in lesson.clinic if run.lr == lesson.config.descent.lr]
+    assert len(mine) == 1
+    for field in ("params", "loss", "grad"):
+        np.testing.assert_array_equal(getattr(mine[0].trajectory, field), getattr(lesson.descent, field), strict=True)
+    assert mine[0].outcome == lesson.outcome
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_the_two_largest_rates_straddle_where_the_descent_diverges(tmp_path: Path, source: str) -> None:
+    lesson = lessons(tmp_path, source)
+    low, mine, high, top = lesson.clinic
+    assert low.lr == mine.lr / 10 and mine.lr == lesson.config.descent.lr < high.lr < top.lr
+    assert not high.outcome.diverged and top.outcome.diverged
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_a_panel_that_crawls_ends_below_where_it_started(tmp_path: Path, source: str) -> None:
+    for run in lessons(tmp_path, source).clinic:
+        loss = run.trajectory.loss
+        if behaviour(run.outcome) == "crawls":
+            assert loss[-1] < loss[0] and not run.outcome.converged
+        if behaviour(run.outcome) == "gets worse":
+            assert loss[-1] > loss[0] and not run.outcome.diverged
+
+
+def test_the_seeds_clinic_keeps_its_rates() -> None:
+    assert [run.lr for run in build_lesson().clinic] == [0.0001, 0.001, 0.01076800892459625, 0.01316089979672875]
+
+
+def test_the_csv_lessons_clinic_runs_its_momentum() -> None:
+    lesson = read_lesson_file(LESSONS / "csv_data.toml").lesson
+    assert [run.lr for run in lesson.clinic] == [0.00030000000000000003, 0.003, 0.011693859264431635, 0.014292494656527556]
+    assert [round(float(run.trajectory.loss[-1]), 2) for run in lesson.clinic[:3]] == [858.37, 672.56, 672.56]
+    assert lesson.clinic[3].outcome.diverged_at == 12
+
+
+def test_with_no_diverging_rate_in_reach_the_clinic_shows_the_largest_tried() -> None:
+    data = make_dataset()
+    spec = DescentSpec(lr=1e-12, grad_scale=(1.0, 1.0), optimizer="adam")  # Adam's steps are about lr long
+    assert clinic_rates(data, spec) == (1e-13, 1e-12, REACH / 2 * 1e-12, REACH * 1e-12)
+    lesson = build_lesson(LessonConfig(descent=spec))
+    assert not any(run.outcome.diverged for run in lesson.clinic)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_the_narration_names_the_optimizer_the_panels_run(tmp_path: Path, name: str) -> None:
+    lesson = optimizer_lesson(tmp_path, name)
+    steps = {step.key: step.caption for step in LearningRateClinic.steps(lesson)}
+    assert steps["panels"] == f"{NAMES[name]}, 4 learning rates, side by side."
+    if name == "gd":
+        assert NAMES[name] == "Plain gradient descent"
+    top = lesson.clinic[3]
+    if top.trajectory.diverged_at == 1:  # run() stopped it at its first step: the loss exploded
+        assert steps["blowup"] == "Too large: its first step lands so far off that the loss explodes."
+        assert len(top.trajectory.loss) == 1 and not top.outcome.oscillates
+    else:
+        assert steps["blowup"].startswith("Too large, and ")
+
+
+def test_every_optimizer_has_a_name() -> None:
+    assert NAMES.keys() == OPTIMIZERS.keys()
+
+
+def test_the_german_clinic_lines_state_what_its_clinic_does() -> None:
+    checked = read_lesson_file(LESSONS / "intro_to_gradients_de.toml")
+    lines, lesson = dict(checked.config.narration.lines), checked.lesson
+    # "Einfacher Gradientenabstieg": its clinic runs plain descent
+    assert lines["LearningRateClinic.panels"].startswith("Einfacher Gradientenabstieg") and lesson.config.descent.optimizer == "gd"
+    # "lr = $lr4 divergiert bei Schritt $at4", "Endverluste: $loss1, $loss2 und $loss3": only the fourth diverges
+    assert [run.outcome.diverged for run in lesson.clinic] == [False, False, False, True]
+    # "jedes Überschießen ist größer als das letzte": the run that diverges zig-zags
+    assert "Überschießen" in lines["LearningRateClinic.blowup"] and lesson.clinic[3].outcome.oscillates
+
+
+def test_a_run_stopped_at_its_first_step_has_no_step_to_draw() -> None:
+    from manim import VMobject
+
+    from scenes.toolkit.planes import clipped_steps, plane_axes, set_clipped_path
+
+    axes = plane_axes(build_lesson().landscape, 3.0, 3.0)
+    start = np.array([[-15.0, -30.0]])  # what run() keeps of a run whose first step exploded
+    steps = clipped_steps(axes, start)
+    assert steps.shape == (0, 4, 3)
+    path = set_clipped_path(VMobject(), steps, axes.c2p(*start[0]), 1)
+    np.testing.assert_allclose(path.points, np.repeat(axes.c2p(*start[0])[None], 4, axis=0))
+
+
+@builds("LearningRateClinic", "adam")
+def test_the_clinic_of_an_adaptive_lesson_builds_with_its_first_step_divergence(tmp_path: Path) -> None:
+    from conftest import build
+
+    lesson = optimizer_lesson(tmp_path, "adam")
+    scene = build("LearningRateClinic", tmp_path / "media", tmp_path / "adam.toml")
+    top = scene.panels[3]
+    assert top.run.trajectory.diverged_at == 1 and top.diverged.get_tex_string() == r"\text{diverged at step 1}"
+    np.testing.assert_allclose(top.axes.p2c(top.dot.get_center()), lesson.descent.params[0], atol=1e-6)
+    assert [p.header[0].get_tex_string() for p in scene.panels] == [rf"\text{{{behaviour(r.outcome)}}}" for r in lesson.clinic]
