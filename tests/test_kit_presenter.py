@@ -8,6 +8,7 @@ import html
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SAMPLE_KIT_GROUP
@@ -213,3 +214,84 @@ def test_the_presenter_in_chromium(kit: tuple[Path, KitManifest], tmp_path: Path
     assert any(url.endswith("/assets/presenter.js") for url in ours)
     assert [url for url in ours if url.split(":", 1)[0] not in {"file", "data", "blob"}] == []
     assert [url for url, _ in requests if url.split(":", 1)[0] in {"http", "https", "ws", "wss", "ftp"}] == []
+
+
+# the reveal state the speaker view syncs (reveal's notes plugin leaves the overview out)
+REVEAL_STATE = "const s = Reveal.getState(); return [s.indexh, s.indexv, !!s.paused];"
+# in the speaker view: hold the messages it sends its current-slide preview (kitHeld, a list), as a busy machine would
+HOLD_JS = """
+const frame = document.querySelector('#current-slide iframe');
+if (!window.kitPreview) {
+  window.kitPreview = frame.contentWindow;
+  const held = {postMessage: (data) => window.kitHeld.push(data)};
+  Object.defineProperty(frame, 'contentWindow', {get: () => (window.kitHeld ? held : window.kitPreview)});
+}
+window.kitHeld = [];
+"""
+HELD_STATES_JS = """
+return window.kitHeld.map(JSON.parse).filter(d => d.method === 'setState')
+  .map(d => [d.args[0].indexh, d.args[0].indexv, !!d.args[0].paused]);
+"""
+RELEASE_JS = "const held = window.kitHeld; window.kitHeld = null; held.forEach(data => window.kitPreview.postMessage(data, '*'));"
+
+
+@pytest.mark.browser
+def test_the_speaker_view_sends_no_late_preview_echo_to_the_main_window(kit: tuple[Path, KitManifest], tmp_path: Path) -> None:
+    """The speaker view's preview reports each state it is told; a late report of an older one (a busy machine) must
+    not move the main window back (hakimel/reveal.js#2937; 1 run of 6 to 8 of the test above un-paused after B)."""
+    reason = missing_browser()
+    if reason:
+        pytest.fail(reason, pytrace=False)
+    import time
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    folder, _ = kit
+    with chromium(tmp_path / "profile") as driver:
+        open_presenter(driver, folder)
+        main = driver.current_window_handle
+        press(driver, "s")
+        speaker = wait_for(lambda: [h for h in driver.window_handles if h != main])[0]
+
+        def in_speaker(script: str, preview: bool = False) -> Any:
+            """``script``'s value in the speaker view (or in its current-slide preview); back to the main window."""
+            driver.switch_to.window(speaker)
+            if preview:
+                driver.switch_to.frame(driver.find_element(By.CSS_SELECTOR, "#current-slide iframe"))
+            try:
+                return driver.execute_script(script)
+            finally:
+                driver.switch_to.window(main)
+
+        def act(*keys: str) -> list:
+            """Press ``keys`` in the main window: its new state, once the speaker view has sent it to the held preview."""
+            before = driver.execute_script(REVEAL_STATE)
+            press(driver, *keys)
+            now = wait_for(lambda: (s := driver.execute_script(REVEAL_STATE)) != before and s)
+            wait_for(lambda: in_speaker(HELD_STATES_JS)[-1:] == [now])
+            return now
+
+        def release(expected: list) -> None:
+            """Let the preview have its messages: the main window stays at ``expected``, and the preview follows it."""
+            in_speaker(RELEASE_JS)
+            time.sleep(1.5)  # an echo would be sent on at once, or at the most 0.5 s later (its debounce)
+            assert driver.execute_script(REVEAL_STATE) == expected
+            wait_for(lambda: in_speaker(REVEAL_STATE, preview=True) == expected)
+
+        wait_for(lambda: in_speaker("return document.querySelector('.speaker-controls-notes .value')?.textContent"))
+        # a step, then B: the preview's late report of the step (not paused) must not resume the main window
+        in_speaker(HOLD_JS)
+        moved, paused = act("3", Keys.ENTER), act("b")
+        assert (moved, paused) == ([1, 0, False], [1, 0, True])
+        release(paused)
+        # B three times: nor may its late report of the first resume let its report of the pause between through
+        in_speaker(HOLD_JS)
+        assert [act("b"), act("b"), act("b")] == [moved, paused, moved]
+        release(moved)
+
+        # and the speaker view still drives the main window: ← in it, the previous step in the main window
+        driver.switch_to.window(speaker)
+        press(driver, Keys.ARROW_LEFT)
+        driver.switch_to.window(main)
+        assert wait_for(lambda: state(driver)["step"] == 2 and driver.execute_script(REVEAL_STATE)) == [0, 1, False]
