@@ -4,6 +4,8 @@ narration names the optimizer the panels run."""
 
 from __future__ import annotations
 
+import functools
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -21,23 +23,33 @@ LESSONS = Path(__file__).resolve().parents[1] / "lessons"
 NEEDS = {"sgd": "batch_size = 10\n"}  # what an optimizer needs besides its name (every other key is derived)
 
 
-def optimizer_lesson(tmp_path: Path, name: str) -> Lesson:
-    """The seed's data with its descent run by ``name``, everything else derived, 100 steps."""
-    path = tmp_path / f"{name}.toml"
+def optimizer_file(folder: Path, name: str) -> Path:
+    """A lesson file: the seed's data with its descent run by ``name``, everything else derived, 100 steps."""
+    path = folder / f"{name}.toml"
     path.write_text(f'[descent]\noptimizer = "{name}"\nsteps = 100\n{NEEDS.get(name, "")}')
-    return read_lesson_file(path).lesson
+    return path
 
 
-def lessons(tmp_path: Path, source: str) -> Lesson:
-    return read_lesson_file(LESSONS / source).lesson if source.endswith(".toml") else optimizer_lesson(tmp_path, source)
+@functools.cache
+def optimizer_lesson(name: str) -> Lesson:
+    """:func:`optimizer_file`'s lesson, read once a test process (an adaptive optimizer's clinic searches for the
+    rate at which it diverges: up to 60 descents)."""
+    with tempfile.TemporaryDirectory() as folder:
+        return read_lesson_file(optimizer_file(Path(folder), name)).lesson
+
+
+@functools.cache
+def lessons(source: str) -> Lesson:
+    return read_lesson_file(LESSONS / source).lesson if source.endswith(".toml") else optimizer_lesson(source)
 
 
 SOURCES = ["intro_to_gradients.toml", "csv_data.toml", *OPTIMIZERS]
+pytestmark = pytest.mark.xdist_group("clinic")  # on one worker: each lesson above is read once a run
 
 
 @pytest.mark.parametrize("source", SOURCES)
-def test_the_panel_at_the_lessons_rate_is_the_lessons_descent(tmp_path: Path, source: str) -> None:
-    lesson = lessons(tmp_path, source)
+def test_the_panel_at_the_lessons_rate_is_the_lessons_descent(source: str) -> None:
+    lesson = lessons(source)
     mine = [run for run in lesson.clinic if run.lr == lesson.config.descent.lr]
     assert len(mine) == 1
     for field in ("params", "loss", "grad"):
@@ -46,16 +58,16 @@ def test_the_panel_at_the_lessons_rate_is_the_lessons_descent(tmp_path: Path, so
 
 
 @pytest.mark.parametrize("source", SOURCES)
-def test_the_two_largest_rates_straddle_where_the_descent_diverges(tmp_path: Path, source: str) -> None:
-    lesson = lessons(tmp_path, source)
+def test_the_two_largest_rates_straddle_where_the_descent_diverges(source: str) -> None:
+    lesson = lessons(source)
     low, mine, high, top = lesson.clinic
     assert low.lr == mine.lr / 10 and mine.lr == lesson.config.descent.lr < high.lr < top.lr
     assert not high.outcome.diverged and top.outcome.diverged
 
 
 @pytest.mark.parametrize("source", SOURCES)
-def test_a_panel_that_crawls_ends_below_where_it_started(tmp_path: Path, source: str) -> None:
-    for run in lessons(tmp_path, source).clinic:
+def test_a_panel_that_crawls_ends_below_where_it_started(source: str) -> None:
+    for run in lessons(source).clinic:
         loss = run.trajectory.loss
         if behaviour(run.outcome) == "crawls":
             assert loss[-1] < loss[0] and not run.outcome.converged
@@ -83,8 +95,8 @@ def test_with_no_diverging_rate_in_reach_the_clinic_shows_the_largest_tried() ->
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
-def test_the_narration_names_the_optimizer_the_panels_run(tmp_path: Path, name: str) -> None:
-    lesson = optimizer_lesson(tmp_path, name)
+def test_the_narration_names_the_optimizer_the_panels_run(name: str) -> None:
+    lesson = optimizer_lesson(name)
     steps = {step.key: step.caption for step in LearningRateClinic.steps(lesson)}
     assert steps["panels"] == f"{NAMES[name]}, 4 learning rates, side by side."
     if name == "gd":
@@ -129,8 +141,8 @@ def test_a_run_stopped_at_its_first_step_has_no_step_to_draw() -> None:
 def test_the_clinic_of_an_adaptive_lesson_builds_with_its_first_step_divergence(tmp_path: Path) -> None:
     from conftest import build
 
-    lesson = optimizer_lesson(tmp_path, "adam")
-    scene = build("LearningRateClinic", tmp_path / "media", tmp_path / "adam.toml")
+    lesson = optimizer_lesson("adam")
+    scene = build("LearningRateClinic", tmp_path / "media", optimizer_file(tmp_path, "adam"))
     top = scene.panels[3]
     assert top.run.trajectory.diverged_at == 1 and top.diverged.get_tex_string() == r"\text{diverged at step 1}"
     np.testing.assert_allclose(top.axes.p2c(top.dot.get_center()), lesson.descent.params[0], atol=1e-6)
