@@ -25,6 +25,7 @@ import pytest
 
 if TYPE_CHECKING:
     from gradcore import Lesson
+    from gradcore.lessonfile import LessonFile
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = ROOT / "lessons"
@@ -129,6 +130,15 @@ def seed_lesson() -> Lesson:
     from gradcore import build_lesson
 
     return build_lesson()
+
+
+@functools.cache
+def shipped(file: str) -> LessonFile:
+    """``read_lesson_file(lessons/<file>)``, a shipped lesson, read once per test process: it is frozen, and the tests
+    only read it (many_points alone takes a quarter of a second to read)."""
+    from gradcore.lessonfile import read_lesson_file
+
+    return read_lesson_file(LESSONS / file)
 
 
 def unchanged_since(video: Path) -> tuple[str, int, int]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import builds
+from conftest import builds, shipped
 
 from gradcore import Lesson, build_lesson, make_dataset
 from gradcore.advice import REACH
@@ -40,7 +40,7 @@ def optimizer_lesson(name: str) -> Lesson:
 
 @functools.cache
 def lessons(source: str) -> Lesson:
-    return read_lesson_file(LESSONS / source).lesson if source.endswith(".toml") else optimizer_lesson(source)
+    return shipped(source).lesson if source.endswith(".toml") else optimizer_lesson(source)
 
 
 SOURCES = ["intro_to_gradients.toml", "csv_data.toml", *OPTIMIZERS]
@@ -80,7 +80,7 @@ def test_the_seeds_clinic_keeps_its_rates() -> None:
 
 
 def test_the_csv_lessons_clinic_runs_its_momentum() -> None:
-    lesson = read_lesson_file(LESSONS / "csv_data.toml").lesson
+    lesson = shipped("csv_data.toml").lesson
     assert [run.lr for run in lesson.clinic] == [0.00030000000000000003, 0.003, 0.011693859264431635, 0.014292494656527556]
     assert [round(float(run.trajectory.loss[-1]), 2) for run in lesson.clinic[:3]] == [858.37, 672.56, 672.56]
     assert lesson.clinic[3].outcome.diverged_at == 12
@@ -114,7 +114,7 @@ def test_every_optimizer_has_a_name() -> None:
 
 
 def test_the_german_clinic_lines_state_what_its_clinic_does() -> None:
-    checked = read_lesson_file(LESSONS / "intro_to_gradients_de.toml")
+    checked = shipped("intro_to_gradients_de.toml")
     lines, lesson = dict(checked.config.narration.lines), checked.lesson
     # "Einfacher Gradientenabstieg": its clinic runs plain descent
     assert lines["LearningRateClinic.panels"].startswith("Einfacher Gradientenabstieg") and lesson.config.descent.optimizer == "gd"

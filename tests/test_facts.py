@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import seed_lesson
+from conftest import seed_lesson, shipped
 
 from gradcore import make_dataset
 from gradcore.advice import PRECISION, adaptive_lr, balanced_scale, diverging_lr, stable_lr
@@ -112,7 +112,7 @@ def test_a_bad_rate_gets_a_fix_that_a_run_confirmed(tmp_path: Path, descent: str
 
 
 def test_house_prices_with_everything_derived_converge() -> None:
-    checked = read_lesson_file(LESSONS / "house_prices.toml")
+    checked = shipped("house_prices.toml")
     lesson = checked.lesson
     assert lesson.outcome.converged
     assert lesson.config.descent.steps in (100, 200, 500, 1000) and lesson.outcome.first_within <= lesson.config.descent.steps
@@ -130,8 +130,8 @@ def test_a_runner_that_diverges_is_a_warning_and_the_race_keeps_its_length(tmp_p
 
 
 def test_standardised_data_converges_by_default_and_maps_back_to_the_data_fit() -> None:
-    standard = read_lesson_file(LESSONS / "house_prices_standard.toml")
-    raw = read_lesson_file(LESSONS / "house_prices.toml").lesson.optimum
+    standard = shipped("house_prices_standard.toml")
+    raw = shipped("house_prices.toml").lesson.optimum
     lesson = standard.lesson
     assert lesson.outcome.converged and not standard.warnings and lesson.config.descent.steps == 100
     assert abs(float(np.mean(lesson.dataset.x))) < 1e-12 and float(np.std(lesson.dataset.y)) == pytest.approx(1.0)
@@ -171,7 +171,7 @@ def test_candidate_lines_cross_the_data_centre_and_end_on_the_fit() -> None:
      ("nesterov", {"beta": 0.5}), ("nesterov", {"beta": 0.8}), ("nesterov", {})],
 )  # fmt: skip
 def test_each_closed_form_limit_is_where_the_descent_starts_to_diverge(file: str, name: str, settings: dict[str, float]) -> None:
-    lesson = read_lesson_file(LESSONS / file).lesson
+    lesson = shipped(file).lesson
     spec, data = lesson.config.descent, lesson.dataset
     bound = stability_bound(name, settings)
     assert bound is not None

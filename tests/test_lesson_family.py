@@ -10,11 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import build
+from conftest import build, shipped
 from manim import Mobject, Text, VMobject, config
 
 from gradcore.format import num
-from gradcore.lessonfile import read_lesson_file
 from gradcore.ticks import MAX_TICKS, MIN_TICKS
 from scenes import BEATS
 from scenes.beats.clinic import behaviour
@@ -35,14 +34,14 @@ def built(name: str, tmp: Path) -> dict[str, object]:
     scope="module", params=[pytest.param(name, marks=[pytest.mark.render, pytest.mark.xdist_group(f"family:{name}")]) for name in FAMILY]
 )
 def family(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    checked = read_lesson_file(LESSONS / f"{request.param}.toml")
+    checked = shipped(f"{request.param}.toml")
     return request.param, checked, built(request.param, tmp_path_factory.mktemp(request.param))
 
 
 @pytest.fixture(scope="module", params=FAMILY)
 def checked(request: pytest.FixtureRequest):
     """The lesson file read and checked (no scene built): for the tests of what the lesson says."""
-    return read_lesson_file(LESSONS / f"{request.param}.toml")
+    return shipped(f"{request.param}.toml")
 
 
 def test_every_beat_plays_its_plan(family) -> None:
@@ -218,7 +217,7 @@ def test_a_tiny_rate_reads_as_a_power_of_ten_in_the_update_rule() -> None:
 def test_standardised_data_is_numbered_in_the_data_units() -> None:
     from scenes.toolkit.builders import data_axes
 
-    data = read_lesson_file(LESSONS / "house_prices_standard.toml").lesson.dataset
+    data = shipped("house_prices_standard.toml").lesson.dataset
     axes = data_axes(data)
     u = data.units
     x_ticks, y_ticks = axes.x_ticks, axes.y_ticks

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import e2e_marks, gradlesson_here, probe, seed_lesson
+from conftest import e2e_marks, gradlesson_here, probe, seed_lesson, shipped
 
 from gradcore import LessonConfig, build_lesson
 from gradcore.dataset import CSVError, PointsSpec, load_csv
@@ -71,7 +71,7 @@ def test_a_file_without_a_race_runs_the_seeds_runners_with_derived_rates(tmp_pat
 
 
 def test_the_sine_lesson_loads_with_derived_ranges() -> None:
-    checked = read_lesson_file(LESSONS / "sine.toml")
+    checked = shipped("sine.toml")
     config, lesson = checked.config, checked.lesson
     assert [fn.name for fn in config.functions] == ["Damped sine", "Swinging parabola", "Soft step"]
     assert config.functions[0].dlatex  # derived by sympy, never typed
@@ -92,7 +92,7 @@ def test_the_sine_lesson_loads_with_derived_ranges() -> None:
 
 
 def test_the_csv_lesson_reads_its_csv_and_runs_momentum() -> None:
-    checked = read_lesson_file(LESSONS / "csv_data.toml")
+    checked = shipped("csv_data.toml")
     assert checked.sources == (LESSONS / "csv_data.toml", LESSONS / "data" / "study_hours.csv")
     config, lesson = checked.config, checked.lesson
     assert isinstance(config.dataset, PointsSpec) and lesson.dataset.n == 30
@@ -286,7 +286,7 @@ def test_export_with_a_lesson_file(tmp_path: Path, capfd) -> None:
     assert result.returncode == 0, result.stderr
     rows = (tmp_path / "notes" / "descent.csv").read_text().splitlines()
     assert rows[1].startswith("0,0.0,0.0,") and len(rows) == 102
-    expected = read_lesson_file(LESSONS / "csv_data.toml").lesson.descent
+    expected = shipped("csv_data.toml").lesson.descent
     assert rows[-1].split(",")[1:3] == [repr(float(expected.m[-1])), repr(float(expected.b[-1]))]
 
 
@@ -330,7 +330,7 @@ def test_two_more_lessons_render_end_to_end_as_drafts(lesson_render, name: str) 
 def test_the_runs_the_reader_checked_are_the_lessons_bit_for_bit(name: str) -> None:
     """The reader runs the descent and each runner to check them, and the lesson reuses those runs: they are the
     runs :func:`build_lesson` makes from the lesson's settings alone, to the last bit."""
-    checked = read_lesson_file(LESSONS / f"{name}.toml")
+    checked = shipped(f"{name}.toml")
     fresh = build_lesson(checked.config)
     pairs = [
         (checked.lesson.descent, fresh.descent),

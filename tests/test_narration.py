@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import gradlesson, gradlesson_here
+from conftest import gradlesson, gradlesson_here, shipped
 
 from gradcore import Lesson
 from gradcore.lessonfile import DEFAULT_LESSON_FILE, read_lesson_file
@@ -42,7 +42,7 @@ def captions(lesson: Lesson) -> dict[str, str]:
 def test_every_shipped_lesson_narrates_as_before(file: str) -> None:
     from scenes.toolkit.narration import beat_title
 
-    lesson = read_lesson_file(LESSONS / file).lesson
+    lesson = shipped(file).lesson
     for name, scene in SCENES.items():
         steps = [[s.key, s.seconds, s.caption, [list(p) for p in s.numbers]] for s in scene.steps(lesson)]
         assert steps == ENGLISH[file][name]["steps"]

@@ -9,9 +9,8 @@ import functools
 
 import pytest
 import srt
-from conftest import E2E_VOICES, LESSONS, e2e_marks, frame_at, probe
+from conftest import E2E_VOICES, e2e_marks, frame_at, probe, shipped
 
-from gradcore.lessonfile import read_lesson_file
 from scenes import BEATS
 from scenes.toolkit.narration import FADE_OUT
 
@@ -22,7 +21,7 @@ RENDERED = [pytest.param(name, beat, marks=e2e_marks(name), id=f"{name}-{beat.na
 @functools.cache
 def _lesson(name: str):
     """The lesson ``name`` as rendered: read from its file, its steps as long as their speech if it is spoken."""
-    lesson = read_lesson_file(LESSONS / f"{name}.toml").lesson
+    lesson = shipped(f"{name}.toml").lesson
     if name in E2E_VOICES:
         from gradlesson.voice import choose_voice, voiced
 

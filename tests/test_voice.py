@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import CLI_RENDER_GROUP, LESSONS, gradlesson, gradlesson_here, renders_lesson, unchanged_since
+from conftest import CLI_RENDER_GROUP, LESSONS, gradlesson, gradlesson_here, renders_lesson, shipped, unchanged_since
 
 from gradcore.lessonfile import DEFAULT_LESSON_FILE, read_lesson_file
 from gradcore.narration import CUE_CHARS, PAUSE, TICK, NarrationSpec, Spoken, cues_of, phrases
@@ -243,7 +243,7 @@ def test_every_beat_and_section_of_a_spoken_lesson_has_its_sound(lesson_render) 
     assert "gradlesson: voice: espeak-ng, voice en" in rendered.result.stderr
     voice = choose_voice("espeak", "en", 1.0)
     assert voice is not None
-    lesson = voiced(read_lesson_file(LESSONS / "sine.toml").lesson, BEATS, voice, lambda _: None)
+    lesson = voiced(shipped("sine.toml").lesson, BEATS, voice, lambda _: None)
     for beat in BEATS:
         assert_voiced_beat(rendered.video(beat.name, "270p10"), beat.name, lesson, 10)
     whole = rendered.media / "lesson" / "lesson.mp4"
