@@ -337,7 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # here, not at exit: a reader gone by then is a BrokenPipeError Python would print at exit
+        return code
     except UsageError as error:
         print(f"gradlesson: {error}", file=sys.stderr)
         return 2

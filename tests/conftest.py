@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,50 +78,72 @@ def gradlesson_here(capfd: pytest.CaptureFixture[str], *args: str) -> subprocess
     return subprocess.CompletedProcess(["gradlesson", *args], code, out, err)
 
 
-def gradlesson_forked(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    """``gradlesson *args`` as ``main(args)`` in a fork of this test process: a process of its own, killed after
-    ``timeout`` s (a regression that reads a FIFO forever fails its test, not the run), without the second a new
-    interpreter spends importing the project. What it wrote to file descriptors 1 and 2 is returned, a warning
-    written to 2 as a process would print it, and an exception's traceback too (exit 1)."""
+def fork_main(args: Sequence[str], out: int, err: int, parents: Sequence[int] = ()) -> int:
+    """Start ``main(args)`` in a fork of this test process writing to file descriptors ``out`` and ``err``; its pid.
+    The child closes the file descriptors ``parents`` (a pipe's read end: the reader is the test, not the child).
+    The child never returns into pytest: it exits with main's code, after a warning written to ``err`` as a process
+    would print it, or an exception's traceback (1); a last flush that fails is said as Python says it at exit (120)."""
     import traceback
     import warnings
 
     from gradlesson.cli import main
 
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        pid = os.fork()
-        if pid == 0:  # the child: never returns into pytest
-            code = 1
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        for fd in parents:
+            os.close(fd)
+        os.dup2(out, 1)
+        os.dup2(err, 2)
+        sys.stdout, sys.stderr = open(1, "w", closefd=False), open(2, "w", closefd=False)  # noqa: SIM115
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("default")
             try:
-                os.dup2(out.fileno(), 1)
-                os.dup2(err.fileno(), 2)
-                sys.stdout, sys.stderr = open(1, "w", closefd=False), open(2, "w", closefd=False)  # noqa: SIM115
-                with warnings.catch_warnings(record=True) as warned:
-                    warnings.simplefilter("default")
-                    try:
-                        code = main(list(args))
-                    except SystemExit as exit_:
-                        code = exit_.code if isinstance(exit_.code, int) else 1
-                for w in warned:
-                    sys.stderr.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno))
-            except BaseException:
-                traceback.print_exc()
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
-        deadline = time.monotonic() + timeout
-        while (done := os.waitpid(pid, os.WNOHANG))[0] == 0:
-            if time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                pytest.fail(f"gradlesson {' '.join(args)} still ran after {timeout} s")
-            time.sleep(0.005)
+                code = main(list(args))
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 1
+        for w in warned:
+            sys.stderr.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno))
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+        except BaseException as error:
+            os.write(2, f"Exception ignored on flushing sys.stdout:\n{error!r}\n".encode())
+            code = 120
+        try:
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
+def wait_forked(pid: int, timeout: float, what: str) -> int:
+    """The exit code of forked child ``pid``; killed, and the test failed, if it still runs after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0:
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail(f"{what} still ran after {timeout} s")
+        time.sleep(0.005)
+    return os.waitstatus_to_exitcode(done[1])
+
+
+def gradlesson_forked(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    """``gradlesson *args`` as ``main(args)`` in a fork of this test process (:func:`fork_main`): a process of its
+    own, killed after ``timeout`` s (a regression that reads a FIFO forever fails its test, not the run), without
+    the second a new interpreter spends importing the project. What it wrote to file descriptors 1 and 2 is
+    returned."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        code = wait_forked(fork_main(args, out.fileno(), err.fileno()), timeout, f"gradlesson {' '.join(args)}")
         texts = []
         for file in (out, err):
             file.seek(0)
             texts.append(file.read().decode())
-    return subprocess.CompletedProcess(["gradlesson", *args], os.waitstatus_to_exitcode(done[1]), *texts)
+    return subprocess.CompletedProcess(["gradlesson", *args], code, *texts)
 
 
 @functools.cache
