@@ -23,7 +23,7 @@ from gradlesson.video import has_audio, section_clips, stitch
 from gradlesson.voice import VoiceError, choose_voice, voiced
 from scenes import BEATS
 
-SEED = read_lesson_file(DEFAULT_LESSON_FILE).lesson
+SEED = shipped(DEFAULT_LESSON_FILE.name).lesson  # read once a process, with the other tests of the shipped files
 GERMAN = LESSONS / "intro_to_gradients_de.toml"
 BEAT = {beat.name: beat for beat in BEATS}
 RATE = 48_000
