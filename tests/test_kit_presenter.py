@@ -355,6 +355,13 @@ class SpeakerView:
         return all(paused and time == 0 for paused, time in self.preview(PREVIEW_CLIPS_JS))
 
 
+def chord(driver: Any, modifier: str, key: str) -> None:
+    """Press ``key`` with ``modifier`` (``Keys.CONTROL``, ``Keys.ALT``) held down."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).key_down(modifier).send_keys(key).key_up(modifier).perform()
+
+
 def playing(step: int) -> Callable[[dict[str, Any]], bool]:
     """A condition on the main window's state: ``step``'s clip plays (its time running from a replay or the start)."""
     return lambda s: s["step"] == step and not s["paused"] and not s["ended"] and s["currentTime"] > 0
@@ -364,8 +371,9 @@ def playing(step: int) -> Callable[[dict[str, Any]], bool]:
 def test_keys_pressed_in_the_speaker_view_act_on_the_main_window(kit: tuple[Path, KitManifest], tmp_path: Path) -> None:
     """The lecturer's keyboard is where the speaker view is: reveal forwards its keys to the current-slide preview,
     where they played the preview's clip (and the main window, moved by reveal's sync, showed a poster). They act on
-    the main window as if pressed in it: → plays, R replays, a number and Enter jump, P plays through. O and the
-    arrows work the preview's own overview, the main window following the step it picks."""
+    the main window as if pressed in it: → plays, R replays, a number and Enter jump, P plays through; Ctrl+C and
+    Alt+← do not (a key with Ctrl, Alt or Cmd is the browser's). O and the arrows work the preview's own overview,
+    the main window following the step it picks."""
     reason = missing_browser()
     if reason:
         pytest.fail(reason, pytrace=False)
@@ -391,9 +399,16 @@ def test_keys_pressed_in_the_speaker_view_act_on_the_main_window(kit: tuple[Path
         press(driver, "r")
         view.until_main("R replays step 2", playing(2))
         assert view.preview_holds()
+        # Ctrl+C (copying the notes) and Alt+← are the browser's keys: the speaker view sent them on as C and ←, and
+        # the main window hid its captions and went back a step. Nothing changes there now (the 4 typed next is seen
+        # there after them: the keys go on in order)
+        chord(driver, Keys.CONTROL, "c")
+        chord(driver, Keys.ALT, Keys.ARROW_LEFT)
         # a number, then Enter: the main window shows the number typed, then that step at its first frame
         press(driver, "4")
-        view.until_main("4 is typed", lambda s: s["where"] == "go to step 4…")
+        typed = view.until_main("4 is typed", lambda s: s["where"] == "go to step 4…")
+        captions_off = view.in_main("return document.body.classList.contains('kit-captions-off')")
+        assert (typed["step"], typed["through"], captions_off) == (2, False, False)
         press(driver, Keys.ENTER)
         jumped = view.until_main("4 Enter goes to step 4", lambda s: s["step"] == 4 and s["readyState"] >= 2)
         assert (jumped["paused"], jumped["currentTime"], jumped["where"].endswith("4/4")) == (True, 0, True)

@@ -12,10 +12,11 @@
  * and → plays it. In reveal's speaker view previews (?receiver) nothing plays: they show the posters.
  *
  * In the speaker view (on a laptop the keyboard is there) the keys above act on the main window as if pressed in it:
- * the speaker view forwards each key to its current-slide preview, which sends ours on to the main window. O and Esc
- * open and close the preview's own overview (the arrows and Enter work it) and B blacks the preview: the main window
- * follows both through reveal's sync, so Esc there does not leave the play through (P does). There F does nothing
- * and P does not go fullscreen: a browser gives fullscreen only to a key pressed in the window itself.
+ * the speaker view forwards each key to its current-slide preview, which sends ours on to the main window; a key
+ * with Ctrl, Alt or Cmd it keeps (the browser's: Ctrl+C copies the notes; patched notes.js, see VENDORED.md). O and
+ * Esc open and close the preview's own overview (the arrows and Enter work it) and B blacks the preview: the main
+ * window follows both through reveal's sync, so Esc there does not leave the play through (P does). There F does
+ * nothing and P does not go fullscreen: a browser gives fullscreen only to a key pressed in the window itself.
  */
 (function () {
   'use strict';
