@@ -114,6 +114,10 @@ def _requests(performance_log: list[dict]) -> list[tuple[str, str]]:
     return found
 
 
+# in the presenter: are the captions off (C)
+CAPTIONS_OFF_JS = "return document.body.classList.contains('kit-captions-off')"
+
+
 def press_until(driver, key: str, done, tries: int = 3) -> None:
     """Press ``key`` until ``done()`` (2 s a try): on a busy machine a key sent while the overview is opening
     is sometimes not seen (measured: 1 full run of about 8; 2 of 6 runs with three other processes busy)."""
@@ -204,6 +208,14 @@ def test_the_presenter_in_chromium(kit: tuple[Path, KitManifest], tmp_path: Path
         press(driver, "p")
         through = wait_for(lambda: (s := state(driver))["through"] and s["caption"] and s)
         assert through["caption"] == steps[0].narration
+        assert driver.execute_script("return !document.querySelector('#kit-through video').paused")
+        # there the slides' keys act on nothing (Home and R played step 1's clip hidden under the lesson, its voice
+        # over the lesson's), nor does Ctrl+C (it hid the captions); the lesson plays on
+        press(driver, Keys.HOME, "r")
+        chord(driver, Keys.CONTROL, "c")
+        hidden = state(driver)
+        assert (hidden["through"], hidden["step"], hidden["paused"], hidden["currentTime"]) == (True, 1, True, 0)
+        assert not driver.execute_script(CAPTIONS_OFF_JS)
         assert driver.execute_script("return !document.querySelector('#kit-through video').paused")
         press(driver, Keys.ESCAPE)
         assert wait_for(lambda: not (s := state(driver))["through"] and s)["paused"]
@@ -371,9 +383,9 @@ def playing(step: int) -> Callable[[dict[str, Any]], bool]:
 def test_keys_pressed_in_the_speaker_view_act_on_the_main_window(kit: tuple[Path, KitManifest], tmp_path: Path) -> None:
     """The lecturer's keyboard is where the speaker view is: reveal forwards its keys to the current-slide preview,
     where they played the preview's clip (and the main window, moved by reveal's sync, showed a poster). They act on
-    the main window as if pressed in it: → plays, R replays, a number and Enter jump, P plays through; Ctrl+C and
-    Alt+← do not (a key with Ctrl, Alt or Cmd is the browser's). O and the arrows work the preview's own overview,
-    the main window following the step it picks."""
+    the main window as if pressed in it: → plays, R replays, a number and Enter jump, P plays through (where only its
+    keys act, not Home nor R); Ctrl+C and Alt+← do not (a key with Ctrl, Alt or Cmd is the browser's). O and the
+    arrows work the preview's own overview, the main window following the step it picks."""
     reason = missing_browser()
     if reason:
         pytest.fail(reason, pytrace=False)
@@ -407,8 +419,7 @@ def test_keys_pressed_in_the_speaker_view_act_on_the_main_window(kit: tuple[Path
         # a number, then Enter: the main window shows the number typed, then that step at its first frame
         press(driver, "4")
         typed = view.until_main("4 is typed", lambda s: s["where"] == "go to step 4…")
-        captions_off = view.in_main("return document.body.classList.contains('kit-captions-off')")
-        assert (typed["step"], typed["through"], captions_off) == (2, False, False)
+        assert (typed["step"], typed["through"], view.in_main(CAPTIONS_OFF_JS)) == (2, False, False)
         press(driver, Keys.ENTER)
         jumped = view.until_main("4 Enter goes to step 4", lambda s: s["step"] == 4 and s["readyState"] >= 2)
         assert (jumped["paused"], jumped["currentTime"], jumped["where"].endswith("4/4")) == (True, 0, True)
@@ -433,6 +444,13 @@ def test_keys_pressed_in_the_speaker_view_act_on_the_main_window(kit: tuple[Path
         press(driver, Keys.SPACE)
         paused = view.until_main("Space pauses the play through", lambda s: view.in_main(lesson)[0])
         assert (paused["through"], paused["paused"]) == (True, True)
+        # there the slides' keys act on nothing (Home and R moved and played the slides hidden under it); C, one of
+        # the play through's, pressed after them hides the captions once they have arrived
+        at = view.in_main(lesson)
+        press(driver, Keys.HOME, "r", "c")
+        still = view.until_main("C hides the captions", lambda s: view.in_main(CAPTIONS_OFF_JS))
+        assert (still["step"], still["paused"], still["currentTime"]) == (paused["step"], True, 0)
+        assert (still["through"], view.in_main(lesson)) == (True, at)
         press(driver, "p")
         left = view.until_main("P leaves the play through", lambda s: not s["through"])
         assert left["paused"] and view.preview_holds()

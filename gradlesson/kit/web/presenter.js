@@ -9,7 +9,8 @@
  *   F fullscreen   B black   O overview   C captions   S speaker view   P play through (Esc or P leaves)
  *
  * A step reached by a jump (Home, End, a number, the overview, the address) shows its first frame, the poster,
- * and → plays it. In reveal's speaker view previews (?receiver) nothing plays: they show the posters.
+ * and → plays it. In reveal's speaker view previews (?receiver) nothing plays: they show the posters. The play
+ * through has its own keys (Space K pause, ← → a chapter, C F B, Esc P leave); the slides' keys do nothing there.
  *
  * In the speaker view (on a laptop the keyboard is there) the keys above act on the main window as if pressed in it:
  * the speaker view forwards each key to its current-slide preview, which sends ours on to the main window; a key
@@ -225,14 +226,18 @@
     else if (code === 67) toggleCaptions();
     else if (code === 70) toggleFullscreen();
     else if (code === 66 || code === 190) body.classList.toggle('kit-black');  // B .
-    else return false;  // volume keys and the like reach the video's own controls
+    else return false;
     return true;
   }
+  // while it plays only its own keys act, unmodified (Ctrl+C copies, Ctrl+P prints); any other key goes on to the
+  // video's controls (↑ ↓ its volume when it has the focus) and the browser, but not to reveal's nor our slide keys
+  // (revealOn): R, Home, a number and Enter played or moved the slides hidden under it, a clip's voice over the lesson
   function throughKeys(event) {
-    if (through.hidden || !throughKey(event.keyCode)) return;
+    if (through.hidden || event.ctrlKey || event.altKey || event.metaKey || !throughKey(event.keyCode)) return;
     event.preventDefault();
     event.stopImmediatePropagation();
   }
+  function revealOn(event) { return through.hidden || event.keyCode === 83; }  // S still opens the speaker view
 
   // ---- the speaker view: reveal's notes plugin writes it into an about:blank window and never closes the document,
   // which then stays 'loading' (a spinning tab, no load event, and webdriver waiting on it); close it once written
@@ -261,7 +266,8 @@
     try { data = JSON.parse(event.data); } catch (e) { return; }
     if (!data || data.namespace !== 'gradlesson-kit' || data.type !== 'key' || typeof data.keyCode !== 'number' ||
       !keyboard.hasOwnProperty(data.keyCode)) return;
-    if (through.hidden || !throughKey(data.keyCode)) Reveal.triggerKey(data.keyCode);
+    if (through.hidden) Reveal.triggerKey(data.keyCode);
+    else throughKey(data.keyCode);  // the play through's keys; the others act on nothing (see throughKeys)
   }
 
   // ---- start
@@ -321,7 +327,7 @@
     controls: false, progress: false, slideNumber: false, help: true,
     hash: true, respondToHashChanges: true, history: false,
     navigationMode: 'linear', transition: 'none', backgroundTransition: 'none',
-    autoPlayMedia: false, jumpToSlide: false, keyboard: keyboard,
+    autoPlayMedia: false, jumpToSlide: false, keyboard: keyboard, keyboardCondition: revealOn,
     plugins: receiver ? [] : [RevealNotes],
   });
   [['→ Space PageDown', 'Play the step, then the next'], ['← PageUp', 'Previous step, at its end'], ['R', 'Replay the step'],
