@@ -158,6 +158,12 @@ def test_the_presenter_in_chromium(kit: tuple[Path, KitManifest], tmp_path: Path
             held = wait_for(lambda: (s := state(driver))["ended"] and s["caption"] == "" and s)
             assert held["paused"] and math.isclose(held["currentTime"], held["duration"], abs_tol=0.05)
         assert (held["h"], held["v"], held["step"]) == (1, 0, 3)
+        # R replays the ended step with its caption, drawn as it plays (its one cue is active still at the end, where
+        # the caption was cleared: a replay changes no cue)
+        press(driver, "r")
+        wait_for(lambda: not (s := state(driver))["paused"] and not s["ended"] and s["currentTime"] > 0)
+        replayed = wait_for(lambda: ((s := state(driver))["caption"] or s["ended"]) and s)
+        assert (replayed["step"], replayed["caption"], replayed["captionShown"]) == (3, steps[2].narration, True)
 
         # ← the previous step, shown at its end and not playing
         press(driver, Keys.ARROW_LEFT)
@@ -405,11 +411,11 @@ def test_keys_pressed_in_the_speaker_view_act_on_the_main_window(kit: tuple[Path
         assert view.until_main("→ plays step 2", playing(2))["caption"] == steps[1].narration
         wait_for(lambda: view.preview("return Reveal.getIndices()") == {"h": 0, "v": 1, "f": None})
         assert view.preview_holds()
-        # R, once the clip has ended, plays it again in the main window (not its caption: a step of one cue shows
-        # none when replayed from its end, R pressed in the main window too)
+        # R, once the clip has ended, plays it again in the main window, with its caption
         view.until_main("step 2 ends", lambda s: s["ended"])
         press(driver, "r")
         view.until_main("R replays step 2", playing(2))
+        assert view.until_main("its caption", lambda s: s["caption"] or s["ended"])["caption"] == steps[1].narration
         assert view.preview_holds()
         # Ctrl+C (copying the notes) and Alt+← are the browser's keys: the speaker view sent them on as C and ←, and
         # the main window hid its captions and went back a step. Nothing changes there now (the 4 typed next is seen

@@ -280,6 +280,9 @@
     var video = clipOf(slide);
     addCues(video, CAPTIONS.steps[slide.dataset.stem]);
     video.addEventListener('ended', function () { if (video === shownVideo()) clearCaption(); });
+    // played again from its start (R): its cue drawn again. A step whose one cue covers the whole clip has it active
+    // still at the end, where 'ended' cleared the caption: the replay changes no cue, and no cuechange draws it
+    video.addEventListener('seeked', function () { if (video === shownVideo() && !video.paused) drawCue(video.kitTrack); });
   });
   addCues(lessonVideo, CAPTIONS.lesson);
   lessonVideo.addEventListener('timeupdate', function () { if (!through.hidden) showChapter(); });
