@@ -7,6 +7,7 @@ import dataclasses
 import html
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,10 @@ def _requests(performance_log: list[dict]) -> list[tuple[str, str]]:
     return found
 
 
+# in the presenter: are the captions off (C)
+CAPTIONS_OFF_JS = "return document.body.classList.contains('kit-captions-off')"
+
+
 def press_until(driver, key: str, done, tries: int = 3) -> None:
     """Press ``key`` until ``done()`` (2 s a try): on a busy machine a key sent while the overview is opening
     is sometimes not seen (measured: 1 full run of about 8; 2 of 6 runs with three other processes busy)."""
@@ -153,6 +158,12 @@ def test_the_presenter_in_chromium(kit: tuple[Path, KitManifest], tmp_path: Path
             held = wait_for(lambda: (s := state(driver))["ended"] and s["caption"] == "" and s)
             assert held["paused"] and math.isclose(held["currentTime"], held["duration"], abs_tol=0.05)
         assert (held["h"], held["v"], held["step"]) == (1, 0, 3)
+        # R replays the ended step with its caption, drawn as it plays (its one cue is active still at the end, where
+        # the caption was cleared: a replay changes no cue)
+        press(driver, "r")
+        wait_for(lambda: not (s := state(driver))["paused"] and not s["ended"] and s["currentTime"] > 0)
+        replayed = wait_for(lambda: ((s := state(driver))["caption"] or s["ended"]) and s)
+        assert (replayed["step"], replayed["caption"], replayed["captionShown"]) == (3, steps[2].narration, True)
 
         # ← the previous step, shown at its end and not playing
         press(driver, Keys.ARROW_LEFT)
@@ -203,6 +214,14 @@ def test_the_presenter_in_chromium(kit: tuple[Path, KitManifest], tmp_path: Path
         press(driver, "p")
         through = wait_for(lambda: (s := state(driver))["through"] and s["caption"] and s)
         assert through["caption"] == steps[0].narration
+        assert driver.execute_script("return !document.querySelector('#kit-through video').paused")
+        # there the slides' keys act on nothing (Home and R played step 1's clip hidden under the lesson, its voice
+        # over the lesson's), nor does Ctrl+C (it hid the captions); the lesson plays on
+        press(driver, Keys.HOME, "r")
+        chord(driver, Keys.CONTROL, "c")
+        hidden = state(driver)
+        assert (hidden["through"], hidden["step"], hidden["paused"], hidden["currentTime"]) == (True, 1, True, 0)
+        assert not driver.execute_script(CAPTIONS_OFF_JS)
         assert driver.execute_script("return !document.querySelector('#kit-through video').paused")
         press(driver, Keys.ESCAPE)
         assert wait_for(lambda: not (s := state(driver))["through"] and s)["paused"]
@@ -295,3 +314,199 @@ def test_the_speaker_view_sends_no_late_preview_echo_to_the_main_window(kit: tup
         press(driver, Keys.ARROW_LEFT)
         driver.switch_to.window(main)
         assert wait_for(lambda: state(driver)["step"] == 2 and driver.execute_script(REVEAL_STATE)) == [0, 1, False]
+
+
+# in the speaker view's current-slide preview: each clip's (paused, currentTime)
+PREVIEW_CLIPS_JS = "return [...document.querySelectorAll('video.kit-clip')].map(v => [v.paused, v.currentTime])"
+
+
+@dataclasses.dataclass
+class SpeakerView:
+    """The speaker view of the presenter open in ``driver``, focused between calls: its keys, its current-slide
+    preview and the main window it drives."""
+
+    driver: Any
+    main: str
+    window: str
+
+    @classmethod
+    def open(cls, driver: Any, folder: Path) -> SpeakerView:
+        open_presenter(driver, folder)
+        main = driver.current_window_handle
+        press(driver, "s")
+        view = cls(driver, main, wait_for(lambda: [h for h in driver.window_handles if h != main])[0])
+        driver.switch_to.window(view.window)
+        wait_for(lambda: driver.execute_script("return document.querySelector('.speaker-controls-notes .value')?.textContent"))
+        wait_for(lambda: view.preview("return !!window.Reveal && Reveal.isReady()"))
+        return view
+
+    def preview(self, script: str, *args: Any) -> Any:
+        """``script``'s value in the current-slide preview."""
+        from selenium.webdriver.common.by import By
+
+        self.driver.switch_to.frame(self.driver.find_element(By.CSS_SELECTOR, "#current-slide iframe"))
+        try:
+            return self.driver.execute_script(script, *args)
+        finally:
+            self.driver.switch_to.window(self.window)
+
+    def in_main(self, script: str | None = None) -> Any:
+        """``script``'s value in the main window, or its :func:`state`."""
+        self.driver.switch_to.window(self.main)
+        try:
+            return self.driver.execute_script(script) if script else state(self.driver)
+        finally:
+            self.driver.switch_to.window(self.window)
+
+    def until_main(self, what: str, condition: Callable[[dict[str, Any]], Any]) -> dict[str, Any]:
+        """The main window's state once ``condition(state)`` holds, waited for; else fails saying ``what`` did not
+        happen, with the main window's state and the preview's clips."""
+        try:
+            return wait_for(lambda: condition(s := self.in_main()) and s, every=0.05)
+        except TimeoutError:
+            pass
+        main, clips = self.in_main(), self.preview(PREVIEW_CLIPS_JS)
+        raise AssertionError(f"{what}: the main window is at {main}; the preview's clips (paused, time) are {clips}")
+
+    def preview_holds(self) -> bool:
+        """No clip plays in the preview, nor has played: each shows its poster."""
+        return all(paused and time == 0 for paused, time in self.preview(PREVIEW_CLIPS_JS))
+
+
+def chord(driver: Any, modifier: str, key: str) -> None:
+    """Press ``key`` with ``modifier`` (``Keys.CONTROL``, ``Keys.ALT``) held down."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).key_down(modifier).send_keys(key).key_up(modifier).perform()
+
+
+def playing(step: int) -> Callable[[dict[str, Any]], bool]:
+    """A condition on the main window's state: ``step``'s clip plays (its time running from a replay or the start)."""
+    return lambda s: s["step"] == step and not s["paused"] and not s["ended"] and s["currentTime"] > 0
+
+
+@pytest.mark.browser
+def test_keys_pressed_in_the_speaker_view_act_on_the_main_window(kit: tuple[Path, KitManifest], tmp_path: Path) -> None:
+    """The lecturer's keyboard is where the speaker view is: reveal forwards its keys to the current-slide preview,
+    where they played the preview's clip (and the main window, moved by reveal's sync, showed a poster). They act on
+    the main window as if pressed in it: → plays, R replays, a number and Enter jump, P plays through (where only its
+    keys act, not Home nor R); Ctrl+C and Alt+← do not (a key with Ctrl, Alt or Cmd is the browser's). O and the
+    arrows work the preview's own overview, the main window following the step it picks."""
+    reason = missing_browser()
+    if reason:
+        pytest.fail(reason, pytrace=False)
+    from selenium.webdriver.common.keys import Keys
+
+    folder, manifest = kit
+    steps = [step for _, step in manifest.steps]
+    with chromium(tmp_path / "profile") as driver:
+        view = SpeakerView.open(driver, folder)
+        # → plays step 1 in the main window, with its caption; the preview plays nothing
+        press(driver, Keys.ARROW_RIGHT)
+        first = view.until_main("→ plays step 1", playing(1))
+        assert (first["caption"], first["captionShown"]) == (steps[0].narration, True)
+        assert view.preview_holds()
+        # → again: step 2 plays in the main window; the preview follows it, at its poster
+        press(driver, Keys.ARROW_RIGHT)
+        assert view.until_main("→ plays step 2", playing(2))["caption"] == steps[1].narration
+        wait_for(lambda: view.preview("return Reveal.getIndices()") == {"h": 0, "v": 1, "f": None})
+        assert view.preview_holds()
+        # R, once the clip has ended, plays it again in the main window, with its caption
+        view.until_main("step 2 ends", lambda s: s["ended"])
+        press(driver, "r")
+        view.until_main("R replays step 2", playing(2))
+        assert view.until_main("its caption", lambda s: s["caption"] or s["ended"])["caption"] == steps[1].narration
+        assert view.preview_holds()
+        # Ctrl+C (copying the notes) and Alt+← are the browser's keys: the speaker view sent them on as C and ←, and
+        # the main window hid its captions and went back a step. Nothing changes there now (the 4 typed next is seen
+        # there after them: the keys go on in order)
+        chord(driver, Keys.CONTROL, "c")
+        chord(driver, Keys.ALT, Keys.ARROW_LEFT)
+        # a number, then Enter: the main window shows the number typed, then that step at its first frame
+        press(driver, "4")
+        typed = view.until_main("4 is typed", lambda s: s["where"] == "go to step 4…")
+        assert (typed["step"], typed["through"], view.in_main(CAPTIONS_OFF_JS)) == (2, False, False)
+        press(driver, Keys.ENTER)
+        jumped = view.until_main("4 Enter goes to step 4", lambda s: s["step"] == 4 and s["readyState"] >= 2)
+        assert (jumped["paused"], jumped["currentTime"], jumped["where"].endswith("4/4")) == (True, 0, True)
+
+        # O: the preview's overview (the main window stays out of it); ← picks the first beat there, the main
+        # window following at the step's poster; Enter leaves the overview
+        press(driver, "o")
+        wait_for(lambda: view.preview("return Reveal.isOverview()"))
+        press_until(driver, Keys.ARROW_LEFT, lambda: view.preview("return Reveal.getIndices().h") == 0)
+        picked = view.preview("return parseInt(Reveal.getCurrentSlide().dataset.step, 10)")
+        moved = view.until_main("the step picked in the preview's overview", lambda s: s["h"] == 0)
+        assert (moved["step"], moved["overview"], moved["paused"], moved["currentTime"]) == (picked, False, True, 0)
+        press(driver, Keys.ENTER)
+        wait_for(lambda: not view.preview("return Reveal.isOverview()"))
+        assert view.until_main("Enter in the overview", lambda s: s["h"] == 0)["step"] == picked
+
+        # P plays the lesson through in the main window; there Space pauses it and P leaves it (the play through's keys)
+        lesson = "const v = document.querySelector('#kit-through video'); return [v.paused, v.currentTime]"
+        press(driver, "p")
+        view.until_main("P plays the lesson through", lambda s: s["through"] and (v := view.in_main(lesson))[1] > 0 and not v[0])
+        assert view.preview("return document.getElementById('kit-through').hidden") and view.preview_holds()
+        press(driver, Keys.SPACE)
+        paused = view.until_main("Space pauses the play through", lambda s: view.in_main(lesson)[0])
+        assert (paused["through"], paused["paused"]) == (True, True)
+        # there the slides' keys act on nothing (Home and R moved and played the slides hidden under it); C, one of
+        # the play through's, pressed after them hides the captions once they have arrived
+        at = view.in_main(lesson)
+        press(driver, Keys.HOME, "r", "c")
+        still = view.until_main("C hides the captions", lambda s: view.in_main(CAPTIONS_OFF_JS))
+        assert (still["step"], still["paused"], still["currentTime"]) == (paused["step"], True, 0)
+        assert (still["through"], view.in_main(lesson)) == (True, at)
+        press(driver, "p")
+        left = view.until_main("P leaves the play through", lambda s: not s["through"])
+        assert left["paused"] and view.preview_holds()
+
+        severe = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        driver.switch_to.window(view.main)
+        assert severe == [] and [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"] == []
+
+
+# a key of the presenter's as the speaker view's preview sends it to the main window: R
+REPLAY = json.dumps({"namespace": "gradlesson-kit", "type": "key", "keyCode": 82})
+# in the main window: kitMarks, a true for each 'mark' it posts itself, a false for each from another window
+MARKS_JS = "window.kitMarks = []; addEventListener('message', e => e.data === 'mark' && kitMarks.push(e.source === window))"
+
+
+@pytest.mark.browser
+def test_the_main_window_takes_keys_from_its_speaker_view_alone(kit: tuple[Path, KitManifest], tmp_path: Path) -> None:
+    """The main window acts on a key message from its speaker view's frames, and not on one from any other window
+    (itself, a frame of its own); it still hears the speaker view after it reloads (reveal reconnects them)."""
+    reason = missing_browser()
+    if reason:
+        pytest.fail(reason, pytrace=False)
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    folder, _ = kit
+    with chromium(tmp_path / "profile") as driver:
+        view = SpeakerView.open(driver, folder)
+        driver.switch_to.window(view.main)
+        # R's message, each followed by a marker, from the main window itself and from a frame of it: when the
+        # markers have arrived the messages have been handled (a window's messages arrive in order), and ignored
+        send = "window.parent.postMessage(arguments[0], '*'); window.parent.postMessage('mark', '*')"
+        driver.execute_script(MARKS_JS)
+        driver.execute_script(send, REPLAY)  # a top window is its own parent
+        driver.execute_script("const f = document.createElement('iframe'); f.id = 'foreign'; document.body.append(f)")
+        driver.switch_to.frame(driver.find_element(By.ID, "foreign"))
+        driver.execute_script(send, REPLAY)
+        driver.switch_to.window(view.main)
+        assert wait_for(lambda: driver.execute_script("return kitMarks.length === 2 && kitMarks")) == [True, False]
+        held = state(driver)
+        assert (held["step"], held["paused"], held["currentTime"]) == (1, True, 0)
+        # ... and the same message from the speaker view's preview replays the step
+        driver.switch_to.window(view.window)
+        view.preview("window.parent.opener.postMessage(arguments[0], '*')", REPLAY)
+        view.until_main("R's message from the preview replays step 1", playing(1))
+
+        # the main window reloads (at its step, the first frame): the speaker view's → plays it
+        driver.switch_to.window(view.main)
+        driver.refresh()
+        wait_for(lambda: driver.execute_script("return window.Reveal && Reveal.isReady()") and state(driver)["readyState"] >= 2)
+        driver.switch_to.window(view.window)
+        press(driver, Keys.ARROW_RIGHT)
+        view.until_main("→ in the speaker view after the main window reloaded", playing(1))

@@ -9,7 +9,15 @@
  *   F fullscreen   B black   O overview   C captions   S speaker view   P play through (Esc or P leaves)
  *
  * A step reached by a jump (Home, End, a number, the overview, the address) shows its first frame, the poster,
- * and → plays it. In reveal's speaker view previews (?receiver) nothing plays: they show the posters.
+ * and → plays it. In reveal's speaker view previews (?receiver) nothing plays: they show the posters. The play
+ * through has its own keys (Space K pause, ← → a chapter, C F B, Esc P leave); the slides' keys do nothing there.
+ *
+ * In the speaker view (on a laptop the keyboard is there) the keys above act on the main window as if pressed in it:
+ * the speaker view forwards each key to its current-slide preview, which sends ours on to the main window; a key
+ * with Ctrl, Alt or Cmd it keeps (the browser's: Ctrl+C copies the notes; patched notes.js, see VENDORED.md). O and
+ * Esc open and close the preview's own overview (the arrows and Enter work it) and B blacks the preview: the main
+ * window follows both through reveal's sync, so Esc there does not leave the play through (P does). There F does
+ * nothing and P does not go fullscreen: a browser gives fullscreen only to a key pressed in the window itself.
  */
 (function () {
   'use strict';
@@ -151,11 +159,13 @@
   }
   // in the overview the arrows move between beats (← →) and steps (↑ ↓), as reveal has them
   function key(action, overview) {
-    return function () {
+    var handler = function () {
       if (!Reveal.isOverview()) action();
       else if (overview) Reveal[overview]();
       else Reveal.toggleOverview(false);
     };
+    handler.inOverview = true;
+    return handler;
   }
 
   // ---- play through: lesson.mp4 over the slides, with its captions and chapters
@@ -207,20 +217,27 @@
     intent = { seek: Math.max(0, t - parseFloat(slide.dataset.start)) };
     goStep(stepOf(slide));
   }
+  // a key while it plays, by keyCode as reveal has them: true if it was one of the play through's
+  function throughKey(code) {
+    if (code === 27 || code === 80) leaveThrough();  // Esc, P
+    else if (code === 32 || code === 75) { if (lessonVideo.paused) lessonVideo.play(); else lessonVideo.pause(); }  // Space, K
+    else if (code === 39 || code === 34) seekChapter(1);  // → PageDown
+    else if (code === 37 || code === 33) seekChapter(-1);  // ← PageUp
+    else if (code === 67) toggleCaptions();
+    else if (code === 70) toggleFullscreen();
+    else if (code === 66 || code === 190) body.classList.toggle('kit-black');  // B .
+    else return false;
+    return true;
+  }
+  // while it plays only its own keys act, unmodified (Ctrl+C copies, Ctrl+P prints); any other key goes on to the
+  // video's controls (↑ ↓ its volume when it has the focus) and the browser, but not to reveal's nor our slide keys
+  // (revealOn): R, Home, a number and Enter played or moved the slides hidden under it, a clip's voice over the lesson
   function throughKeys(event) {
-    if (through.hidden) return;
-    var k = event.key;
-    if (k === 'Escape' || k === 'p' || k === 'P') leaveThrough();
-    else if (k === ' ' || k === 'k' || k === 'K') { if (lessonVideo.paused) lessonVideo.play(); else lessonVideo.pause(); }
-    else if (k === 'ArrowRight' || k === 'PageDown') seekChapter(1);
-    else if (k === 'ArrowLeft' || k === 'PageUp') seekChapter(-1);
-    else if (k === 'c' || k === 'C') toggleCaptions();
-    else if (k === 'f' || k === 'F') toggleFullscreen();
-    else if (k === 'b' || k === 'B' || k === '.') body.classList.toggle('kit-black');
-    else return;  // volume keys and the like reach the video's own controls
+    if (through.hidden || event.ctrlKey || event.altKey || event.metaKey || !throughKey(event.keyCode)) return;
     event.preventDefault();
     event.stopImmediatePropagation();
   }
+  function revealOn(event) { return through.hidden || event.keyCode === 83; }  // S still opens the speaker view
 
   // ---- the speaker view: reveal's notes plugin writes it into an about:blank window and never closes the document,
   // which then stays 'loading' (a spinning tab, no load event, and webdriver waiting on it); close it once written
@@ -230,6 +247,28 @@
     if (opened) setTimeout(function () { try { opened.document.close(); } catch (e) { /* not ours to close */ } }, 0);
     return opened;
   };
+  // the keys pressed in it: it forwards each to its current-slide preview (a frame of it, of another origin on a
+  // file:// page), which sends ours here to act as if pressed in this window. Only the speaker view (the one window
+  // this page opens, still its opener once this page reloads) and its frames are heard (a top window is its own
+  // parent); any other window's message is ignored.
+  function toMain(code, own) {
+    return function () {
+      if (Reveal.isOverview() && (own.inOverview || own === enter)) own();  // the preview's own overview (O): it moves there
+      else if (window.parent !== window && window.parent.opener) {
+        window.parent.opener.postMessage(JSON.stringify({ namespace: 'gradlesson-kit', type: 'key', keyCode: code }), '*');
+      }
+    };
+  }
+  function fromSpeaker(event) {
+    var parent = event.source && event.source.parent;
+    if (!parent || parent.opener !== window || typeof event.data !== 'string') return;
+    var data;
+    try { data = JSON.parse(event.data); } catch (e) { return; }
+    if (!data || data.namespace !== 'gradlesson-kit' || data.type !== 'key' || typeof data.keyCode !== 'number' ||
+      !keyboard.hasOwnProperty(data.keyCode)) return;
+    if (through.hidden) Reveal.triggerKey(data.keyCode);
+    else throughKey(data.keyCode);  // the play through's keys; the others act on nothing (see throughKeys)
+  }
 
   // ---- start
   try { if (localStorage.getItem('kit-captions-off')) body.classList.add('kit-captions-off'); } catch (e) { /* none */ }
@@ -241,6 +280,9 @@
     var video = clipOf(slide);
     addCues(video, CAPTIONS.steps[slide.dataset.stem]);
     video.addEventListener('ended', function () { if (video === shownVideo()) clearCaption(); });
+    // played again from its start (R): its cue drawn again. A step whose one cue covers the whole clip has it active
+    // still at the end, where 'ended' cleared the caption: the replay changes no cue, and no cuechange draws it
+    video.addEventListener('seeked', function () { if (video === shownVideo() && !video.paused) drawCue(video.kitTrack); });
   });
   addCues(lessonVideo, CAPTIONS.lesson);
   lessonVideo.addEventListener('timeupdate', function () { if (!through.hidden) showChapter(); });
@@ -262,6 +304,8 @@
     keyboard[48 + d] = typeDigit.bind(null, String(d));
     keyboard[96 + d] = typeDigit.bind(null, String(d));
   }
+  if (receiver) Object.keys(keyboard).forEach(function (code) { keyboard[code] = toMain(Number(code), keyboard[code]); });
+  else window.addEventListener('message', fromSpeaker);
 
   Reveal.on('ready', function (event) { arrive(event.currentSlide, 'hold'); });
   Reveal.on('slidechanged', function (event) { var how = intent; intent = 'hold'; arrive(event.currentSlide, how); });
@@ -286,7 +330,7 @@
     controls: false, progress: false, slideNumber: false, help: true,
     hash: true, respondToHashChanges: true, history: false,
     navigationMode: 'linear', transition: 'none', backgroundTransition: 'none',
-    autoPlayMedia: false, jumpToSlide: false, keyboard: keyboard,
+    autoPlayMedia: false, jumpToSlide: false, keyboard: keyboard, keyboardCondition: revealOn,
     plugins: receiver ? [] : [RevealNotes],
   });
   [['→ Space PageDown', 'Play the step, then the next'], ['← PageUp', 'Previous step, at its end'], ['R', 'Replay the step'],
