@@ -3,11 +3,12 @@ in headless Chromium from file:// (keys, clips held on their last frame, caption
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import html
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,17 @@ from gradlesson.kit.presenter import WEB, WEB_FILES, read_vtt, script_json, writ
 
 pytestmark = SAMPLE_KIT_GROUP  # the sample kit is made once a run (conftest.sample_kit)
 ATTACK = "</script><img src=x onerror=alert(1)> &<>\"' \u2028 <!--"
+
+
+@contextlib.contextmanager
+def browser(tmp_path: Path) -> Iterator[Any]:
+    """Headless Chromium with a profile of its own in ``tmp_path``; a machine without it fails the test (a browser
+    test does not skip)."""
+    reason = missing_browser()
+    if reason:
+        pytest.fail(reason, pytrace=False)
+    with chromium(tmp_path / "profile") as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")
@@ -134,14 +146,11 @@ def press_until(driver, key: str, done, tries: int = 3) -> None:
 
 @pytest.mark.browser
 def test_the_presenter_in_chromium(kit: tuple[Path, KitManifest], tmp_path: Path) -> None:
-    reason = missing_browser()
-    if reason:
-        pytest.fail(reason, pytrace=False)
     from selenium.webdriver.common.keys import Keys
 
     folder, manifest = kit
     steps = [step for _, step in manifest.steps]
-    with chromium(tmp_path / "profile") as driver:
+    with browser(tmp_path) as driver:
         open_presenter(driver, folder)
         first = state(driver)
         assert (first["step"], first["paused"], first["currentTime"]) == (1, True, 0)  # its poster, not playing
@@ -258,16 +267,13 @@ RELEASE_JS = "const held = window.kitHeld; window.kitHeld = null; held.forEach(d
 def test_the_speaker_view_sends_no_late_preview_echo_to_the_main_window(kit: tuple[Path, KitManifest], tmp_path: Path) -> None:
     """The speaker view's preview reports each state it is told; a late report of an older one (a busy machine) must
     not move the main window back (hakimel/reveal.js#2937; 1 run of 6 to 8 of the test above un-paused after B)."""
-    reason = missing_browser()
-    if reason:
-        pytest.fail(reason, pytrace=False)
     import time
 
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     folder, _ = kit
-    with chromium(tmp_path / "profile") as driver:
+    with browser(tmp_path) as driver:
         open_presenter(driver, folder)
         main = driver.current_window_handle
         press(driver, "s")
@@ -392,14 +398,11 @@ def test_keys_pressed_in_the_speaker_view_act_on_the_main_window(kit: tuple[Path
     the main window as if pressed in it: → plays, R replays, a number and Enter jump, P plays through (where only its
     keys act, not Home nor R); Ctrl+C and Alt+← do not (a key with Ctrl, Alt or Cmd is the browser's). O and the
     arrows work the preview's own overview, the main window following the step it picks."""
-    reason = missing_browser()
-    if reason:
-        pytest.fail(reason, pytrace=False)
     from selenium.webdriver.common.keys import Keys
 
     folder, manifest = kit
     steps = [step for _, step in manifest.steps]
-    with chromium(tmp_path / "profile") as driver:
+    with browser(tmp_path) as driver:
         view = SpeakerView.open(driver, folder)
         # → plays step 1 in the main window, with its caption; the preview plays nothing
         press(driver, Keys.ARROW_RIGHT)
@@ -476,14 +479,11 @@ MARKS_JS = "window.kitMarks = []; addEventListener('message', e => e.data === 'm
 def test_the_main_window_takes_keys_from_its_speaker_view_alone(kit: tuple[Path, KitManifest], tmp_path: Path) -> None:
     """The main window acts on a key message from its speaker view's frames, and not on one from any other window
     (itself, a frame of its own); it still hears the speaker view after it reloads (reveal reconnects them)."""
-    reason = missing_browser()
-    if reason:
-        pytest.fail(reason, pytrace=False)
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
     folder, _ = kit
-    with chromium(tmp_path / "profile") as driver:
+    with browser(tmp_path) as driver:
         view = SpeakerView.open(driver, folder)
         driver.switch_to.window(view.main)
         # R's message, each followed by a marker, from the main window itself and from a frame of it: when the
