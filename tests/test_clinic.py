@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import builds, shipped
+from conftest import builds, seed_lesson, shipped
 
 from gradcore import Lesson, build_lesson, make_dataset
 from gradcore.advice import REACH
@@ -19,7 +19,6 @@ from gradcore.lessonfile import read_lesson_file
 from gradcore.optimizers import NAMES, OPTIMIZERS
 from scenes.beats.clinic import LearningRateClinic, behaviour
 
-LESSONS = Path(__file__).resolve().parents[1] / "lessons"
 NEEDS = {"sgd": "batch_size = 10\n"}  # what an optimizer needs besides its name (every other key is derived)
 
 
@@ -38,8 +37,8 @@ def optimizer_lesson(name: str) -> Lesson:
         return read_lesson_file(optimizer_file(Path(folder), name)).lesson
 
 
-@functools.cache
 def lessons(source: str) -> Lesson:
+    """The lesson of a source: a shipped file's name, or an optimizer's (:func:`optimizer_lesson`)."""
     return shipped(source).lesson if source.endswith(".toml") else optimizer_lesson(source)
 
 
@@ -76,7 +75,7 @@ def test_a_panel_that_crawls_ends_below_where_it_started(source: str) -> None:
 
 
 def test_the_seeds_clinic_keeps_its_rates() -> None:
-    assert [run.lr for run in build_lesson().clinic] == [0.0001, 0.001, 0.01076800892459625, 0.01316089979672875]
+    assert [run.lr for run in seed_lesson().clinic] == [0.0001, 0.001, 0.01076800892459625, 0.01316089979672875]
 
 
 def test_the_csv_lessons_clinic_runs_its_momentum() -> None:
@@ -129,7 +128,7 @@ def test_a_run_stopped_at_its_first_step_has_no_step_to_draw() -> None:
 
     from scenes.toolkit.planes import clipped_steps, plane_axes, set_clipped_path
 
-    axes = plane_axes(build_lesson().landscape, 3.0, 3.0)
+    axes = plane_axes(seed_lesson().landscape, 3.0, 3.0)
     start = np.array([[-15.0, -30.0]])  # what run() keeps of a run whose first step exploded
     steps = clipped_steps(axes, start)
     assert steps.shape == (0, 4, 3)
