@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import builds, seed_lesson, shipped
+from conftest import LESSONS, builds, seed_lesson, shipped
 
 from gradcore import Lesson, build_lesson, make_dataset
 from gradcore.advice import REACH
@@ -69,7 +69,7 @@ def test_a_panel_that_crawls_ends_below_where_it_started(source: str) -> None:
     for run in lessons(source).clinic:
         loss = run.trajectory.loss
         if behaviour(run.outcome) == "crawls":
-            assert loss[-1] < loss[0] and not run.outcome.converged
+            assert loss[-1] < loss[0] and not run.outcome.converged and run.outcome.first_within is None
         if behaviour(run.outcome) == "gets worse":
             assert loss[-1] > loss[0] and not run.outcome.diverged
 
@@ -146,3 +146,17 @@ def test_the_clinic_of_an_adaptive_lesson_builds_with_its_first_step_divergence(
     assert top.run.trajectory.diverged_at == 1 and top.diverged.get_tex_string() == r"\text{diverged at step 1}"
     np.testing.assert_allclose(top.axes.p2c(top.dot.get_center()), lesson.descent.params[0], atol=1e-6)
     assert [p.header[0].get_tex_string() for p in scene.panels] == [rf"\text{{{behaviour(r.outcome)}}}" for r in lesson.clinic]
+
+
+def test_a_panel_that_reached_the_bottom_and_left_does_not_settle(tmp_path: Path) -> None:
+    """RMSProp at the sine lesson's data: at lr = 0.3 its loss is within tolerance from step 52 and above it at step
+    100 (its steps do not shrink near the bottom); it was called "crawls"."""
+    lesson_file = tmp_path / "sine_rmsprop.toml"
+    descent = '[descent]\noptimizer = "gd"\nstart = [6.0, -10.0]\nlr = 0.002\ngrad_scale = [0.25, 1.0]\n'
+    text = (LESSONS / "sine.toml").read_text(encoding="utf-8")
+    assert descent in text
+    lesson_file.write_text(text.replace(descent, '[descent]\noptimizer = "rmsprop"\nstart = [6.0, -10.0]\nlr = 0.3\n'))
+    run = read_lesson_file(lesson_file).lesson.clinic[1]
+    assert run.lr == 0.3 and not run.outcome.converged and not run.outcome.worse and run.outcome.first_within is not None
+    assert run.trajectory.loss[-1] - run.trajectory.loss.min() > run.outcome.tolerance  # it left the bottom
+    assert behaviour(run.outcome) == "does not settle"

@@ -53,14 +53,17 @@ PITCH = 3.3  # distance between panel centres
 
 def behaviour(facts: Outcome) -> str:
     """What a clinic run did, in a word or two chosen from the core's facts: a run that neither converged nor
-    diverged crawls, unless its loss ended above where it started."""
+    diverged crawls, unless its loss ended above where it started, or it came within tolerance of the least loss and
+    left again (an adaptive step does not shrink near the bottom)."""
     if facts.diverged:
         return "diverges"
     if facts.oscillates:
         return "zig-zags"
     if facts.converged:
         return "converges"
-    return "gets worse" if facts.worse else "crawls"
+    if facts.worse:
+        return "gets worse"
+    return "does not settle" if facts.first_within is not None else "crawls"
 
 
 def exit_arrow(axes: Axes, params: np.ndarray, k: int) -> np.ndarray | None:
