@@ -160,3 +160,19 @@ def test_a_panel_that_reached_the_bottom_and_left_does_not_settle(tmp_path: Path
     assert run.lr == 0.3 and not run.outcome.converged and not run.outcome.worse and run.outcome.first_within is not None
     assert run.trajectory.loss[-1] - run.trajectory.loss.min() > run.outcome.tolerance  # it left the bottom
     assert behaviour(run.outcome) == "does not settle"
+
+
+def test_labels_on_one_baseline_line_up_as_text_does() -> None:
+    """The clinic's headers: "gets worse" (a descender) beside "crawls", "lr = 2,200" (a comma) beside
+    "lr = 1 × 10⁻⁴" (a raised exponent): their letters on the line ("e", "c", "l") end at one height, where lining
+    up the labels' bottoms (or tops) would not."""
+    from manim import MathTex
+
+    from scenes.toolkit.builders import on_baseline
+
+    pairs = (((r"\text{gets worse}", 1), (r"\text{crawls}", 0)), ((r"\text{lr} = 2{,}200", 0), (r"\text{lr} = 1 \times 10^{-4}", 0)))
+    for pair in pairs:
+        labels = [on_baseline(MathTex(text), 1.0) for text, _ in pair]
+        letters = [label.family_members_with_points()[i].get_bottom()[1] for label, (_, i) in zip(labels, pair, strict=True)]
+        assert letters == pytest.approx([1.0, 1.0], abs=0.01)
+        assert abs(labels[0].get_bottom()[1] - labels[1].get_bottom()[1]) > 0.05

@@ -30,7 +30,7 @@ from gradcore import Lesson
 from gradcore.facts import Outcome
 from gradcore.lesson import ClinicRun
 from gradcore.optimizers import NAMES, Trajectory
-from scenes.toolkit.builders import axes_box, clip_segment, step_counter, tracker_index
+from scenes.toolkit.builders import axes_box, clip_segment, on_baseline, step_counter, tracker_index
 from scenes.toolkit.narration import LessonScene, Step, said
 from scenes.toolkit.planes import clipped_steps, filled_contours, plane_axes, plot_frame, set_clipped_path, zoom_grid
 from scenes.toolkit.style import (
@@ -227,8 +227,10 @@ class LearningRateClinic(LessonScene):
             axes = plane_axes(grid, PANEL, PANEL)
             axes.move_to(((i - 1.5) * PITCH + 0.3, 0.2, 0))
             t = run.trajectory
-            rate = MathTex(rf"\text{{lr}} = {tex_setting(run.lr, 3)}", font_size=LABEL_SIZE, color=TEXT).next_to(axes, UP, buff=0.2)
-            name = MathTex(rf"\text{{{behaviour(run.outcome)}}}", font_size=LABEL_SIZE, color=TEXT).next_to(rate, UP, buff=0.15)
+            rate = MathTex(rf"\text{{lr}} = {tex_setting(run.lr, 3)}", font_size=LABEL_SIZE, color=TEXT).set_x(axes.get_x())
+            on_baseline(rate, axes.get_top()[1] + 0.25)  # baselines line up across the panels (a comma descends, 10⁻⁴ rises)
+            name = MathTex(rf"\text{{{behaviour(run.outcome)}}}", font_size=LABEL_SIZE, color=TEXT).set_x(axes.get_x())
+            on_baseline(name, axes.get_top()[1] + 0.25 + 0.55)
             header = VGroup(name, rate)
             path = VMobject(stroke_color=FIT, stroke_width=2.5, fill_opacity=0)
             dot = Dot(axes.c2p(*t.params[0]), radius=0.07, color=FIT)
@@ -251,9 +253,6 @@ class LearningRateClinic(LessonScene):
             loss.next_to(panel.frame, DOWN, buff=0.3).align_to(axes, LEFT)
             self.attach(panel)
             self.panels.append(panel)
-        tops = max(p.header[0].get_top()[1] for p in self.panels)
-        for p in self.panels:  # names line up by their tops (descenders differ)
-            p.header[0].set_y(tops - p.header[0].height / 2)
         self.step_count = step_counter(self.k, self.lesson.config.descent.steps)
         self.step_count.move_to((self.panels[-1].axes.get_left()[0] + 0.9, title.get_y(), 0), aligned_edge=LEFT)
         self.step(

@@ -151,6 +151,13 @@ def data_axes(data: Dataset, x_length: float = 6.0, y_length: float = 4.5) -> Ax
     return axes.add(bottom, left, *names)
 
 
+def on_baseline(tex: VMobject, y: float) -> VMobject:
+    """``tex`` moved up or down so that its baseline is at height ``y``: labels side by side line up as text does,
+    where aligning their bottoms would lift one with a descender (g, a comma). The baseline is the median of its
+    glyphs' lowest points (a descender is one glyph of a few)."""
+    return tex.shift(UP * (y - float(np.median([glyph.get_bottom()[1] for glyph in tex.family_members_with_points()]))))
+
+
 def axes_box(axes: Axes) -> tuple[np.ndarray, np.ndarray]:
     """The box the axes plot, in their own coordinates, as ``(lo, hi)``: ``lo = (x_min, y_min)``, ``hi = (x_max,
     y_max)``; on :func:`~scenes.toolkit.planes.plane_axes` that is ``(m_min, b_min)``, ``(m_max, b_max)``."""
